@@ -1,0 +1,1 @@
+"""Pulumi components and dynamic providers that turn validated policies into AWS resources."""

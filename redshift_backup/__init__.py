@@ -1,0 +1,1 @@
+"""The `redshift-backup` command line."""
