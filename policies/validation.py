@@ -173,3 +173,14 @@ def load_stack_file(path: str | Path) -> Stack:
         raise ConfigError(problems + list(exc.problems), source) from None
     ConfigError.collect(problems, source)
     return stack
+
+
+def validate_policy(raw: Any, region: str, *, source: str | None = None) -> Policy:
+    """Validate one policy given directly to a component (e.g. from a user's own Pulumi program)."""
+    if isinstance(raw, Policy):
+        return raw
+    try:
+        policy = Policy.model_validate(raw, context={"region": region})
+    except ValidationError as exc:
+        raise ConfigError(problems_from_validation_error(exc, ("policy",)), source) from None
+    return policy
