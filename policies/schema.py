@@ -1,0 +1,32 @@
+"""The JSON Schema of a stack file's `redshift-backup:` config, for editor completion and validation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policies.models import StackConfig
+from policies.validation import NAMESPACE
+
+
+def config_schema() -> dict[str, Any]:
+    """A JSON Schema (draft 2020-12) for `Pulumi.<stack>.yaml` files: our keys in full, other namespaces open."""
+    inner = StackConfig.model_json_schema()
+    defs = inner.pop("$defs", {})
+    properties = {f"{NAMESPACE}:{key}": value for key, value in inner.get("properties", {}).items()}
+    properties["aws:region"] = {"type": "string", "description": "The stack's AWS region, e.g. us-east-1."}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "redshift-backup stack file",
+        "type": "object",
+        "properties": {
+            "config": {
+                "type": "object",
+                "properties": properties,
+                "required": ["aws:region"],
+                # Keys of other namespaces (pulumi:, aws:...) are the business of their own owners.
+                "patternProperties": {f"^{NAMESPACE}:": {"not": {}}},
+                "additionalProperties": True,
+            },
+        },
+        "$defs": defs,
+    }
