@@ -23,8 +23,10 @@ def config_schema() -> dict[str, Any]:
                 "type": "object",
                 "properties": properties,
                 "required": ["aws:region"],
-                # Keys of other namespaces (pulumi:, aws:...) are the business of their own owners.
-                "patternProperties": {f"^{NAMESPACE}:": {"not": {}}},
+                # Unknown keys of our namespace are errors (a typo is never ignored); keys of other namespaces
+                # (pulumi:, aws:...) are the business of their own owners.
+                "propertyNames": {"anyOf": [{"enum": sorted(properties)},
+                                            {"not": {"pattern": f"^{NAMESPACE}:"}}]},
                 "additionalProperties": True,
             },
         },
