@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, ValidationInfo, field_validator, mod
 
 from policies import presets, schedules
 from policies.base import Issues, StrictModel
+from policies.restores import RestoreSpec
 
 # --- small field rules --------------------------------------------------------------------------------------
 
@@ -701,3 +702,5 @@ class StackConfig(StrictModel):
     """
 
     policies: list[Policy] = []
+    # Restores declared as code (policies/restores.py): `pulumi up` restores, `pulumi destroy` removes.
+    restores: list[RestoreSpec] = []

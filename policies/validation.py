@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from policies.base import problems_from_validation_error
 from policies.errors import ConfigError, Problem, join_path
 from policies.models import REGION, Policy, StackConfig
+from policies.restores import RestoreSpec, restore_list_problems
 
 NAMESPACE = "redshift-backup"
 
@@ -29,6 +30,10 @@ class Stack:
     @property
     def policies(self) -> list[Policy]:
         return list(self.config.policies)
+
+    @property
+    def restores(self) -> list[RestoreSpec]:
+        return list(self.config.restores)
 
 
 def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str | None = None,
@@ -48,6 +53,7 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
         problems.extend(cross_policy_problems(_valid_policies(raw, context)))
         raise ConfigError(_dedupe(problems), source) from None
     problems.extend(cross_policy_problems(enumerate(config.policies)))
+    problems.extend(restore_list_problems(config.restores))
     ConfigError.collect(problems, source)
     assert region is not None
     return Stack(config=config, region=region, source=source, name=name)

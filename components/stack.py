@@ -1,0 +1,63 @@
+"""Wiring from a stack's config to components: read `redshift-backup:*`, validate, build, export coverage."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import pulumi
+
+from policies.models import StackConfig
+from policies.validation import NAMESPACE, Stack, validate_config
+
+
+def read_stack_config() -> tuple[dict[str, Any], str | None]:
+    """Our namespace of the stack config (prefix removed, values parsed) and the stack's region.
+
+    Every `redshift-backup:` key is read, not only the known ones, so that a misspelt key (say
+    `redshift-backup:policy`) is reported as unknown instead of being silently ignored.
+    """
+    config = pulumi.Config(NAMESPACE)
+    keys = set(StackConfig.model_fields)
+    # The SDK has no public way to list config keys; the runtime's map is what the engine handed the program.
+    known = dict(pulumi.runtime.config.CONFIG.get())
+    known.update(pulumi.runtime.config.get_config_env())
+    keys.update(k.split(":", 1)[1] for k in known if isinstance(k, str) and k.startswith(NAMESPACE + ":"))
+    raw: dict[str, Any] = {}
+    for key in sorted(keys):
+        value = config.get(key)
+        if value is None:
+            continue
+        try:
+            raw[key] = json.loads(value)
+        except json.JSONDecodeError:
+            raw[key] = value  # a plain string: validation says what was expected instead
+    region = pulumi.Config("aws").get("region") or os.environ.get("AWS_REGION") or os.environ.get(
+        "AWS_DEFAULT_REGION")
+    return raw, region
+
+
+def load_stack() -> Stack:
+    """Validate the running stack's config; raises ConfigError (every problem) before anything is registered."""
+    raw, region = read_stack_config()
+    return validate_config(raw, region, source=f"stack {pulumi.get_stack()}", name=pulumi.get_stack())
+
+
+def build_stack(stack: Stack) -> None:
+    """Create every policy's components and every declared restore, then export the protection summary."""
+    from components.backup_policy import RedshiftBackupPolicy
+    from components.notifications import BackupNotifications
+    from components.restore import build_restore
+    from components.snapshot_policy import RedshiftSnapshotPolicy
+
+    for policy in stack.policies:
+        notifications = (BackupNotifications(f"{policy.name}-notifications", policy=policy)
+                         if policy.notifications else None)
+        if policy.backup:
+            RedshiftBackupPolicy(policy.name, policy=policy, region=stack.region, notifications=notifications)
+        if policy.snapshots:
+            RedshiftSnapshotPolicy(f"{policy.name}-snapshots", policy=policy, region=stack.region,
+                                   topic_arn=notifications.topic_arn if notifications else None)
+    for restore in stack.restores:
+        build_restore(restore)
