@@ -80,6 +80,22 @@ class DiffReply:
     detailed_diff: dict[str, str] = field(default_factory=dict)
 
 
+def secret(value: Any) -> Any:
+    """Mark an input value secret the way it travels on the wire (use inside props passed to the host)."""
+    return rpc.wrap_rpc_secret(value)
+
+
+def _strip_secrets(value: Any) -> Any:
+    """What the engine does for a provider that answered Configure with `acceptSecrets: false`."""
+    if rpc.is_rpc_secret(value):
+        return _strip_secrets(rpc.unwrap_rpc_secret(value))
+    if isinstance(value, dict):
+        return {k: _strip_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strip_secrets(v) for v in value]
+    return value
+
+
 def _to_struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
     """Marshal with the SDK's own serializer, so secrets and unknowns take the wire shape the engine uses."""
     return asyncio.run(rpc.serialize_properties(dict(props), {}))
@@ -107,7 +123,7 @@ def _init_failed(err: grpc.RpcError) -> proto.ErrorResourceInitFailed | None:
     """`ErrorResourceInitFailed` from the status details, if the host sent one (Python's host never does)."""
     from google.rpc import status_pb2
 
-    for key, value in err.trailing_metadata() or ():  # type: ignore[attr-defined]
+    for key, value in err.trailing_metadata() or ():
         if key != "grpc-status-details-bin":
             continue
         status = status_pb2.Status.FromString(value)
@@ -201,6 +217,11 @@ class DynamicProviderHost:
         """The host's process id (a provider running inside it sees this as `os.getpid()`)."""
         return self._process.pid
 
+    @property
+    def running(self) -> bool:
+        """Whether the host process is still alive."""
+        return self._process.poll() is None
+
     def stop(self) -> None:
         """Stop the host (SIGINT, as its main loop expects, then kill) and collect its stderr."""
         if self._channel is not None:
@@ -229,14 +250,17 @@ class DynamicProviderHost:
         try:
             return getattr(self._stub, method)(request, timeout=timeout or CALL_TIMEOUT_SECONDS)
         except grpc.RpcError as err:
-            raise ProviderCallError(method, err.code(), err.details() or "", _init_failed(err)) from err  # type: ignore[attr-defined]
+            raise ProviderCallError(method, err.code(), err.details() or "", _init_failed(err)) from err
 
     def _with_provider(self, provider: ResourceProvider | str, props: Mapping[str, Any]) -> struct_pb2.Struct:
         """`props` plus `__provider`, serialized by the SDK function `pulumi.dynamic.Resource` uses."""
         if PROVIDER_KEY in props:
             raise ValueError("pass the provider separately; props must not carry __provider")
         serialized = provider if isinstance(provider, str) else serialize_provider(provider)
-        return _to_struct({**props, PROVIDER_KEY: serialized})
+        # `pulumi.dynamic.Resource` makes `__provider` a secret; like any secret it reaches the Python host
+        # as a plain string, because the host declines secrets in Configure.
+        bag = {**props, PROVIDER_KEY: serialized}
+        return _to_struct(bag if self.accept_secrets else _strip_secrets(bag))
 
     def check_config(self, config: Mapping[str, Any] | None = None, urn: str = DEFAULT_URN) -> dict[str, Any]:
         """CheckConfig; the Python host does not implement it, so this raises with UNIMPLEMENTED."""

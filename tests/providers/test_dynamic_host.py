@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import boto3
 import grpc
@@ -16,6 +17,7 @@ from tests.providers.dynamic_host import (
     ProviderCallError,
     dynamic_host_fixture,  # noqa: F401
     host_env,
+    secret,
 )
 from tests.providers.sample_provider import S3ObjectProvider
 
@@ -30,8 +32,8 @@ def s3(aws_env: str):  # type: ignore[no-untyped-def]
     return client
 
 
-def _body(s3, key: str) -> str:  # type: ignore[no-untyped-def]
-    return s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
+def _body(s3: Any, key: str) -> str:
+    return str(s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode())
 
 
 def test_default_urn_uses_the_python_dynamic_type_token() -> None:
@@ -57,6 +59,8 @@ def test_full_lifecycle_through_the_host(dynamic_host: DynamicProviderHost, s3) 
     news = {**inputs, "body": "two"}
     changed = dynamic_host.diff(provider, id_, outs, news)
     assert changed.changes is True and changed.replaces == [] and changed.delete_before_replace is False
+    # The Python SDK's DiffResult has no per-property diff, so the host never fills these.
+    assert changed.diffs == [] and changed.detailed_diff == {}
     moved = dynamic_host.diff(provider, id_, outs, {**inputs, "key": "b.txt"})
     assert moved.replaces == ["key"] and moved.delete_before_replace is True
 
@@ -107,5 +111,19 @@ def test_configure_reaches_the_provider_and_logs_reach_stderr(moto_endpoint: str
         host.configure({"redshift-backup:greeting": "hello"})
         assert host.accept_secrets is False
         _, outs = host.create(S3ObjectProvider(), {"bucket": BUCKET, "key": "cfg", "body": ""})
+        assert host.running
+    assert not host.running
     assert outs["configured_with"] == {"greeting": "hello"}
     assert f"info: writing s3://{BUCKET}/cfg" in host.stderr_text()
+
+
+def test_secret_inputs_reach_the_provider_as_plain_values(  # type: ignore[no-untyped-def]
+    dynamic_host: DynamicProviderHost, s3
+) -> None:
+    # The host declines secrets, so the engine (and the harness) unwraps them before the provider sees them.
+    assert dynamic_host.accept_secrets is False
+    _, outs = dynamic_host.create(
+        S3ObjectProvider(), {"bucket": BUCKET, "key": "pw", "body": secret("hunter2")}
+    )
+    assert outs["body"] == "hunter2" and _body(s3, "pw") == "hunter2"
+    assert "hunter2" not in dynamic_host.stderr_text()
