@@ -98,7 +98,13 @@ def _strip_secrets(value: Any) -> Any:
 
 def _to_struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
     """Marshal with the SDK's own serializer, so secrets and unknowns take the wire shape the engine uses."""
-    return asyncio.run(rpc.serialize_properties(dict(props), {}))
+    # A private loop, as the host itself does: `asyncio.run` would reset the thread's current loop, which
+    # Pulumi mock tests running later in the same session rely on.
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(rpc.serialize_properties(dict(props), {}))
+    finally:
+        loop.close()
 
 
 def _unknowns_as_sentinel(value: Any) -> Any:
