@@ -225,7 +225,8 @@ def _resource_ref_problem(ref: str, allow_namespace: bool) -> str | None:
         if allow_namespace:
             kinds += " or a namespace ARN arn:aws:redshift-serverless:<region>:<account>:namespace/<uuid>"
         return f"expected a cluster identifier or {kinds}"
-    if ref.endswith("*") and CLUSTER_ID.match(ref[:-1] or "x") and "*" not in ref[:-1]:
+    # A trailing wildcard makes a prefix, which may end in '-' (analytics-*): check it as if completed.
+    if ref.endswith("*") and "*" not in ref[:-1] and CLUSTER_ID.match(ref[:-1] + "x"):
         return None
     if not CLUSTER_ID.match(ref):
         return ("expected a cluster identifier (1-63 lowercase letters, digits and hyphens, starting with a "
@@ -634,7 +635,7 @@ class SnapshotLayer(StrictModel):
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> SnapshotLayer:
         issues = Issues()
-        for index, message in schedules.snapshot_definition_problems(self.schedule):
+        for index, message in schedules.snapshot_definition_problems(self.schedule) if self.schedule else []:
             if index is None:
                 issues.add("schedule", message, self.schedule)
             else:

@@ -80,8 +80,9 @@ def cross_policy_problems(policies: Iterable[tuple[int, Policy]]) -> list[Proble
     native: dict[tuple[str, str], int] = {}
     for i, policy in policies:
         if policy.name in names:
-            problems.append(Problem(join_path("policies", i, "name"), f"is already used by policies[{names[policy.name]}]"
-                                    "; policy names name their resources and must be unique", policy.name))
+            problems.append(Problem(join_path("policies", i, "name"),
+                                    f"is already used by policies[{names[policy.name]}]; policy names name their "
+                                    "resources and must be unique", policy.name))
         names.setdefault(policy.name, i)
         if policy.backup and policy.backup.vault.existing is None:
             vault = policy.vault_name or ""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import Iterator
 
@@ -71,3 +70,7 @@ def seed_cluster(client, identifier: str, **extra) -> dict:  # type: ignore[no-u
 def seed_snapshot(client, cluster: str, snapshot: str, **extra) -> dict:  # type: ignore[no-untyped-def]
     """Create a manual snapshot of `cluster` on moto and return its description."""
     return client.create_cluster_snapshot(SnapshotIdentifier=snapshot, ClusterIdentifier=cluster, **extra)["Snapshot"]
+
+
+# The real dynamic-provider host, for tests that drive providers the way the engine does (fixture `dynamic_host`).
+from tests.providers.dynamic_host import dynamic_host_fixture  # noqa: E402,F401

@@ -1,0 +1,95 @@
+"""`redshift-backup check` and `schema`: exit codes, messages, no tracebacks, run as a real subprocess too."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from redshift_backup.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+BROKEN = """\
+config:
+  aws:region: us-east-1
+  redshift-backup:policies:
+    - name: analytics
+      selection:
+        clusters: [Analytics]
+      backup:
+        rules:
+          - name: daily
+            schedule: cron(0 5 * * * *)
+            start_window_minutes: 30
+            delete_after_days: 35
+            copy_actions:
+              - destination_region: us-west-2
+                delete_after_dayz: 90
+"""
+
+
+def test_valid_files_exit_zero() -> None:
+    result = CliRunner().invoke(main, ["check", str(ROOT / "Pulumi.dev.yaml"), str(ROOT / "Pulumi.prod.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "Pulumi.dev.yaml: valid (1 policy, region us-east-1)" in result.output
+    assert "Pulumi.prod.yaml: valid" in result.output
+
+
+def test_invalid_file_exits_one_with_every_problem(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.broken.yaml"
+    path.write_text(BROKEN, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 1
+    lines = [line.strip() for line in result.output.splitlines()]
+    assert lines[0] == f"3 problems in {path}:"
+    assert lines[1].startswith("- policies[0].selection.clusters[0]: expected a cluster identifier")
+    assert lines[2].startswith("- policies[0].backup.rules[0].schedule: ")
+    assert lines[3] == ("- policies[0].backup.rules[0].copy_actions[0].delete_after_dayz: unknown key (check the "
+                        "spelling against the policy reference) (received 90)")
+    assert "Traceback" not in result.output
+
+
+def test_one_bad_file_among_good_ones_still_fails(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.broken.yaml"
+    path.write_text(BROKEN, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(ROOT / "Pulumi.dev.yaml"), str(path)])
+    assert result.exit_code == 1
+    assert "Pulumi.dev.yaml: valid" in result.output
+
+
+def test_usage_error_exits_two() -> None:
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 2
+    assert "Missing argument" in result.output
+
+
+def test_schema_describes_the_stack_file_and_rejects_unknown_keys_of_ours() -> None:
+    import jsonschema
+    import yaml
+
+    result = CliRunner().invoke(main, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    policy = schema["$defs"]["Policy"]
+    assert set(policy["properties"]) >= {"name", "selection", "backup", "snapshots", "notifications"}
+    assert policy["additionalProperties"] is False
+    validator = jsonschema.Draft202012Validator(schema)
+    for name in ("Pulumi.dev.yaml", "Pulumi.prod.yaml"):
+        document = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
+        assert list(validator.iter_errors(document)) == []
+    typo = {"config": {"aws:region": "us-east-1", "redshift-backup:polices": []}}
+    assert list(validator.iter_errors(typo))
+
+
+def test_the_installed_command_exits_one_without_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.broken.yaml"
+    path.write_text(BROKEN, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "redshift_backup", "check", str(path)],
+                          capture_output=True, text=True, cwd=ROOT, check=False)
+    assert proc.returncode == 1
+    assert "policies[0].backup.rules[0].schedule" in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout

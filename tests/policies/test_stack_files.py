@@ -1,0 +1,67 @@
+"""Every checked-in stack file validates, and stack files are read the way Pulumi reads them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policies.errors import ConfigError
+from policies.validation import load_stack_file
+
+ROOT = Path(__file__).resolve().parents[2]
+STACK_FILES = sorted(ROOT.glob("Pulumi.*.yaml")) + sorted((ROOT / "examples").glob("**/Pulumi.*.yaml"))
+
+
+@pytest.mark.parametrize("path", STACK_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_checked_in_stack_files_are_valid(path: Path) -> None:
+    stack = load_stack_file(path)
+    assert stack.policies or stack.restores
+    assert stack.name == path.name[len("Pulumi."):-len(".yaml")]
+
+
+def test_the_example_stacks_exist() -> None:
+    assert {p.name for p in STACK_FILES} >= {"Pulumi.dev.yaml", "Pulumi.prod.yaml"}
+
+
+def test_prod_uses_every_layer_the_issue_asks_for() -> None:
+    policy = load_stack_file(ROOT / "Pulumi.prod.yaml").policies[0]
+    assert policy.backup is not None and policy.snapshots is not None and policy.notifications is not None
+    assert [r.name for r in policy.backup.rules] == ["daily", "weekly", "monthly-7-year"]
+    copies = [c for r in policy.backup.rules for c in r.copy_actions]
+    assert {c.region for c in copies} >= {"us-west-2"} and any(c.destination_account_id for c in copies)
+    assert policy.backup.vault.lock is not None and policy.backup.vault.lock.mode == "compliance"
+    assert len(policy.snapshots.schedule) == 2
+    assert policy.snapshots.cross_region_copy is not None and policy.snapshots.cross_region_copy.kms_key_id
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "Pulumi.test.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_unprefixed_keys_belong_to_the_project_namespace(tmp_path: Path) -> None:
+    path = write(tmp_path, "config:\n  aws:region: us-east-1\n  policies: []\n  polices: []\n")
+    with pytest.raises(ConfigError) as exc:
+        load_stack_file(path)
+    assert [p.path for p in exc.value.problems] == ["polices"]
+
+
+def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "config:\n  aws:region: us-east-1\n  redshift-backup:policies: [\n")
+    with pytest.raises(ConfigError) as exc:
+        load_stack_file(path)
+    assert "is not valid YAML at line" in exc.value.render()
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as exc:
+        load_stack_file(tmp_path / "Pulumi.nope.yaml")
+    assert "cannot read the file" in exc.value.render()
+
+
+def test_other_namespaces_are_left_alone(tmp_path: Path) -> None:
+    path = write(tmp_path, "config:\n  aws:region: us-east-1\n  aws:profile: dev\n  pulumi:tags: {a: b}\n"
+                           "  redshift-backup:policies: []\n")
+    assert load_stack_file(path).policies == []
