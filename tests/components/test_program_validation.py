@@ -1,0 +1,54 @@
+"""The real `__main__.py` under the mock runtime stops on a bad config before registering a single resource."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from policies.errors import ConfigError
+from redshift_backup import mockrun
+
+BAD_POLICIES = [{
+    "name": "analytics",
+    "selection": {"clusters": ["analytics-prod"]},
+    "backup": {"rules": [{"name": "daily", "start_window_minutes": 30}]},
+}]
+
+
+def run_expecting_error(config: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> tuple[ConfigError, list]:
+    registered: list = []
+    real_monitor = mockrun.RecordingMonitor
+
+    class Spy(real_monitor):  # type: ignore[misc,valid-type]
+        def __init__(self, mocks):  # type: ignore[no-untyped-def]
+            super().__init__(mocks)
+            self.registrations = registered
+
+    monkeypatch.setattr(mockrun, "RecordingMonitor", Spy)
+    with pytest.raises(ConfigError) as exc:
+        mockrun.run_program(config, preview=True)
+    return exc.value, registered
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_invalid_policy_registers_nothing(preview: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    error, registered = run_expecting_error(
+        {"aws:region": "us-east-1", "redshift-backup:policies": BAD_POLICIES}, monkeypatch)
+    assert registered == []
+    assert [p.path for p in error.problems] == ["policies[0].backup.rules[0].start_window_minutes"]
+    assert error.source == "stack dev"
+
+
+def test_misspelt_namespace_key_is_an_error_not_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    error, registered = run_expecting_error(
+        {"aws:region": "us-east-1", "redshift-backup:polices": json.dumps(BAD_POLICIES)}, monkeypatch)
+    assert registered == []
+    assert [p.path for p in error.problems] == ["polices"]
+
+
+def test_missing_region_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    error, _ = run_expecting_error({"redshift-backup:policies": []}, monkeypatch)
+    assert [p.path for p in error.problems] == ["aws:region"]
