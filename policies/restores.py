@@ -135,6 +135,13 @@ def port_problem(port: int, node_type: str | None) -> str | None:
     return None
 
 
+def _port(value: int) -> int:
+    problem = port_problem(value, None)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 ClusterIdentifier = Annotated[str, AfterValidator(_cluster_identifier)]
 AccountId = Annotated[str, AfterValidator(_account)]
 Arn = Annotated[str, AfterValidator(_arn)]
@@ -244,7 +251,7 @@ class ClusterRestoreSpec(StrictModel):
     availability_zone: str | None = None
     """Default: AWS picks one."""
     publicly_accessible: bool = False
-    port: int | None = None
+    port: Annotated[int, AfterValidator(_port)] | None = None
     """Default: the snapshot's port."""
     cluster_parameter_group_name: str | None = None
     """Default: the source cluster's parameter group when it still exists, else the default group."""

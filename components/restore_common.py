@@ -1,0 +1,148 @@
+"""What the restore providers share: injectable polling, spec validation from raw props, AWS error helpers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pulumi
+from botocore.exceptions import ClientError
+from pulumi.dynamic import CheckFailure
+from pulumi.runtime import rpc
+from pydantic import BaseModel, ValidationError
+
+from policies.base import problems_from_validation_error
+from policies.errors import ConfigError, ProviderError
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+
+class WaitTimedOut(ProviderError):
+    """A wait ran out of time; `last` says what AWS reported last."""
+
+    def __init__(self, what: str, minutes: float, last: str) -> None:
+        self.last = last
+        super().__init__(f"{what} did not finish within {minutes:g} minutes (last status: {last})")
+
+
+@dataclass
+class Poller:
+    """Polls with backoff until a check returns a value or the time is up; clock and sleep are injectable.
+
+    The dynamic-provider host ignores `customTimeouts`, so every wait carries its own timeout.
+    """
+
+    interval_seconds: float = 15.0
+    max_interval_seconds: float = 120.0
+    backoff: float = 1.5
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+    def until(
+        self,
+        check: Callable[[], T | None],
+        timeout_seconds: float,
+        what: str,
+        last: Callable[[], str] = lambda: "unknown",
+    ) -> T:
+        deadline = self.clock() + timeout_seconds
+        delay = self.interval_seconds
+        while True:
+            result = check()
+            if result is not None:
+                return result
+            remaining = deadline - self.clock()
+            if remaining <= 0:
+                raise WaitTimedOut(what, timeout_seconds / 60, last())
+            self.sleep(min(delay, remaining))
+            delay = min(delay * self.backoff, self.max_interval_seconds)
+
+
+def log(message: str) -> None:
+    """Progress for the user; in the provider host `pulumi.log` goes to stderr, which the engine shows."""
+    pulumi.log.info(message)
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def aws_reason(exc: ClientError) -> str:
+    error = exc.response.get("Error", {})
+    return f"{error.get('Code', 'error')}: {error.get('Message', str(exc))}"
+
+
+def is_unknown(value: Any) -> bool:
+    """True when `value` (or anything inside it) is a preview placeholder the engine has not resolved yet."""
+    if isinstance(value, str):
+        return value == rpc.UNKNOWN
+    if isinstance(value, Mapping):
+        return any(is_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(is_unknown(v) for v in value)
+    return value.__class__.__name__ == "Unknown"
+
+
+def _plain(value: Any) -> Any:
+    # Integer inputs arrive from the engine as floats (2.0); pydantic's lax int accepts them, but not 2.5.
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def validate_props(model: type[M], props: Mapping[str, Any], extra_keys: tuple[str, ...] = ()) -> M:
+    """The spec a provider works from: props (minus our own extras) validated through the policies model."""
+    data = {k: v for k, v in _plain(props).items() if k not in extra_keys and not k.startswith("__")}
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(problems_from_validation_error(exc)) from exc
+
+
+def check_props(
+    model: type[M], news: Mapping[str, Any], extra_keys: tuple[str, ...] = ()
+) -> tuple[M | None, list[CheckFailure]]:
+    """Validate in `check`, so `pulumi preview` fails early; keys unknown in a preview are not judged."""
+    unknown = {k for k, v in news.items() if is_unknown(v)}
+    data = {
+        k: v
+        for k, v in _plain(news).items()
+        if k not in extra_keys and k not in unknown and not k.startswith("__")
+    }
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        failures = []
+        for problem in problems_from_validation_error(exc):
+            head = problem.path.split(".")[0].split("[")[0]
+            if head in unknown or (not problem.path and unknown):
+                continue
+            failures.append(CheckFailure(problem.path or "<root>", problem.render()))
+        return None, failures
+
+
+def changed_keys(olds: Mapping[str, Any], news: Mapping[str, Any], keys: tuple[str, ...]) -> list[str]:
+    """Input keys whose value differs; a missing key and None are the same (both mean the default)."""
+    return [k for k in keys if _plain({"v": olds.get(k)}).get("v") != _plain({"v": news.get(k)}).get("v")]
+
+
+def validate_now(model: type[M], props: Mapping[str, Any], extra_keys: tuple[str, ...] = ()) -> None:
+    """Validate at construction when every value is plain; values still Outputs are left to `check`."""
+    import pulumi as _pulumi
+
+    def has_output(value: Any) -> bool:
+        if isinstance(value, _pulumi.Output):
+            return True
+        if isinstance(value, Mapping):
+            return any(has_output(v) for v in value.values())
+        if isinstance(value, list):
+            return any(has_output(v) for v in value)
+        return False
+
+    if not any(has_output(v) for v in props.values()):
+        validate_props(model, props, extra_keys)

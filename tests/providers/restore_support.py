@@ -1,0 +1,70 @@
+"""Test seams for the restore providers: a fake clock, a fast poller, and hooks on the clients they create."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from components import aws
+from components.restore_common import Poller
+
+
+@dataclass
+class FakeClock:
+    """Time that only moves when the code under test sleeps."""
+
+    now: float = 1000.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def fast_poller(clock: FakeClock) -> Poller:
+    return Poller(interval_seconds=10, max_interval_seconds=60, backoff=2, sleep=clock.sleep, clock=clock.time)
+
+
+@dataclass
+class ClientHooks:
+    """botocore event handlers attached to every client the providers create through `components.aws.client`."""
+
+    handlers: list[tuple[str, Callable[..., Any]]] = field(default_factory=list)
+    requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    replace: dict[str, Any] = field(default_factory=dict)
+
+    def on(self, event: str, handler: Callable[..., Any]) -> None:
+        self.handlers.append((event, handler))
+
+    def sent(self, operation: str) -> list[dict[str, Any]]:
+        """The parameters of every `operation` call, as the provider passed them (before serialization)."""
+        return [params for name, params in self.requests if name == operation]
+
+
+# Registered as `client_hooks`; the function has another name so importing it does not trip ruff's F811.
+@pytest.fixture(name="client_hooks")
+def client_hooks_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[ClientHooks]:
+    hooks = ClientHooks()
+    real = aws.client
+
+    def hooked(service: str, region: str | None = None) -> Any:
+        if service in hooks.replace:
+            return hooks.replace[service]
+        made = real(service, region)
+
+        def record(params: dict[str, Any], model: Any, **_: Any) -> None:
+            hooks.requests.append((model.name, dict(params)))
+
+        made.meta.events.register("provide-client-params.*.*", record)
+        for event, handler in hooks.handlers:
+            made.meta.events.register(event, handler)
+        return made
+
+    monkeypatch.setattr(aws, "client", hooked)
+    yield hooks

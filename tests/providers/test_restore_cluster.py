@@ -1,0 +1,261 @@
+"""RedshiftClusterRestore's provider against a moto server: restore, resolve, inherit, tag, diff, read, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+
+from components.restore_cluster import ClusterRestoreProvider
+from components.restore_common import Poller
+from policies.errors import ConfigError, ProviderError
+from policies.restores import OWNERSHIP_TAG
+from tests.providers.conftest import REGION, seed_cluster, seed_snapshot
+from tests.providers.restore_support import ClientHooks, FakeClock, client_hooks_fixture, fast_poller  # noqa: F401
+
+OWNER = "redshift-backup/test/drill"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def provider(clock: FakeClock) -> ClusterRestoreProvider:
+    return ClusterRestoreProvider(fast_poller(clock))
+
+
+def props(**extra: Any) -> dict[str, Any]:
+    """What `RedshiftClusterRestore` sends: the stack-config keys plus the ownership tag value."""
+    base: dict[str, Any] = {"cluster_identifier": "drill", "ownership_tag_value": OWNER,
+                            "source": {"snapshot_identifier": "nightly"}}
+    return {**base, **extra}
+
+
+def tags_of(redshift: Any, identifier: str) -> dict[str, str]:
+    cluster = redshift.describe_clusters(ClusterIdentifier=identifier)["Clusters"][0]
+    return {t["Key"]: t["Value"] for t in cluster["Tags"]}
+
+
+@pytest.fixture
+def prod(redshift: Any) -> dict[str, Any]:
+    """A source cluster with a manual snapshot `nightly`."""
+    cluster = seed_cluster(redshift, "analytics-prod")
+    seed_snapshot(redshift, "analytics-prod", "nightly")
+    return cluster
+
+
+def test_restore_from_a_snapshot_tags_and_reports(provider: ClusterRestoreProvider, redshift: Any, prod: Any,
+                                                  client_hooks: ClientHooks) -> None:
+    created = provider.create(props(tags={"team": "data"}, publicly_accessible=False,
+                                    manual_snapshot_retention_days=14, maintenance_track_name="trailing",
+                                    kms_key_id="alias/drill", default_iam_role_arn=None))
+    assert created.id == "drill"
+    cluster = redshift.describe_clusters(ClusterIdentifier="drill")["Clusters"][0]
+    assert cluster["ClusterStatus"] == "available"
+    assert tags_of(redshift, "drill") == {OWNERSHIP_TAG: OWNER, "team": "data"}
+    outs = created.outs or {}
+    assert outs["cluster_arn"] == "arn:aws:redshift:us-east-1:123456789012:cluster:drill"
+    assert outs["endpoint_port"] == 5439 and outs["endpoint_address"].startswith("drill.")
+    assert outs["resolved_snapshot_identifier"] == "nightly"
+    assert outs["source_cluster_identifier"] == "analytics-prod"
+    assert outs["value_sources"]["node_type"] == "snapshot"
+    # moto ignores these parameters: assert what was sent.
+    [request] = client_hooks.sent("RestoreFromClusterSnapshot")
+    assert request["SnapshotIdentifier"] == "nightly" and request["ClusterIdentifier"] == "drill"
+    assert request["ManualSnapshotRetentionPeriod"] == 14
+    assert request["MaintenanceTrackName"] == "trailing" and request["KmsKeyId"] == "alias/drill"
+    assert "Tags" not in request  # the API takes none; CreateTags did it
+    assert client_hooks.sent("CreateTags")[0]["ResourceName"] == outs["cluster_arn"]
+
+
+def test_latest_snapshot_is_resolved_once_and_recorded(provider: ClusterRestoreProvider, redshift: Any,
+                                                       prod: Any, clock: FakeClock) -> None:
+    seed_snapshot(redshift, "analytics-prod", "later")
+    inputs = props(source={"latest_snapshot_of": "analytics-prod"})
+    outs = provider.create(inputs).outs or {}
+    assert outs["resolved_snapshot_identifier"] == "later"
+    assert outs["source"] == {"latest_snapshot_of": "analytics-prod"}
+    # A newer snapshot later on does not make the next preview want a new restore.
+    seed_snapshot(redshift, "analytics-prod", "even-later")
+    assert provider.diff("drill", outs, inputs).changes is False
+
+
+def test_latest_snapshot_of_a_cluster_without_snapshots(provider: ClusterRestoreProvider, redshift: Any) -> None:
+    with pytest.raises(ProviderError, match="no available snapshot of cluster ghost"):
+        provider.create(props(source={"latest_snapshot_of": "ghost"}))
+    assert redshift.describe_clusters()["Clusters"] == []
+
+
+def test_settings_are_taken_from_the_source_cluster(provider: ClusterRestoreProvider, redshift: Any,
+                                                    client_hooks: ClientHooks) -> None:
+    role = "arn:aws:iam::123456789012:role/copy"
+    redshift.create_cluster_parameter_group(ParameterGroupName="tuned", ParameterGroupFamily="redshift-1.0",
+                                            Description="tuned")
+    seed_cluster(redshift, "analytics-prod", ClusterParameterGroupName="tuned", IamRoles=[role],
+                 VpcSecurityGroupIds=["sg-0123"])
+    seed_snapshot(redshift, "analytics-prod", "nightly")
+    outs = provider.create(props(vpc_security_group_ids=["sg-own"])).outs or {}
+    [request] = client_hooks.sent("RestoreFromClusterSnapshot")
+    assert request["ClusterParameterGroupName"] == "tuned"
+    assert request["IamRoles"] == [role]
+    assert request["VpcSecurityGroupIds"] == ["sg-own"]  # the user's value wins
+    assert outs["value_sources"] == {
+        "cluster_parameter_group_name": "source cluster analytics-prod",
+        "iam_roles": "source cluster analytics-prod",
+        "vpc_security_group_ids": "input",
+        "cluster_subnet_group_name": "AWS default",
+        "default_iam_role_arn": "AWS default",
+        "node_type": "snapshot",
+        "number_of_nodes": "snapshot",
+    }
+    cluster = redshift.describe_clusters(ClusterIdentifier="drill")["Clusters"][0]
+    assert cluster["ClusterParameterGroups"][0]["ParameterGroupName"] == "tuned"
+
+
+def test_source_cluster_gone_means_aws_defaults(provider: ClusterRestoreProvider, redshift: Any, prod: Any,
+                                                client_hooks: ClientHooks) -> None:
+    redshift.delete_cluster(ClusterIdentifier="analytics-prod", SkipFinalClusterSnapshot=True)
+    outs = provider.create(props()).outs or {}
+    [request] = client_hooks.sent("RestoreFromClusterSnapshot")
+    assert "ClusterParameterGroupName" not in request and "IamRoles" not in request
+    assert outs["value_sources"]["cluster_parameter_group_name"] == "AWS default"
+
+
+def test_delete_takes_a_named_final_snapshot_by_default(provider: ClusterRestoreProvider, redshift: Any,
+                                                        prod: Any, client_hooks: ClientHooks) -> None:
+    outs = provider.create(props(final_snapshot_retention_days=3)).outs or {}
+    provider.delete("drill", outs)
+    assert [c["ClusterIdentifier"] for c in redshift.describe_clusters()["Clusters"]] == ["analytics-prod"]
+    finals = [s["SnapshotIdentifier"] for s in redshift.describe_cluster_snapshots()["Snapshots"]
+              if s["SnapshotIdentifier"].startswith("drill-final-")]
+    assert len(finals) == 1
+    [request] = client_hooks.sent("DeleteCluster")
+    # moto ignores the retention: assert the request.
+    assert request["FinalClusterSnapshotRetentionPeriod"] == 3 and request["SkipFinalClusterSnapshot"] is False
+
+
+def test_delete_without_a_final_snapshot(provider: ClusterRestoreProvider, redshift: Any, prod: Any) -> None:
+    outs = provider.create(props(skip_final_snapshot=True)).outs or {}
+    provider.delete("drill", outs)
+    snapshots = [s["SnapshotIdentifier"] for s in redshift.describe_cluster_snapshots()["Snapshots"]]
+    assert not [s for s in snapshots if s.startswith("drill")]
+    assert [c["ClusterIdentifier"] for c in redshift.describe_clusters()["Clusters"]] == ["analytics-prod"]
+
+
+def test_delete_of_a_cluster_already_gone_is_done(provider: ClusterRestoreProvider, redshift: Any,
+                                                  prod: Any) -> None:
+    outs = provider.create(props(skip_final_snapshot=True)).outs or {}
+    redshift.delete_cluster(ClusterIdentifier="drill", SkipFinalClusterSnapshot=True)
+    provider.delete("drill", outs)
+    assert len(redshift.describe_clusters()["Clusters"]) == 1
+
+
+def test_delete_refuses_a_cluster_without_our_tag(provider: ClusterRestoreProvider, redshift: Any,
+                                                  prod: Any) -> None:
+    outs = provider.create(props()).outs or {}
+    redshift.delete_tags(ResourceName=outs["cluster_arn"], TagKeys=[OWNERSHIP_TAG])
+    with pytest.raises(ProviderError, match="refusing to delete a cluster this resource did not create"):
+        provider.delete("drill", outs)
+    assert len(redshift.describe_clusters()["Clusters"]) == 2
+
+
+def test_read_reports_a_vanished_cluster_and_drift(provider: ClusterRestoreProvider, redshift: Any,
+                                                   prod: Any) -> None:
+    outs = provider.create(props(publicly_accessible=False, tags={"team": "data"})).outs or {}
+    redshift.modify_cluster(ClusterIdentifier="drill", PubliclyAccessible=True)
+    read = provider.read("drill", outs)
+    assert read.id == "drill"
+    assert (read.outs or {})["publicly_accessible"] is True
+    # The drifted value now differs from the input, so the next diff plans an in-place update.
+    diff = provider.diff("drill", read.outs or {}, props(publicly_accessible=False, tags={"team": "data"}))
+    assert diff.changes is True and diff.replaces == []
+    redshift.delete_cluster(ClusterIdentifier="drill", SkipFinalClusterSnapshot=True)
+    gone = provider.read("drill", outs)
+    assert gone.id is None and gone.outs == {}
+
+
+def test_identifier_taken_by_a_cluster_that_is_not_ours(provider: ClusterRestoreProvider, redshift: Any,
+                                                        prod: Any, client_hooks: ClientHooks) -> None:
+    seed_cluster(redshift, "drill")
+    with pytest.raises(ProviderError, match="cluster drill already exists and is not ours"):
+        provider.create(props())
+    assert client_hooks.sent("RestoreFromClusterSnapshot") == []
+    assert len(redshift.describe_clusters()["Clusters"]) == 2  # and it is left alone
+
+
+def test_identifier_taken_by_our_interrupted_create_is_adopted(provider: ClusterRestoreProvider, redshift: Any,
+                                                               prod: Any, client_hooks: ClientHooks) -> None:
+    seed_cluster(redshift, "drill", Tags=[{"Key": OWNERSHIP_TAG, "Value": OWNER}])
+    created = provider.create(props(tags={"team": "data"}))
+    assert created.id == "drill"
+    assert client_hooks.sent("RestoreFromClusterSnapshot") == []
+    assert tags_of(redshift, "drill") == {OWNERSHIP_TAG: OWNER, "team": "data"}
+    assert (created.outs or {})["value_sources"] == {"adopted": "an interrupted create of this resource"}
+
+
+def test_check_fails_early_without_aws(provider: ClusterRestoreProvider) -> None:
+    result = provider.check({}, props(port=80, multi_az=True, number_of_nodes=2.0))
+    assert sorted(f.property for f in result.failures) == ["multi_az", "port"]
+    assert any("does not support Multi-AZ" in f.reason for f in result.failures)
+    assert provider.check({}, props(number_of_nodes=2.0)).failures == []  # the engine sends ints as floats
+
+
+def test_check_leaves_unknown_values_to_create(provider: ClusterRestoreProvider) -> None:
+    from pulumi.runtime import rpc
+
+    result = provider.check({}, props(source=rpc.UNKNOWN, port=rpc.UNKNOWN))
+    assert result.failures == []
+
+
+def test_diff_says_what_replaces_and_what_updates(provider: ClusterRestoreProvider) -> None:
+    olds = props(tags={"a": "1"}, cluster_subnet_group_name="sn")
+    assert provider.diff("drill", olds, olds).changes is False
+    in_place = provider.diff("drill", olds, {**olds, "tags": {"a": "2"}, "publicly_accessible": True,
+                                            "iam_roles": ["arn:aws:iam::123456789012:role/x"]})
+    assert in_place.changes is True and in_place.replaces == []
+    replace = provider.diff("drill", olds, {**olds, "source": {"snapshot_identifier": "other"},
+                                            "cluster_subnet_group_name": "sn2", "kms_key_id": "k"})
+    assert sorted(replace.replaces) == ["cluster_subnet_group_name", "kms_key_id", "source"]
+    assert replace.delete_before_replace is True  # same identifier: the old cluster must go first
+    renamed = provider.diff("drill", olds, {**olds, "cluster_identifier": "drill2"})
+    assert renamed.replaces == ["cluster_identifier"] and renamed.delete_before_replace is False
+
+
+def test_update_changes_only_what_changed(provider: ClusterRestoreProvider, redshift: Any, prod: Any,
+                                          client_hooks: ClientHooks) -> None:
+    olds = provider.create(props(tags={"team": "data", "old": "x"}, publicly_accessible=False)).outs or {}
+    client_hooks.requests.clear()
+    news = props(tags={"team": "analytics"}, publicly_accessible=True, skip_final_snapshot=True)
+    outs = provider.update("drill", olds, news).outs or {}
+    assert tags_of(redshift, "drill") == {OWNERSHIP_TAG: OWNER, "team": "analytics"}
+    assert redshift.describe_clusters(ClusterIdentifier="drill")["Clusters"][0]["PubliclyAccessible"] is True
+    assert client_hooks.sent("ModifyCluster") == [{"ClusterIdentifier": "drill", "PubliclyAccessible": True}]
+    assert client_hooks.sent("DeleteTags") == [{"ResourceName": olds["cluster_arn"], "TagKeys": ["old"]}]
+    assert outs["skip_final_snapshot"] is True and outs["resolved_snapshot_identifier"] == "nightly"
+
+
+def test_bad_props_in_create_raise_a_config_error(provider: ClusterRestoreProvider, redshift: Any) -> None:
+    with pytest.raises(ConfigError, match="port"):
+        provider.create(props(port=1))
+
+
+def test_the_provider_pickles_without_clients() -> None:
+    import pickle
+
+    provider = ClusterRestoreProvider(Poller(interval_seconds=1))
+    copy = pickle.loads(pickle.dumps(provider))
+    assert copy.poller.interval_seconds == 1
+    assert not [v for v in vars(copy).values() if hasattr(v, "meta")]
+
+
+def test_region_is_honoured(provider: ClusterRestoreProvider, aws_env: str) -> None:
+    west = boto3.client("redshift", region_name="eu-west-1")
+    seed_cluster(west, "analytics-prod")
+    seed_snapshot(west, "analytics-prod", "nightly")
+    outs = provider.create(props(region="eu-west-1")).outs or {}
+    assert outs["cluster_arn"].startswith("arn:aws:redshift:eu-west-1:")
+    assert [c["ClusterIdentifier"] for c in west.describe_clusters()["Clusters"]] == ["analytics-prod", "drill"]
+    assert boto3.client("redshift", region_name=REGION).describe_clusters()["Clusters"] == []
