@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from policies.errors import ConfigError
-from policies.validation import load_stack_file
+from policies.validation import Stack, load_stack_file
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -58,18 +59,121 @@ def schema(output: Path | None) -> None:
         click.echo(f"wrote {output}")
 
 
-@main.command()
-@click.argument("stack_file", type=click.Path(dir_okay=False, path_type=Path))
-def plan(stack_file: Path) -> None:
-    """Print what the stack protects: each policy's rules in plain words, next backups, RPO and retention."""
-    from policies.summary import render_summary, summarize
+FORMATS = click.Choice(["text", "markdown", "json"])
+NOW_HELP = "The time next backups and RPOs are computed from, ISO 8601 (default: now). Naive times are UTC."
 
+
+def parse_now(_ctx: click.Context | None, _param: click.Parameter | None, value: str | None) -> datetime:
+    """`--now`: an ISO 8601 time; without a zone it is UTC; default the current time."""
+    if value is None:
+        return datetime.now(UTC).replace(second=0, microsecond=0)
     try:
-        stack = load_stack_file(stack_file)
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time (e.g. 2026-01-31T09:00:00Z)") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _load_or_exit(path: Path) -> Stack:
+    try:
+        return load_stack_file(path)
     except ConfigError as exc:
         click.echo(exc.render(), err=True)
         sys.exit(EXIT_INVALID)
-    click.echo(render_summary(summarize(stack)))
+
+
+def _tty() -> bool:
+    return sys.stdout.isatty()
+
+
+@main.command()
+@click.argument("stack_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
+              help="text: a terminal table; markdown: a PR comment; json: stable, for other tools.")
+@click.option("--now", "now", callback=parse_now, metavar="ISO8601", help=NOW_HELP)
+def plan(stack_file: Path, fmt: str, now: datetime) -> None:
+    """Print the full plan: each policy in words, the protection matrix, every resource, declared restores.
+
+    The resource list comes from running the real program under Pulumi's mock runtime: no AWS credentials and
+    no Pulumi CLI are needed. Exit 0, or 1 if the stack file is invalid or the program fails.
+    """
+    from policies.summary import summarize
+    from redshift_backup import render
+    from redshift_backup.plan import ProgramFailed, resource_plan, stack_file_config
+
+    stack = _load_or_exit(stack_file)
+    summary = summarize(stack, now)
+    resources = None
+    error = None
+    try:
+        resources = resource_plan(stack_file_config(stack_file), stack=stack.name or "dev")
+    except ProgramFailed as exc:
+        error = str(exc)
+    if fmt == "json":
+        click.echo(render.to_json(render.plan_document(summary, resources, error)), nl=False)
+    elif fmt == "markdown":
+        click.echo(render.plan_markdown(summary, resources, error), nl=False)
+    else:
+        click.echo(render.plan_text(summary, resources, error, tty=_tty()), nl=False)
+    if error is not None:
+        sys.exit(EXIT_INVALID)
+
+
+@main.command()
+@click.argument("stack_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--base", "base", metavar="GIT_REF",
+              help="Compare STACK_FILE with its version at this git ref (e.g. origin/main).")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
+              help="text: a terminal table; markdown: a PR comment; json: stable, for other tools.")
+@click.option("--fail-on", "fail_on", type=click.Choice(["high", "medium", "never"]), default="high",
+              show_default=True, help="Exit 1 when a finding is at this level or above.")
+@click.option("--now", "now", callback=parse_now, metavar="ISO8601", help=NOW_HELP)
+def diff(stack_files: tuple[Path, ...], base: str | None, fmt: str, fail_on: str, now: datetime) -> None:
+    """Show what a policy change does to each cluster's protection, with a risk level per finding.
+
+    Give OLD NEW stack files, or one STACK_FILE with --base GIT_REF. Exit 0; 1 when a finding reaches --fail-on
+    or a stack file is invalid; 2 on a usage error (also a missing git or git ref).
+    """
+    from policies.diff import diff_stacks
+    from redshift_backup import render
+    from redshift_backup.gitbase import GitError, stack_at_ref
+
+    if base is None and len(stack_files) != 2:
+        raise click.UsageError("give OLD and NEW stack files, or one STACK_FILE with --base GIT_REF")
+    if base is not None and len(stack_files) != 1:
+        raise click.UsageError("with --base give exactly one STACK_FILE")
+    if base is not None:
+        new_path = stack_files[0]
+        new = _load_or_exit(new_path)
+        try:
+            old = stack_at_ref(new_path, base, region=new.region)
+        except GitError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        except ConfigError as exc:
+            click.echo(exc.render(), err=True)
+            sys.exit(EXIT_INVALID)
+    else:
+        problems = []
+        loaded = []
+        for path in stack_files:
+            try:
+                loaded.append(load_stack_file(path))
+            except ConfigError as exc:
+                problems.append(exc.render())
+        if problems:
+            click.echo("\n".join(problems), err=True)
+            sys.exit(EXIT_INVALID)
+        old, new = loaded
+    result = diff_stacks(old, new, now)
+    if fmt == "json":
+        click.echo(render.to_json(render.diff_document(result, fail_on)), nl=False)
+    elif fmt == "markdown":
+        click.echo(render.diff_markdown(result, fail_on), nl=False)
+    else:
+        click.echo(render.diff_text(result, fail_on, tty=_tty()), nl=False)
+    if result.fails(fail_on):
+        sys.exit(EXIT_INVALID)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,185 @@
+"""The resource half of `plan`: run the real program under Pulumi's mock runtime and keep what a reviewer reads.
+
+Pulumi is imported inside `resource_plan` only, so `check`, `schema` and `diff` start without it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# pulumi.runtime.rpc.UNKNOWN and the secret signature: a preview leaves values unknown, secrets stay hidden.
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+KNOWN_AFTER_APPLY = "(known after apply)"
+MAX_VALUE_CHARS = 100
+
+# The inputs a reviewer cares about, per resource type; other inputs are left out of the plan (tags, policy
+# documents and provider plumbing are noise in a PR comment). Dotted keys reach into nested inputs.
+REVIEW_INPUTS: dict[str, tuple[str, ...]] = {
+    "aws:backup/vault:Vault": ("name", "kmsKeyArn", "forceDestroy"),
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": (
+        "backupVaultName", "minRetentionDays", "maxRetentionDays", "changeableForDays"),
+    "aws:backup/vaultPolicy:VaultPolicy": ("backupVaultName",),
+    "aws:backup/vaultNotifications:VaultNotifications": ("backupVaultName", "backupVaultEvents"),
+    "aws:backup/plan:Plan": ("name", "rules"),
+    "aws:backup/selection:Selection": ("name", "resources", "notResources", "conditions", "selectionTags"),
+    "aws:backup/reportPlan:ReportPlan": ("name", "reportSetting.reportTemplate", "reportDeliveryChannel.formats"),
+    "aws:backup/regionSettings:RegionSettings": ("resourceTypeOptInPreference",),
+    "aws:kms/key:Key": ("description", "enableKeyRotation", "deletionWindowInDays"),
+    "aws:kms/alias:Alias": ("name",),
+    "aws:iam/role:Role": ("name",),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("policyArn",),
+    "aws:iam/rolePolicy:RolePolicy": ("name",),
+    "aws:sns/topic:Topic": ("name",),
+    "aws:sns/topicPolicy:TopicPolicy": (),
+    "aws:sns/topicSubscription:TopicSubscription": ("protocol", "endpoint"),
+    "aws:redshift/snapshotSchedule:SnapshotSchedule": ("identifier", "definitions"),
+    "aws:redshift/snapshotScheduleAssociation:SnapshotScheduleAssociation": (
+        "clusterIdentifier", "scheduleIdentifier"),
+    "aws:redshift/snapshotCopyGrant:SnapshotCopyGrant": ("snapshotCopyGrantName", "kmsKeyId"),
+    "aws:redshift/snapshotCopy:SnapshotCopy": ("clusterIdentifier", "destinationRegion", "retentionPeriod",
+                                               "manualSnapshotRetentionPeriod", "snapshotCopyGrantName"),
+    "aws:redshift/eventSubscription:EventSubscription": ("name", "sourceType", "sourceIds", "eventCategories",
+                                                         "severity"),
+    "aws:s3/bucket:Bucket": ("bucket",),
+    "aws:s3/bucketV2:BucketV2": ("bucket",),
+}
+# Dynamic-provider resources (restores, retention settings) carry their whole spec as inputs: show all plain
+# inputs except the pickled provider.
+DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
+_HIDDEN_INPUTS = {"__provider"}
+
+
+@dataclass(frozen=True)
+class PlannedResource:
+    """One resource `pulumi up` would create, reduced to what a reviewer reads."""
+
+    type: str
+    name: str
+    parent: str | None
+    protect: bool
+    custom: bool
+    inputs: tuple[tuple[str, str], ...]
+
+
+class ProgramFailed(Exception):
+    """The program raised under the mock runtime; the message carries its error."""
+
+
+def stack_file_config(path: Path) -> dict[str, Any]:
+    """The raw `config:` map of a stack file (already validated by `load_stack_file`)."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    config = document.get("config") or {}
+    return dict(config)
+
+
+def value_text(value: Any) -> str:
+    """An input value in one short line: unknowns and secrets named, lists joined, mappings as JSON."""
+    if isinstance(value, str):
+        text = KNOWN_AFTER_APPLY if value == UNKNOWN else value
+    elif isinstance(value, Mapping) and SECRET_SIG in value:
+        text = "[secret]"
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    elif isinstance(value, (list, tuple)) and all(isinstance(v, (str, int, float)) for v in value):
+        text = ", ".join(value_text(v) for v in value)
+    elif isinstance(value, (list, tuple, Mapping)):
+        text = json.dumps(_plain(value), sort_keys=True, separators=(", ", ": "))
+    else:
+        text = str(value)
+    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS - 3] + "..."
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        if SECRET_SIG in value:
+            return "[secret]"
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if value == UNKNOWN:
+        return KNOWN_AFTER_APPLY
+    return value
+
+
+def _lookup(inputs: Mapping[str, Any], dotted: str) -> Any:
+    value: Any = inputs
+    for part in dotted.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _plan_rules(rules: Any) -> str:
+    """AWS Backup plan rules, one short phrase each: `daily cron(0 5 * * ? *) 35d +1 copy`."""
+    if not isinstance(rules, list):
+        return value_text(rules)
+    out = []
+    for rule in rules:
+        if not isinstance(rule, Mapping):
+            out.append(value_text(rule))
+            continue
+        days = _lookup(rule, "lifecycle.deleteAfterDays")
+        copies = rule.get("copyActions") or []
+        text = f"{rule.get('ruleName')} {value_text(rule.get('schedule'))}"
+        text += f" {value_text(days)}d" if days is not None else ""
+        text += f" +{len(copies)} cop{'y' if len(copies) == 1 else 'ies'}" if copies else ""
+        out.append(text)
+    return "; ".join(out)
+
+
+def review_inputs(type_: str, inputs: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The inputs of one registration a reviewer cares about, as (key, text) pairs, in table order."""
+    if type_ == DYNAMIC_TYPE or type_ not in REVIEW_INPUTS:
+        keys: tuple[str, ...] = tuple(sorted(k for k in inputs if k not in _HIDDEN_INPUTS)) \
+            if type_ == DYNAMIC_TYPE else ()
+    else:
+        keys = REVIEW_INPUTS[type_]
+    out = []
+    for key in keys:
+        value = _lookup(inputs, key)
+        if value is None or value == [] or value == {}:
+            continue
+        out.append((key, _plan_rules(value) if type_ == "aws:backup/plan:Plan" and key == "rules"
+                    else value_text(value)))
+    return tuple(out)
+
+
+def resource_plan(config: Mapping[str, Any], stack: str = "dev",
+                  program: Callable[[], Any] | Path | None = None) -> tuple[PlannedResource, ...]:
+    """Run the program (default: this repo's `__main__.py`) in preview under the mock runtime."""
+    from redshift_backup import mockrun
+
+    try:
+        run = mockrun.run_program(config, preview=True, stack=stack,
+                                  program=program if program is not None else mockrun.PROGRAM)
+    except Exception as exc:  # noqa: BLE001 (any program error is reported to the user, with its type)
+        raise ProgramFailed(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        _close_event_loop()
+    return tuple(
+        PlannedResource(type=r.type, name=r.name, parent=r.parent_name, protect=r.protect, custom=r.custom,
+                        inputs=review_inputs(r.type, r.inputs))
+        for r in run.registrations)
+
+
+def _close_event_loop() -> None:
+    """Close the loop the mock runtime left open, so the interpreter does not warn about it at exit."""
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return
+    if not loop.is_closed() and not loop.is_running():
+        loop.close()

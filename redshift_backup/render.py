@@ -1,0 +1,342 @@
+"""Rendering of `plan` and `diff` as a terminal table (rich), markdown for a PR comment, or stable JSON.
+
+The JSON documents are the contract for other tools (docs/review.md describes every key); the text and markdown
+are for people and may change wording between versions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from policies.diff import LEVELS, Finding, StackDiff
+from policies.summary import PolicySummary, ProtectionRow, StackSummary, Upcoming, days_text, duration_text
+from redshift_backup.plan import PlannedResource
+
+PLAN_FORMAT = "redshift-backup/plan"
+DIFF_FORMAT = "redshift-backup/diff"
+FORMAT_VERSION = 1
+TEXT_WIDTH = 120  # when piped: a fixed width keeps output (and golden files) independent of the terminal
+
+
+def time_text(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def retention_text(days: int | None) -> str:
+    return "none" if days is None else days_text(days)
+
+
+def _upcoming_lines(items: Sequence[Upcoming]) -> list[str]:
+    return [f"{time_text(u.time)}  {', '.join(u.labels)}" for u in items]
+
+
+# --- JSON -------------------------------------------------------------------------------------------------------
+
+
+def _jsonable(value: Any) -> Any:
+    """Dataclasses to objects; datetimes as ISO 8601 UTC; durations as whole minutes (key gets `_minutes`)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if isinstance(item, timedelta) or (item is None and f.name == "rpo"):
+                out[f"{f.name}_minutes"] = None if item is None else int(item.total_seconds() // 60)
+                out[f"{f.name}_text"] = duration_text(item)
+            else:
+                out[f.name] = _jsonable(item)
+        return out
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def plan_document(summary: StackSummary, resources: Sequence[PlannedResource] | None,
+                  resources_error: str | None) -> dict[str, Any]:
+    """The `plan --format json` document."""
+    return {
+        "format": PLAN_FORMAT,
+        "version": FORMAT_VERSION,
+        "stack": {"name": summary.name, "region": summary.region, "source": summary.source,
+                  "now": _jsonable(summary.now)},
+        "policies": [_jsonable(p) | {"layers": list(p.layers)} for p in summary.policies],
+        "protection": [_jsonable(r) | {"layers": list(r.layers)} for r in summary.matrix],
+        "resources": None if resources is None else [
+            {"type": r.type, "name": r.name, "parent": r.parent, "protect": r.protect, "custom": r.custom,
+             "inputs": dict(r.inputs)} for r in resources],
+        "resources_error": resources_error,
+        "restores": _jsonable(summary.restores),
+    }
+
+
+def diff_document(diff: StackDiff, fail_on: str) -> dict[str, Any]:
+    """The `diff --format json` document."""
+    return {
+        "format": DIFF_FORMAT,
+        "version": FORMAT_VERSION,
+        "old": diff.old_source,
+        "new": diff.new_source,
+        "now": _jsonable(diff.now),
+        "highest": diff.highest,
+        "fail_on": fail_on,
+        "fails": diff.fails(fail_on),
+        "counts": diff.counts(),
+        "findings": [dataclasses.asdict(f) for f in diff.findings],
+    }
+
+
+def to_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=False) + "\n"
+
+
+# --- text (rich) --------------------------------------------------------------------------------------------------
+
+
+def _console(tty: bool, file: Any) -> Console:
+    return Console(file=file, width=None if tty else TEXT_WIDTH, force_terminal=tty, no_color=not tty,
+                   highlight=False, emoji=False, soft_wrap=False)
+
+
+def render_text(renderables: Sequence[RenderableType], tty: bool = False) -> str:
+    """Render rich objects to a string: colours and rounded boxes on a terminal, plain ASCII when piped."""
+    buffer = io.StringIO()
+    console = _console(tty, buffer)
+    for renderable in renderables:
+        console.print(renderable)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+def _box(tty: bool) -> box.Box:
+    return box.ROUNDED if tty else box.ASCII
+
+
+def _grid() -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    return grid
+
+
+def _policy_block(policy: PolicySummary) -> RenderableType:
+    title = Text(f"Policy {policy.name}", style="bold cyan")
+    if policy.description:
+        title.append(f": {policy.description}", style="")
+    grid = _grid()
+    grid.add_row("Protects", "\n".join(t.label for t in policy.targets))
+    if policy.native is not None:
+        grid.add_row("Native layer on", "\n".join(t.label for t in policy.native_targets) or "none")
+    for rule in policy.rules:
+        grid.add_row(f"Rule {rule.name}", rule.text)
+    if policy.vault:
+        grid.add_row("Vault", policy.vault.text)
+    if policy.native:
+        grid.add_row("Native snapshots", "\n".join(policy.native.lines))
+    if policy.notifications:
+        grid.add_row("Notifications", policy.notifications.text)
+    grid.add_row("Next backups", "\n".join(_upcoming_lines(policy.next_times)) or "none scheduled")
+    grid.add_row("Worst-case RPO", duration_text(policy.rpo))
+    grid.add_row("Longest retention", retention_text(policy.longest_retention_days))
+    for caveat in policy.caveats:
+        grid.add_row("Note", caveat)
+    return Group(title, grid, Text(""))
+
+
+def _coverage_text(row: ProtectionRow) -> str:
+    return "\n".join(f"{c.policy}: {' + '.join(c.layers)}" for c in row.coverage)
+
+
+def _copies_text(row: ProtectionRow) -> str:
+    return "\n".join(list(row.copy_regions) + [f"account {a}" for a in row.copy_accounts]) or "none"
+
+
+def _matrix_table(summary: StackSummary, tty: bool) -> Table:
+    table = Table(title="Protection matrix", title_justify="left", box=_box(tty), show_lines=True)
+    for name in ("Protected", "Covered by", "Next backup", "Worst-case RPO", "Longest retention", "Copies",
+                 "Vault lock"):
+        table.add_column(name, overflow="fold")
+    for row in summary.matrix:
+        first = time_text(row.next_times[0].time) if row.next_times else "none scheduled"
+        table.add_row(row.target.label, _coverage_text(row), first, duration_text(row.rpo),
+                      retention_text(row.longest_retention_days), _copies_text(row),
+                      "\n".join(row.vault_locks) or "-")
+    return table
+
+
+def _row_block(row: ProtectionRow) -> RenderableType:
+    grid = _grid()
+    grid.add_row("Schedule", "\n".join(row.schedules))
+    grid.add_row("Next backups", "\n".join(_upcoming_lines(row.next_times)) or "none scheduled")
+    grid.add_row("Notified", "\n".join(row.notified) or "nobody")
+    for caveat in row.caveats:
+        grid.add_row("Note", caveat)
+    return Group(Text(row.target.label, style="bold cyan"), grid, Text(""))
+
+
+def _resources_table(resources: Sequence[PlannedResource], tty: bool) -> Table:
+    table = Table(title=f"Resources `pulumi up` would create ({len(resources)})", title_justify="left",
+                  box=_box(tty))
+    for name in ("Type", "Name", "Parent", "Inputs"):
+        table.add_column(name, overflow="fold")
+    for r in resources:
+        name = r.name + (" (protected)" if r.protect else "")
+        table.add_row(r.type, name, r.parent or "-", "\n".join(f"{k}: {v}" for k, v in r.inputs))
+    return table
+
+
+def plan_text(summary: StackSummary, resources: Sequence[PlannedResource] | None, resources_error: str | None,
+              tty: bool = False) -> str:
+    """`plan --format text`."""
+    parts: list[RenderableType] = [Text(_heading(summary), style="bold"), Text("")]
+    parts += [_policy_block(p) for p in summary.policies] or [Text("No policies: nothing is protected.\n")]
+    if summary.matrix:
+        parts += [_matrix_table(summary, tty), Text("")]
+        parts += [_row_block(row) for row in summary.matrix]
+    if resources is not None:
+        parts += [_resources_table(resources, tty), Text("")]
+    else:
+        parts += [Text("Resources: the program could not run under the mock runtime:", style="bold red"),
+                  Text(f"  {resources_error}"), Text("")]
+    parts.append(Text("Declared restores", style="bold"))
+    parts += [Text(f"  {s.name} ({s.kind}): " + "; ".join(s.lines)) for s in summary.restores] or [
+        Text("  none")]
+    return render_text(parts, tty)
+
+
+def _heading(summary: StackSummary) -> str:
+    stack = f"stack {summary.name}" if summary.name else "stack"
+    source = f" ({summary.source})" if summary.source else ""
+    return f"Backup plan for {stack}{source}, region {summary.region}; times from {time_text(summary.now)}"
+
+
+# --- markdown -------------------------------------------------------------------------------------------------------
+
+
+def md_cell(text: str) -> str:
+    """A markdown table cell: pipes escaped, line breaks as <br>."""
+    return text.replace("|", "\\|").replace("\n", "<br>") or " "
+
+
+def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
+    lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def _policy_md(policy: PolicySummary) -> list[str]:
+    lines = [f"### Policy `{policy.name}`", ""]
+    if policy.description:
+        lines += [policy.description, ""]
+    lines.append("- **Protects:** " + "; ".join(f"`{t.label}`" for t in policy.targets))
+    if policy.native is not None:
+        lines.append("- **Native layer on:** " + ("; ".join(f"`{t.label}`" for t in policy.native_targets) or
+                                                  "none"))
+    lines += [f"- **Rule `{r.name}`:** {r.text}" for r in policy.rules]
+    if policy.vault:
+        lines.append(f"- **Vault:** {policy.vault.text}")
+    if policy.native:
+        lines.append("- **Native snapshots:** " + "; ".join(policy.native.lines))
+    if policy.notifications:
+        lines.append(f"- **Notifications:** {policy.notifications.text}")
+    lines.append(f"- **Worst-case RPO:** {duration_text(policy.rpo)}; **longest retention:** "
+                 f"{retention_text(policy.longest_retention_days)}")
+    lines.append("- **Next backups:** " + ("; ".join(_upcoming_lines(policy.next_times)) or "none scheduled"))
+    lines += [f"- **Note:** {c}" for c in policy.caveats]
+    return lines + [""]
+
+
+def plan_markdown(summary: StackSummary, resources: Sequence[PlannedResource] | None,
+                  resources_error: str | None) -> str:
+    """`plan --format markdown`: fits a pull-request comment."""
+    lines = [f"## {_heading(summary)}", ""]
+    for policy in summary.policies:
+        lines += _policy_md(policy)
+    if not summary.policies:
+        lines += ["No policies: nothing is protected.", ""]
+    if summary.matrix:
+        lines += ["### Protection matrix", ""]
+        lines += md_table(
+            ("Protected", "Covered by", "Schedule", "Next backups", "RPO", "Retention", "Copies", "Vault lock",
+             "Notified"),
+            [(r.target.label, _coverage_text(r), "\n".join(r.schedules),
+              "\n".join(_upcoming_lines(r.next_times)) or "none scheduled", duration_text(r.rpo),
+              retention_text(r.longest_retention_days), _copies_text(r),
+              "\n".join(r.vault_locks) or "-", "\n".join(r.notified) or "nobody") for r in summary.matrix])
+        notes = sorted({c for r in summary.matrix for c in r.caveats})
+        lines += [""] + [f"> **Note:** {c}" for c in notes] + ([""] if notes else [])
+    if resources is not None:
+        lines += ["<details><summary>Resources <code>pulumi up</code> would create "
+                  f"({len(resources)})</summary>", ""]
+        lines += md_table(("Type", "Name", "Parent", "Inputs"),
+                          [(f"`{r.type}`", r.name + (" (protected)" if r.protect else ""), r.parent or "-",
+                            "\n".join(f"{k}: {v}" for k, v in r.inputs)) for r in resources])
+        lines += ["", "</details>", ""]
+    else:
+        lines += [f"**Resources:** the program could not run under the mock runtime: `{resources_error}`", ""]
+    lines += ["### Declared restores", ""]
+    lines += [f"- `{s.name}` ({s.kind}): " + "; ".join(s.lines) for s in summary.restores] or ["None."]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# --- diff -----------------------------------------------------------------------------------------------------------
+
+_LEVEL_STYLE = {"high": "bold red", "medium": "yellow", "info": "green"}
+_LEVEL_MARK = {"high": "HIGH", "medium": "MEDIUM", "info": "info"}
+
+
+def _diff_heading(diff: StackDiff) -> str:
+    counts = diff.counts()
+    tally = ", ".join(f"{counts[level]} {level}" for level in LEVELS)
+    return f"Backup policy diff {diff.old_source} -> {diff.new_source}: {tally}"
+
+
+def diff_text(diff: StackDiff, fail_on: str, tty: bool = False) -> str:
+    """`diff --format text`."""
+    parts: list[RenderableType] = [Text(_diff_heading(diff), style="bold"), Text("")]
+    if not diff.findings:
+        parts.append(Text("No change to what is protected or how."))
+    else:
+        table = Table(box=_box(tty))
+        for name in ("Risk", "Where", "Change"):
+            table.add_column(name, overflow="fold")
+        for f in diff.findings:
+            table.add_row(Text(_LEVEL_MARK[f.level], style=_LEVEL_STYLE[f.level]), f"{f.scope} {f.subject}",
+                          f.message)
+        parts.append(table)
+    parts += [Text(""), Text(_verdict(diff, fail_on))]
+    return render_text(parts, tty)
+
+
+def _verdict(diff: StackDiff, fail_on: str) -> str:
+    if fail_on == "never":
+        return "Findings never fail this check (--fail-on never)."
+    if diff.fails(fail_on):
+        return f"FAIL: at least one finding is {fail_on} or higher (--fail-on {fail_on})."
+    return f"OK: no finding is {fail_on} or higher (--fail-on {fail_on})."
+
+
+def _finding_row(f: Finding) -> tuple[str, str, str]:
+    return (f"**{_LEVEL_MARK[f.level]}**" if f.level != "info" else "info", f"{f.scope} `{f.subject}`", f.message)
+
+
+def diff_markdown(diff: StackDiff, fail_on: str) -> str:
+    """`diff --format markdown`: the PR comment a reviewer reads."""
+    lines = [f"## {_diff_heading(diff)}", ""]
+    if not diff.findings:
+        lines += ["No change to what is protected or how.", ""]
+    else:
+        lines += md_table(("Risk", "Where", "Change"), [_finding_row(f) for f in diff.findings]) + [""]
+    lines.append(_verdict(diff, fail_on))
+    return "\n".join(lines) + "\n"
