@@ -15,12 +15,13 @@ from policies.errors import ConfigError, Problem, join_path
 from policies.models import CLUSTER_ARN, CLUSTER_ID, Conditions, Policy, SnapshotLayer
 
 # Shown wherever AWS Backup and native snapshots protect the same cluster (the plan summary, the docs).
-AWS_BACKUP_MANUAL_SNAPSHOT_CAVEAT = (
-    "AWS Backup protects a Redshift cluster by taking manual snapshots, and their lifetime is the backup rule's "
-    "delete_after_days. The cluster's manual_snapshot_retention_days (ManualSnapshotRetentionPeriod) only sets "
-    "the default for manual snapshots taken outside AWS Backup and never changes snapshots that already exist; "
-    "do not shorten, copy-retain or delete AWS Backup's snapshots from the Redshift side, manage them through "
-    "the vault. Native automated snapshots are separate: AWS Backup cannot manage them."
+MANUAL_SNAPSHOT_CAVEAT = (
+    "AWS Backup protects a Redshift cluster with manual snapshots whose lifetime is the backup rule's "
+    "delete_after_days. The cluster's manual_snapshot_retention_days (ManualSnapshotRetentionPeriod) is only the "
+    "default for new manual snapshots and never changes existing ones: use it for manual snapshots taken outside "
+    "AWS Backup, and do not change the retention of AWS Backup's snapshots or delete them from the Redshift side; "
+    "manage them through the vault. AWS Backup cannot manage automated snapshots: those follow "
+    "automated_snapshot_retention_days."
 )
 
 AUTOMATED_RETENTION_MAX_DAYS = 35

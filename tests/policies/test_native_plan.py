@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from policies.errors import ConfigError
 from policies.models import Conditions, Policy
 from policies.native_plan import (
-    AWS_BACKUP_MANUAL_SNAPSHOT_CAVEAT,
+    MANUAL_SNAPSHOT_CAVEAT,
     CopyPlan,
     EventPlan,
     native_change_risks,
@@ -181,5 +181,5 @@ def test_retention_inputs_are_checked(props: dict[str, Any], expected: list[str]
 
 
 def test_the_aws_backup_caveat_names_both_settings() -> None:
-    assert "ManualSnapshotRetentionPeriod" in AWS_BACKUP_MANUAL_SNAPSHOT_CAVEAT
-    assert "delete_after_days" in AWS_BACKUP_MANUAL_SNAPSHOT_CAVEAT
+    assert "ManualSnapshotRetentionPeriod" in MANUAL_SNAPSHOT_CAVEAT
+    assert "delete_after_days" in MANUAL_SNAPSHOT_CAVEAT
