@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
@@ -18,9 +19,10 @@ from policies.models import Policy
 class RedshiftBackupPolicy(pulumi.ComponentResource):
     """The AWS Backup resources of one validated policy; `policy` may be a `Policy` or a plain dict.
 
-    Copy vaults in other regions are created through an explicit `aws.Provider` per region (named
-    `<name>-provider-<region>`). Pass `notifications` to share a `BackupNotifications` topic with the native
-    layer; without it, a policy with `notifications` gets its own as a child.
+    Copy vaults in other regions are created through an explicit `aws.Provider` per region: the one given in
+    `destination_providers` (share one per region across policies: each provider is a plugin instance), else
+    one created here (`<name>-provider-<region>`). Pass `notifications` to share a `BackupNotifications` topic
+    with the native layer; without it, a policy with `notifications` gets its own as a child.
     """
 
     vault_name: pulumi.Output[str]
@@ -33,7 +35,8 @@ class RedshiftBackupPolicy(pulumi.ComponentResource):
 
     def __init__(self, name: str, policy: Policy | dict[str, Any], region: str | None = None,
                  notifications: BackupNotifications | None = None,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+                 opts: pulumi.ResourceOptions | None = None, *,
+                 destination_providers: Mapping[str, aws.Provider] | None = None) -> None:
         policy, region = policy_argument(policy, region)
         backup = policy.backup
         if backup is None:
@@ -54,8 +57,8 @@ class RedshiftBackupPolicy(pulumi.ComponentResource):
         for dest in backup_plan.destination_regions(policy):
             # Explicit providers do not read the stack's aws:* config; carry the profile over so that copy
             # vaults are created with the same credentials as everything else.
-            provider = aws.Provider(f"{name}-provider-{dest}", region=dest,
-                                    profile=aws_config.get("profile"), opts=child)
+            provider = (destination_providers or {}).get(dest) or aws.Provider(
+                f"{name}-provider-{dest}", region=dest, profile=aws_config.get("profile"), opts=child)
             destinations[dest] = BackupVault(
                 f"{name}-vault-{dest}", policy, dest, destination=True,
                 opts=pulumi.ResourceOptions(parent=self, provider=provider))

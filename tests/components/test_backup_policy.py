@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pulumi
+import pulumi_aws
 import pytest
 import yaml
 
@@ -444,3 +445,19 @@ def test_missing_region_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> No
 
     with pytest.raises(ConfigError, match="region: is required"):
         run_program({}, program=program)
+
+
+def test_a_shared_destination_provider_is_used_instead_of_one_per_policy() -> None:
+    second = {**copy.deepcopy(PROD), "name": "prod-finance"}
+    second["backup"]["vault"]["name"] = "prod-finance-vault"
+
+    def program() -> None:
+        west = pulumi_aws.Provider("us-west-2", region="us-west-2")
+        for raw in (PROD, second):
+            RedshiftBackupPolicy(raw["name"], policy=raw, destination_providers={"us-west-2": west})
+
+    run = run_program(CONFIG, program=program, mocks=AutonamingMocks())
+    (provider,) = [r for r in run.registrations if r.type == "pulumi:providers:aws"]
+    copy_vaults = [r for r in run.registrations if r.type == "aws:backup/vault:Vault"
+                   and r.parent_name and r.parent_name.endswith("-us-west-2")]
+    assert len(copy_vaults) == 2 and all(v.provider.startswith(provider.urn) for v in copy_vaults)  # type: ignore[union-attr]
