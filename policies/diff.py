@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from policies import schedules
-from policies.models import BackupLayer, BackupRule, Notifications, Policy, SnapshotLayer
+from policies import native_plan, schedules
+from policies.models import BackupLayer, BackupRule, Notifications, Policy
 from policies.summary import (
     FOREVER,
     ProtectionRow,
@@ -218,7 +218,16 @@ def _compare_vault(c: _Collector, old_policy: Policy, new_policy: Policy) -> Non
               "now delete the vault")
 
 
-def _compare_native(c: _Collector, old: SnapshotLayer | None, new: SnapshotLayer | None) -> None:
+def _compare_native(c: _Collector, old_policy: Policy, new_policy: Policy) -> None:
+    old, new = old_policy.snapshots, new_policy.snapshots
+    if old is not None and old.automated_snapshot_retention_days is not None:
+        # A cluster leaving the layer gets back the retention it had before this stack set it.
+        staying = set(native_plan.protected_clusters(new_policy)) if new else set()
+        for cluster in native_plan.protected_clusters(old_policy):
+            if cluster not in staying:
+                c.add("high", "automated-retention-lowered", f"cluster {cluster} leaves the native layer: its "
+                      "automated snapshot retention goes back to the value it had before this stack set it, "
+                      "which may be lower and delete automated snapshots at once")
     if old is None or new is None:
         if old is not None:
             c.add("high", "layer-removed", "native snapshot layer removed: its schedule and cross-region copy are "
@@ -231,23 +240,23 @@ def _compare_native(c: _Collector, old: SnapshotLayer | None, new: SnapshotLayer
                  for s in (old.schedule, new.schedule)]
         c.add("medium", "schedule-moved", f"native snapshots moved from {words[0]} to {words[1]}")
     a_old, a_new = old.automated_snapshot_retention_days, new.automated_snapshot_retention_days
-    if a_old is not None and a_new is not None and a_new < a_old:
-        c.add("high", "automated-retention-lowered", f"automated snapshot retention lowered from "
-              f"{days_text(a_old)} to {days_text(a_new)}: Redshift deletes the older automated snapshots at once"
-              + (" (0 turns automated snapshots off)" if a_new == 0 else ""))
-    elif a_old is not None and a_new is not None and a_new > a_old:
+    for risk in native_plan.retention_change_risks(a_old, a_new):
+        c.add("high", "automated-retention-lowered", risk)
+    if a_old is not None and a_new is not None and a_new > a_old:
         c.add("info", "retention-longer", f"automated snapshot retention raised from {days_text(a_old)} to "
               f"{days_text(a_new)}")
     elif a_old is not None and a_new is None:
-        c.add("medium", "setting-unmanaged", f"automated snapshot retention ({days_text(a_old)}) no longer "
-              "managed: the clusters keep their current setting")
+        c.add("high", "automated-retention-lowered", f"automated snapshot retention ({days_text(a_old)}) no longer "
+              "managed: each cluster gets back the value it had before this stack set it, which may be lower and "
+              "delete automated snapshots at once")
     elif a_old is None and a_new is not None:
         c.add("info", "setting-managed", f"automated snapshot retention set to {days_text(a_new)}")
     m_old, m_new = old.manual_snapshot_retention_days, new.manual_snapshot_retention_days
     if m_old is not None and m_new is not None:
         _compare_retention(c, "manual snapshots", m_old, m_new)
     elif m_old is not None:
-        c.add("medium", "setting-unmanaged", f"manual snapshot retention ({days_text(m_old)}) no longer managed")
+        c.add("medium", "setting-unmanaged", f"manual snapshot retention ({days_text(m_old)}) no longer managed: "
+              "the clusters' default for new manual snapshots goes back to what it was")
     cp_old, cp_new = old.cross_region_copy, new.cross_region_copy
     if cp_old and not cp_new:
         c.add("high", "copy-removed", f"cross-region snapshot copy to {cp_old.destination_region} removed")
@@ -258,8 +267,13 @@ def _compare_native(c: _Collector, old: SnapshotLayer | None, new: SnapshotLayer
             c.add("high", "copy-removed", f"cross-region snapshot copy moved from {cp_old.destination_region} to "
                   f"{cp_new.destination_region}: Redshift disables the copy to {cp_old.destination_region} first")
         else:
-            _compare_retention(c, f"snapshot copies in {cp_new.destination_region}", cp_old.retention_days,
-                               cp_new.retention_days)
+            risks = native_plan.copy_retention_change_risks(cp_old.retention_days, cp_new.retention_days,
+                                                            cp_new.destination_region)
+            for risk in risks:
+                c.add("high", "retention-shortened", risk)
+            if not risks:
+                _compare_retention(c, f"snapshot copies in {cp_new.destination_region}", cp_old.retention_days,
+                                   cp_new.retention_days)
             mo = cp_old.manual_snapshot_retention_days
             mn = cp_new.manual_snapshot_retention_days
             _compare_retention(c, f"manual snapshot copies in {cp_new.destination_region}",
@@ -301,7 +315,7 @@ def _compare_notifications(c: _Collector, old: Notifications | None, new: Notifi
 def _policy_findings(old: Policy, new: Policy, old_region: str, new_region: str, now: datetime) -> list[Finding]:
     c = _Collector("policy", new.name)
     _compare_backup(c, old, new, new_region)
-    _compare_native(c, old.snapshots, new.snapshots)
+    _compare_native(c, old, new)
     _compare_notifications(c, old.notifications, new.notifications)
     rpo_old = summarize_policy(old, old_region, now).rpo
     rpo_new = summarize_policy(new, new_region, now).rpo

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from policies import schedules
 from policies.models import BackupRule, Conditions, CopyAction, Policy, SnapshotLayer, cluster_identifier_of
+from policies.native_plan import MANUAL_SNAPSHOT_CAVEAT
 from policies.restores import ClusterRestoreSpec, SnapshotShareSpec, TableRestoreSpec, describe_restore
 from policies.validation import Stack
 
@@ -32,21 +33,13 @@ FOREVER = -1
 LAYER_BACKUP = "AWS Backup"
 LAYER_NATIVE = "native snapshots"
 
-# The caveat native_plan.py owns when it is there; this fallback says the same thing.
-_MANUAL_SNAPSHOT_CAVEAT = ("AWS Backup takes manual snapshots and manages their retention itself; the cluster's "
-                           "manual snapshot retention setting does not apply to them.")
 DEFAULT_NATIVE_SCHEDULE = ("Redshift's default schedule: a snapshot every 8 hours or every 5 GB of change per "
                            "node (not counted in next backups or RPO)")
 
 
 def manual_snapshot_caveat() -> str:
-    """The caveat shown where AWS Backup and native manual snapshot settings meet one cluster."""
-    try:
-        from policies import native_plan
-    except ImportError:
-        return _MANUAL_SNAPSHOT_CAVEAT
-    value = getattr(native_plan, "MANUAL_SNAPSHOT_CAVEAT", None)
-    return value if isinstance(value, str) else _MANUAL_SNAPSHOT_CAVEAT
+    """The caveat shown where AWS Backup and native snapshot settings meet on one cluster (native_plan owns it)."""
+    return MANUAL_SNAPSHOT_CAVEAT
 
 
 # --- data -----------------------------------------------------------------------------------------------------
