@@ -19,7 +19,9 @@ from components.restore_common import (
     changed_keys,
     check_props,
     error_code,
+    latest_snapshot,
     log,
+    paged,
     validate_now,
     validate_props,
 )
@@ -232,23 +234,7 @@ class ClusterRestoreProvider(ResourceProvider):
         if source.recovery_point_arn or source.latest_recovery_point_of:
             return self._resolve_recovery_point(spec)
         if source.latest_snapshot_of:
-            snapshots = _paged(
-                redshift,
-                "describe_cluster_snapshots",
-                "Snapshots",
-                ClusterIdentifier=source.latest_snapshot_of,
-            )
-            available = [s for s in snapshots if s.get("Status") == "available"]
-            if not available:
-                raise ProviderError(
-                    f"no available snapshot of cluster {source.latest_snapshot_of} "
-                    f"(found {len(snapshots)} in other states)"
-                )
-            snapshot = max(available, key=lambda s: s["SnapshotCreateTime"])
-            log(
-                f"latest snapshot of {source.latest_snapshot_of}: {snapshot['SnapshotIdentifier']} "
-                f"({snapshot['SnapshotCreateTime']})"
-            )
+            snapshot = latest_snapshot(redshift, source.latest_snapshot_of)
             return Resolution(
                 snapshot_identifier=snapshot["SnapshotIdentifier"],
                 snapshot_cluster_identifier=snapshot["ClusterIdentifier"],
@@ -280,7 +266,7 @@ class ClusterRestoreProvider(ResourceProvider):
         account = aws.client("sts", spec.region).get_caller_identity()["Account"]
         region = backup.meta.region_name
         cluster_arn = f"arn:aws:redshift:{region}:{account}:cluster:{source.latest_recovery_point_of}"
-        points = _paged(
+        points = paged(
             backup,
             "list_recovery_points_by_backup_vault",
             "RecoveryPoints",
@@ -376,7 +362,7 @@ class ClusterRestoreProvider(ResourceProvider):
             return
         count = spec.number_of_nodes or snapshot.get("NumberOfNodes")
         query = {"ActionType": "restore-cluster", **resolution.snapshot_params(None)}
-        options = _paged(
+        options = paged(
             redshift, "describe_node_configuration_options", "NodeConfigurationOptionList", **query
         )
         valid = sorted({(o["NodeType"], int(o["NumberOfNodes"])) for o in options})
@@ -660,15 +646,6 @@ def _metadata_value(value: Any) -> str:
 def _cluster_arn(redshift: Any, identifier: str) -> str:
     account = aws.client("sts", redshift.meta.region_name).get_caller_identity()["Account"]
     return f"arn:aws:redshift:{redshift.meta.region_name}:{account}:cluster:{identifier}"
-
-
-def _paged(client: Any, method: str, key: str, **params: Any) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    if client.can_paginate(method):
-        for page in client.get_paginator(method).paginate(**params):
-            items.extend(page.get(key, []))
-        return items
-    return list(getattr(client, method)(**params).get(key, []))
 
 
 OUTPUT_KEYS = (

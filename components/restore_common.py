@@ -146,3 +146,26 @@ def validate_now(model: type[M], props: Mapping[str, Any], extra_keys: tuple[str
 
     if not any(has_output(v) for v in props.values()):
         validate_props(model, props, extra_keys)
+
+
+def paged(client: Any, method: str, key: str, **params: Any) -> list[dict[str, Any]]:
+    """Every item of a listing, through botocore's paginator when the operation has one."""
+    if client.can_paginate(method):
+        items: list[dict[str, Any]] = []
+        for page in client.get_paginator(method).paginate(**params):
+            items.extend(page.get(key, []))
+        return items
+    return list(getattr(client, method)(**params).get(key, []))
+
+
+def latest_snapshot(redshift: Any, cluster_identifier: str) -> dict[str, Any]:
+    """The newest available snapshot (automated or manual) of a cluster; an error when there is none."""
+    snapshots = paged(redshift, "describe_cluster_snapshots", "Snapshots", ClusterIdentifier=cluster_identifier)
+    available = [s for s in snapshots if s.get("Status") == "available"]
+    if not available:
+        raise ProviderError(
+            f"no available snapshot of cluster {cluster_identifier} (found {len(snapshots)} in other states)"
+        )
+    snapshot = max(available, key=lambda s: s["SnapshotCreateTime"])
+    log(f"latest snapshot of {cluster_identifier}: {snapshot['SnapshotIdentifier']} ({snapshot['SnapshotCreateTime']})")
+    return snapshot

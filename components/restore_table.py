@@ -1,0 +1,180 @@
+"""`RedshiftTableRestore`: restore one table from a snapshot into its own cluster; delete leaves the table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+from botocore.exceptions import ClientError
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
+
+from components import aws
+from components.restore_common import (
+    Poller,
+    aws_reason,
+    changed_keys,
+    check_props,
+    error_code,
+    latest_snapshot,
+    log,
+    validate_now,
+    validate_props,
+)
+from policies.errors import ProviderError
+from policies.restores import TableRestoreSpec
+
+INPUT_KEYS = tuple(k for k in TableRestoreSpec.model_fields if k not in ("name", "kind"))
+# A restored table is a one-shot copy: any change to what is restored means another restore.
+STATE_ONLY_KEYS = ("timeout_minutes",)
+OUTPUT_KEYS = ("table_restore_request_id", "resolved_snapshot_identifier", "status", "message",
+               "total_data_in_mega_bytes")
+FINAL_FAILURES = ("FAILED", "CANCELED")
+# Redshift runs one table restore per cluster at a time; another one in progress is worth waiting for.
+BUSY = "InProgressTableRestoreQuotaExceededFault"
+
+
+def _with_name(props: Mapping[str, Any]) -> dict[str, Any]:
+    return {**props, "name": props.get("new_table_name") or "unnamed", "kind": "table"}
+
+
+def _target(spec: TableRestoreSpec) -> str:
+    return (f"{spec.target_database_name or spec.source_database_name}."
+            f"{spec.target_schema_name or spec.source_schema_name}.{spec.new_table_name}")
+
+
+class TableRestoreProvider(ResourceProvider):
+    """RestoreTableFromClusterSnapshot, then poll DescribeTableRestoreStatus (there is no waiter)."""
+
+    serialize_as_secret_always = False
+
+    def __init__(self, poller: Poller | None = None) -> None:
+        super().__init__()
+        self.poller = poller or Poller()
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        _spec, failures = check_props(TableRestoreSpec, _with_name(news))
+        return CheckResult(news, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = changed_keys(olds, news, INPUT_KEYS)
+        return DiffResult(changes=bool(changed), replaces=[k for k in changed if k not in STATE_ONLY_KEYS])
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        spec = validate_props(TableRestoreSpec, _with_name(props))
+        redshift = aws.client("redshift", spec.region)
+        snapshot = spec.snapshot_identifier or latest_snapshot(redshift, spec.cluster_identifier)[
+            "SnapshotIdentifier"]
+        self._refuse_a_table_being_restored(redshift, spec)
+        params: dict[str, Any] = {
+            "ClusterIdentifier": spec.cluster_identifier,
+            "SnapshotIdentifier": snapshot,
+            "SourceDatabaseName": spec.source_database_name,
+            "SourceSchemaName": spec.source_schema_name,
+            "SourceTableName": spec.source_table_name,
+            "TargetDatabaseName": spec.target_database_name or spec.source_database_name,
+            "TargetSchemaName": spec.target_schema_name or spec.source_schema_name,
+            "NewTableName": spec.new_table_name,
+            "EnableCaseSensitiveIdentifier": spec.enable_case_sensitive_identifier,
+        }
+        timeout = spec.timeout_minutes * 60
+        log(f"restoring table {spec.source_table_name} from snapshot {snapshot} into {_target(spec)} "
+            f"on cluster {spec.cluster_identifier}")
+
+        def start() -> dict[str, Any] | None:
+            try:
+                return redshift.restore_table_from_cluster_snapshot(**params)[  # type: ignore[no-any-return]
+                    "TableRestoreStatus"]
+            except ClientError as exc:
+                if error_code(exc) == BUSY:
+                    log(f"another table restore is running on {spec.cluster_identifier}; waiting for it")
+                    return None
+                raise ProviderError(f"table restore into {_target(spec)} refused: {aws_reason(exc)}") from exc
+
+        started = self.poller.until(start, timeout, f"start of the table restore into {_target(spec)}")
+        request_id = started["TableRestoreRequestId"]
+        last = {"status": started.get("Status", "PENDING")}
+
+        def finished() -> dict[str, Any] | None:
+            status = self._status(redshift, spec.cluster_identifier, request_id)
+            last["status"] = status.get("Status", "?")
+            total = status.get("TotalDataInMegaBytes")
+            progress = f", {status.get('ProgressInMegaBytes', 0)} of {total} MB" if total else ""
+            log(f"table restore {request_id}: {last['status']}{progress}")
+            if last["status"] in FINAL_FAILURES:
+                raise ProviderError(
+                    f"table restore into {_target(spec)} {last['status']}: "
+                    f"{status.get('Message') or 'no reason given'} (a table restore refuses an existing target "
+                    "table: choose another new_table_name or drop the table)")
+            return status if last["status"] == "SUCCEEDED" else None
+
+        status = self.poller.until(finished, timeout, f"table restore {request_id}", lambda: last["status"])
+        return CreateResult(request_id, {**{k: props.get(k) for k in INPUT_KEYS if k in props},
+                                         **self._observed(status), "resolved_snapshot_identifier": snapshot})
+
+    def _refuse_a_table_being_restored(self, redshift: Any, spec: TableRestoreSpec) -> None:
+        """A restore of the same target still in flight (say, from an interrupted `pulumi up`) is refused."""
+        for status in redshift.describe_table_restore_status(ClusterIdentifier=spec.cluster_identifier).get(
+                "TableRestoreStatusDetails", []):
+            same = (status.get("NewTableName") == spec.new_table_name
+                    and status.get("TargetDatabaseName") == (spec.target_database_name or spec.source_database_name)
+                    and status.get("TargetSchemaName") == (spec.target_schema_name or spec.source_schema_name))
+            if same and status.get("Status") in ("PENDING", "IN_PROGRESS"):
+                raise ProviderError(f"table {_target(spec)} is already being restored (request "
+                                    f"{status['TableRestoreRequestId']}, {status['Status']}); wait for it to end")
+
+    def _status(self, redshift: Any, cluster: str, request_id: str) -> dict[str, Any]:
+        details = redshift.describe_table_restore_status(ClusterIdentifier=cluster,
+                                                         TableRestoreRequestId=request_id)
+        found = details.get("TableRestoreStatusDetails", [])
+        if not found:
+            raise ProviderError(f"table restore request {request_id} is unknown to cluster {cluster}")
+        return found[0]  # type: ignore[no-any-return]
+
+    def _observed(self, status: Mapping[str, Any]) -> dict[str, Any]:
+        return {"table_restore_request_id": status["TableRestoreRequestId"], "status": status.get("Status"),
+                "message": status.get("Message"), "total_data_in_mega_bytes": status.get("TotalDataInMegaBytes")}
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        redshift = aws.client("redshift", props.get("region"))
+        try:
+            status = self._status(redshift, str(props.get("cluster_identifier")), id_)
+        except ClientError as exc:
+            if error_code(exc) == "ClusterNotFound":
+                return ReadResult(None, {})
+            raise
+        except ProviderError:
+            return ReadResult(None, {})
+        return ReadResult(id_, {**props, **self._observed(status)})
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        # Only `timeout_minutes` updates in place, and it only matters to a create.
+        return UpdateResult({**_olds, **{k: news.get(k) for k in INPUT_KEYS if k in news}})
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        # The data is the user's now; dropping a table needs SQL, which this provider does not run.
+        database = props.get("target_database_name") or props.get("source_database_name")
+        schema = props.get("target_schema_name") or props.get("source_schema_name") or "public"
+        log(f"table restore {id_}: the restored table {database}.{schema}.{props.get('new_table_name')} stays "
+            "in place; drop it with SQL when you no longer need it")
+
+
+class RedshiftTableRestore(pulumi.dynamic.Resource, module="redshift-backup", name="RedshiftTableRestore"):
+    """One table restored from a snapshot into its cluster; keyword arguments are the stack-config keys."""
+
+    table_restore_request_id: pulumi.Output[str]
+    resolved_snapshot_identifier: pulumi.Output[str]
+    status: pulumi.Output[str]
+    message: pulumi.Output[str | None]
+    total_data_in_mega_bytes: pulumi.Output[int | None]
+
+    def __init__(self, resource_name: str, opts: pulumi.ResourceOptions | None = None, *,
+                 provider: TableRestoreProvider | None = None, **args: Any) -> None:
+        props = {k: v for k, v in args.items() if v is not None and k != "kind"}
+        validate_now(TableRestoreSpec, {**props, "name": resource_name, "kind": "table"})
+        super().__init__(provider or TableRestoreProvider(), resource_name,
+                         {**props, **{k: None for k in OUTPUT_KEYS}}, opts)
+
+    @classmethod
+    def from_spec(cls, spec: TableRestoreSpec, opts: pulumi.ResourceOptions | None = None) -> RedshiftTableRestore:
+        return cls(spec.name, opts, **spec.model_dump(exclude={"name", "kind"}, exclude_none=True))
