@@ -236,9 +236,9 @@ def _compare_native(c: _Collector, old_policy: Policy, new_policy: Policy) -> No
             c.add("info", "layer-added", "native snapshot layer added")
         return
     if old.schedule != new.schedule:
-        words = [" ; ".join(schedules.describe_snapshot_definition(d) for d in s) or "Redshift's default"
+        words = ["; ".join(schedules.describe_snapshot_definition(d) for d in s) or "Redshift's default"
                  for s in (old.schedule, new.schedule)]
-        c.add("medium", "schedule-moved", f"native snapshots moved from {words[0]} to {words[1]}")
+        c.add("medium", "schedule-moved", f"native snapshots moved from '{words[0]}' to '{words[1]}'")
     a_old, a_new = old.automated_snapshot_retention_days, new.automated_snapshot_retention_days
     for risk in native_plan.retention_change_risks(a_old, a_new):
         c.add("high", "automated-retention-lowered", risk)

@@ -1,0 +1,191 @@
+"""`redshift-backup diff`: exit codes, --fail-on, formats, invalid files, and --base against a temporary git repo."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from redshift_backup.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+STACKS = Path(__file__).resolve().parent / "stacks"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+NOW = "2026-11-22T03:00:00Z"
+PROD = ROOT / "Pulumi.prod.yaml"
+WEAKENED = STACKS / "Pulumi.prod-weakened.yaml"
+
+MEDIUM_ONLY = """\
+config:
+  aws:region: us-east-1
+  redshift-backup:policies:
+    - name: analytics
+      selection:
+        clusters: [analytics]
+      backup:
+        rules:
+          - name: daily
+            schedule: cron(0 {hour} ? * * *)
+"""
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, ["diff", *args, "--now", NOW])
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_weakening_exits_one_by_default_and_zero_with_fail_on_never() -> None:
+    result = run(str(PROD), str(WEAKENED))
+    assert result.exit_code == 1, result.output
+    assert "FAIL: at least one finding is high or higher" in result.stdout
+    assert run(str(PROD), str(WEAKENED), "--fail-on", "never").exit_code == 0
+
+
+def test_fail_on_medium_catches_a_moved_schedule(tmp_path: Path) -> None:
+    old = write(tmp_path / "Pulumi.old.yaml", MEDIUM_ONLY.format(hour=5))
+    new = write(tmp_path / "Pulumi.new.yaml", MEDIUM_ONLY.format(hour=6))
+    assert run(str(old), str(new)).exit_code == 0
+    result = run(str(old), str(new), "--fail-on", "medium")
+    assert result.exit_code == 1
+    assert "MEDIUM" in result.stdout and "schedule moved from every day at 05:00 UTC to every day at 06:00 UTC" \
+        in result.stdout
+
+
+def test_improvement_exits_zero() -> None:
+    result = run(str(WEAKENED), str(PROD))
+    assert result.exit_code == 0, result.output
+    assert "0 high, 1" in result.stdout and "HIGH" not in result.stdout
+
+
+def test_json_is_stable_and_complete() -> None:
+    result = run(str(PROD), str(WEAKENED), "--format", "json", "--fail-on", "never")
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert (document["format"], document["version"], document["now"]) == ("redshift-backup/diff", 1,
+                                                                           "2026-11-22T03:00:00Z")
+    assert (document["highest"], document["fail_on"], document["fails"]) == ("high", "never", False)
+    assert document["counts"] == {"high": 7, "medium": 2, "info": 0}
+    assert set(document["findings"][0]) == {"level", "rule", "scope", "subject", "message"}
+    assert {f["rule"] for f in document["findings"]} == {
+        "copy-removed", "vault-lock-weakened", "automated-retention-lowered", "rpo-worse", "coverage-lost",
+        "schedule-moved", "notifications-reduced"}
+
+
+def test_markdown_matches_golden(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, ["diff", "Pulumi.prod.yaml", "tests/cli/stacks/Pulumi.prod-weakened.yaml",
+                                       "--format", "markdown", "--now", NOW])
+    assert result.exit_code == 1
+    check_golden("diff-prod-weakened.md", result.stdout)
+
+
+def check_golden(name: str, actual: str) -> None:
+    """Compare with tests/cli/golden/<name>; REDSHIFT_BACKUP_UPDATE_GOLDEN=1 rewrites the file instead."""
+    path = GOLDEN / name
+    if os.environ.get("REDSHIFT_BACKUP_UPDATE_GOLDEN") == "1":
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"{path} is missing; run with REDSHIFT_BACKUP_UPDATE_GOLDEN=1 to create it"
+    assert actual == path.read_text(encoding="utf-8")
+
+
+def test_an_invalid_stack_is_refused_with_every_problem(tmp_path: Path) -> None:
+    broken = write(tmp_path / "Pulumi.broken.yaml", MEDIUM_ONLY.format(hour=99).replace("analytics]",
+                                                                                          "Analytics]"))
+    result = run(str(PROD), str(broken))
+    assert result.exit_code == 1
+    assert "2 problems in" in result.stderr
+    assert "policies[0].selection.clusters[0]" in result.stderr
+    assert "policies[0].backup.rules[0].schedule" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("args", [[str(PROD)], [str(PROD), str(PROD), str(PROD)],
+                                  ["--base", "HEAD", str(PROD), str(PROD)], [str(PROD), str(PROD), "--now", "soon"],
+                                  [str(PROD), str(PROD), "--format", "html"], [str(PROD), str(PROD), "--fail-on", "low"]])
+def test_usage_errors_exit_two(args: list[str]) -> None:
+    result = CliRunner().invoke(main, ["diff", *args])
+    assert result.exit_code == 2, result.output
+
+
+# --- --base -----------------------------------------------------------------------------------------------------
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                   check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    git(tmp_path, "init", "-q", "-b", "main")
+    stacks = tmp_path / "infra"
+    stacks.mkdir()
+    shutil.copy(PROD, stacks / "Pulumi.prod.yaml")
+    git(tmp_path, "add", "infra/Pulumi.prod.yaml")
+    git(tmp_path, "commit", "-q", "-m", "prod")
+    shutil.copy(WEAKENED, stacks / "Pulumi.prod.yaml")  # the pull request's change, not committed
+    return tmp_path
+
+
+def test_base_compares_with_the_file_at_a_ref(repo: Path) -> None:
+    result = run("--base", "main", str(repo / "infra" / "Pulumi.prod.yaml"), "--format", "json")
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.stdout)
+    assert document["old"] == "main:Pulumi.prod.yaml"
+    assert document["counts"]["high"] == 7
+
+
+def test_base_from_another_working_directory(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(repo / "infra")
+    assert run("--base", "HEAD", "Pulumi.prod.yaml").exit_code == 1
+
+
+def test_base_treats_a_new_stack_file_as_all_added(repo: Path) -> None:
+    new = repo / "infra" / "Pulumi.dev.yaml"
+    shutil.copy(ROOT / "Pulumi.dev.yaml", new)
+    result = run("--base", "main", str(new), "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["old"] == "main:Pulumi.dev.yaml (not in main)"
+    assert [f["rule"] for f in document["findings"]] == ["policy-added", "coverage-added"]
+
+
+def test_base_with_a_missing_ref_is_a_usage_error(repo: Path) -> None:
+    result = run("--base", "no-such-branch", str(repo / "infra" / "Pulumi.prod.yaml"))
+    assert result.exit_code == 2
+    assert "git ref 'no-such-branch' does not exist" in result.stderr
+
+
+def test_base_outside_a_git_repo_is_a_usage_error(tmp_path: Path) -> None:
+    stack = tmp_path / "Pulumi.prod.yaml"
+    shutil.copy(PROD, stack)
+    result = run("--base", "main", str(stack))
+    assert result.exit_code == 2
+    assert "is not inside a git work tree" in result.stderr
+
+
+def test_base_without_git_installed_is_a_usage_error(repo: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path_factory: pytest.TempPathFactory) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path_factory.mktemp("empty-path")))
+    result = run("--base", "main", str(repo / "infra" / "Pulumi.prod.yaml"))
+    assert result.exit_code == 2
+    assert "git is not installed" in result.stderr
+
+
+def test_base_version_invalid_is_reported_with_its_ref(repo: Path) -> None:
+    stack = repo / "infra" / "Pulumi.prod.yaml"
+    stack.write_text(MEDIUM_ONLY.format(hour=99), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "broken")
+    shutil.copy(PROD, stack)
+    result = run("--base", "HEAD", str(stack))
+    assert result.exit_code == 1
+    assert "1 problem in HEAD:Pulumi.prod.yaml" in result.stderr
