@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import calendar
 import heapq
+import itertools
 import math
 import re
 from collections.abc import Iterator, Sequence
@@ -86,6 +87,11 @@ _WEEK_MINUTES = 7 * 1440
 _MINUTE = timedelta(minutes=1)
 
 
+def _is_number(text: str) -> bool:
+    # str.isdigit() is true for characters such as '²' that int() rejects
+    return re.fullmatch(r"[0-9]+", text) is not None
+
+
 # --- fields -----------------------------------------------------------------------------------------------
 
 
@@ -101,7 +107,7 @@ class _Field:
     max_items: int | None = None
 
     def value(self, text: str) -> int:
-        if text.isdigit():
+        if _is_number(text):
             number = int(text)
         elif text in self.names:
             number = self.names.index(text) + self.low
@@ -137,7 +143,7 @@ class _Field:
                 raise ScheduleError(f"{self.name}: '/' is not supported here; list the values instead")
             item, _, step_text = item.partition("/")
             span = self.high - self.low + 1
-            if not step_text.isdigit() or not 1 <= int(step_text) <= span:
+            if not _is_number(step_text) or not 1 <= int(step_text) <= span:
                 raise ScheduleError(f"{self.name}: the step after '/' must be a whole number 1-{span}")
             step = int(step_text)
             if "-" not in item and item != "*":
@@ -281,7 +287,7 @@ def _day_of_month_rule(text: str) -> DayRule:
         return DayRule("last_day", frozenset())
     if text == "LW":
         return DayRule("last_weekday", frozenset())
-    nearest = re.fullmatch(r"(\d+)W", text)
+    nearest = re.fullmatch(r"([0-9]+)W", text)
     if nearest is not None:
         return DayRule("nearest_weekday", frozenset({_DAYS_OF_MONTH.value(nearest.group(1))}))
     if "L" in text or "W" in text:
@@ -296,7 +302,7 @@ def _day_of_week_rule(text: str) -> DayRule:
     if "#" in text:
         if "," in text:
             raise ScheduleError("Day-of-week: only one '#' expression is allowed (no list), e.g. 6#3")
-        nth = re.fullmatch(r"(\w+)#(\d)", text)
+        nth = re.fullmatch(r"([0-9A-Z]+)#([0-9])", text)
         if nth is None or not 1 <= int(nth.group(2)) <= 5:
             raise ScheduleError(
                 "Day-of-week: '#' takes a day and an instance 1-5, e.g. 6#3 or FRI#3 (the third Friday)"
@@ -305,7 +311,7 @@ def _day_of_week_rule(text: str) -> DayRule:
     if text == "L":
         # `L` alone is the last day of the week: Saturday.
         return DayRule("weekdays", frozenset({7}))
-    last = re.fullmatch(r"(\w+)L", text)
+    last = re.fullmatch(r"([0-9A-Z]+)L", text)
     if last is not None and "," not in text and "-" not in text:
         return DayRule("last_of_month", frozenset({_DAYS_OF_WEEK.value(last.group(1))}))
     if "L" in text:  # no day name contains an L
@@ -522,7 +528,7 @@ def parse_snapshot_definition(definition: str) -> SnapshotDefinition:
             "Minutes takes one value: two snapshots in the same hour are less than 1 hour apart; "
             "e.g. cron(30 12 *)"
         )
-    if not minute_text.isdigit():
+    if not _is_number(minute_text):
         raise ScheduleError("Minutes takes a plain value 0-59 (no wildcards); e.g. cron(30 12 *)")
     minute = _MINUTES.value(minute_text)
     hours = _SNAPSHOT_HOURS.parse(hour_text)
@@ -537,7 +543,7 @@ def parse_snapshot_definition(definition: str) -> SnapshotDefinition:
 
 
 def _parse_rate(definition: str) -> SnapshotRate:
-    match = re.fullmatch(r"rate\((\d+) (\w+)\)", definition)
+    match = re.fullmatch(r"rate\(([0-9]+) ([a-z]+)\)", definition)
     if match is None:
         raise ScheduleError("expected rate(N hours) with N from 1 to 24, e.g. rate(12 hours)")
     number, unit = int(match.group(1)), match.group(2)
@@ -599,6 +605,9 @@ def _conflict_message(conflict: SnapshotConflict, parsed: dict[int, SnapshotDefi
         [(conflict.first_time, conflict.first_index), (conflict.second_time, conflict.second_index)]
     )
     pair = f"definitions {first_index} and {second_index}"
+    if all(isinstance(parsed[i], SnapshotRate) for i in (first_index, second_index)):
+        return (f"{pair} are both rate(): both count from the schedule's creation time, so they take "
+                "snapshots at the same moments; keep one rate() or use cron() definitions")
     if first == second:
         text = f"{pair} both take a snapshot at {_day_time(first)}"
     elif first.date() == second.date():
@@ -627,31 +636,38 @@ def snapshot_conflicts(definitions: Sequence[str]) -> list[SnapshotConflict]:
 
 @lru_cache(maxsize=4096)
 def _conflicts(parsed: tuple[tuple[int, SnapshotDefinition], ...]) -> tuple[SnapshotConflict, ...]:
-    if len(parsed) < 2:
-        return ()  # one valid definition is always at least an hour apart from itself
+    # Pair by pair: each pair's cycle stays small (at most 23 weeks), where the cycle of the whole list could
+    # grow with every rate that does not divide a week.
+    found = []
+    for (first_index, first), (second_index, second) in itertools.combinations(parsed, 2):
+        times = _pair_conflict(first, second)
+        if times is not None:
+            found.append(SnapshotConflict(first_index, second_index, *times))
+    return tuple(found)
+
+
+@lru_cache(maxsize=4096)
+def _pair_conflict(first: SnapshotDefinition, second: SnapshotDefinition) -> tuple[datetime, datetime] | None:
+    """The earliest pair of times (first's, second's) less than an hour apart, in one cycle from Sunday."""
     period = _WEEK_MINUTES
-    for _, definition in parsed:
+    for definition in (first, second):
         if isinstance(definition, SnapshotRate):
             period = math.lcm(period, definition.hours * 60)
     start, end = _FIRST_SUNDAY_MINUTE, _FIRST_SUNDAY_MINUTE + period
-    times = sorted((t, i) for i, d in parsed for t in _snapshot_minutes(d, start, end))
+    times = sorted([(t, 0) for t in _snapshot_minutes(first, start, end)]
+                   + [(t, 1) for t in _snapshot_minutes(second, start, end)])
     # Wrap around the end of the cycle: the first hour of the next cycle follows the last of this one.
-    times += [(t + period, i) for t, i in times if t < start + 60]
-    found: dict[tuple[int, int], SnapshotConflict] = {}
-    for position, (time, index) in enumerate(times):
+    times += [(t + period, side) for t, side in times if t < start + 60]
+    for position, (time, side) in enumerate(times):
         if time >= end:
             break
-        for other_time, other in times[position + 1:]:
-            if other_time - time >= 60:
-                break
-            if other == index:
-                continue
-            key = (min(index, other), max(index, other))
-            if key not in found:
-                own, theirs = _EPOCH + time * _MINUTE, _EPOCH + other_time * _MINUTE
-                found[key] = SnapshotConflict(index, other, own, theirs) if index < other else (
-                    SnapshotConflict(other, index, theirs, own))
-    return tuple(found[key] for key in sorted(found))
+        later = position + 1
+        while later < len(times) and times[later][0] - time < 60:
+            if times[later][1] != side:
+                pair = (_EPOCH + time * _MINUTE, _EPOCH + times[later][0] * _MINUTE)
+                return pair if side == 0 else (pair[1], pair[0])
+            later += 1
+    return None
 
 
 def _snapshot_minutes(definition: SnapshotDefinition, start: int, end: int) -> Iterator[int]:

@@ -364,6 +364,19 @@ def test_rates_that_do_not_divide_a_week_are_checked_over_their_whole_cycle() ->
     assert snapshot_conflicts(["rate(24 hours)", "cron(30 12 *)"]) == []
 
 
+def test_two_rates_always_clash() -> None:
+    assert snapshot_definition_problems(["rate(12 hours)", "rate(8 hours)"]) == [
+        (None, "definitions 0 and 1 are both rate(): both count from the schedule's creation time, so they "
+               "take snapshots at the same moments; keep one rate() or use cron() definitions")]
+
+
+def test_many_rates_that_do_not_divide_a_week_are_checked_quickly() -> None:
+    # pair by pair, so the cycle never becomes the product of all the rates' periods
+    problems = snapshot_definition_problems(["rate(23 hours)", "rate(19 hours)", "rate(17 hours)", "cron(0 5 *)"])
+    assert len(problems) == 6
+    assert all(index is None for index, _ in problems)
+
+
 def test_identical_definitions_are_reported_once() -> None:
     assert snapshot_definition_problems(["rate(12 hours)", "rate(12 hours)"]) == [
         (None, "definitions 0 and 1 are the same; remove one")]
