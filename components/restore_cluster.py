@@ -10,11 +10,11 @@ from typing import Any
 
 import pulumi
 from botocore.exceptions import ClientError
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components import aws
 from components.restore_common import (
-    Poller,
+    PollingProvider,
     aws_reason,
     changed_keys,
     check_props,
@@ -161,17 +161,8 @@ def progress_line(cluster: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
-class ClusterRestoreProvider(ResourceProvider):
+class ClusterRestoreProvider(PollingProvider):
     """Restore, wait, tag and report; delete only what it created. No boto3 client is kept on `self`."""
-
-    # Nothing secret is captured, so the serialized provider need not be a secret in state.
-    serialize_as_secret_always = False
-
-    def __init__(self, poller: Poller | None = None) -> None:
-        super().__init__()
-        self.poller = poller or Poller()
-
-    # ---- check / diff --------------------------------------------------------------------------------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         _spec, failures = check_props(ClusterRestoreSpec, _with_name(news), EXTRA_KEYS)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import pulumi
 from botocore.exceptions import ClientError
-from pulumi.dynamic import CheckFailure
+from pulumi.dynamic import CheckFailure, ResourceProvider
 from pulumi.runtime import rpc
 from pydantic import BaseModel, ValidationError
 
@@ -59,6 +59,17 @@ class Poller:
                 raise WaitTimedOut(what, timeout_seconds / 60, last())
             self.sleep(min(delay, remaining))
             delay = min(delay * self.backoff, self.max_interval_seconds)
+
+
+class PollingProvider(ResourceProvider):
+    """A dynamic provider that waits on AWS with an injectable `Poller`; it keeps no boto3 client on `self`."""
+
+    # Nothing secret is captured, so the serialized provider need not be a secret in state.
+    serialize_as_secret_always = False
+
+    def __init__(self, poller: Poller | None = None) -> None:
+        super().__init__()
+        self.poller = poller or Poller()
 
 
 def log(message: str) -> None:

@@ -7,11 +7,11 @@ from typing import Any
 
 import pulumi
 from botocore.exceptions import ClientError
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components import aws
 from components.restore_common import (
-    Poller,
+    PollingProvider,
     aws_reason,
     changed_keys,
     check_props,
@@ -43,14 +43,8 @@ def _target(spec: TableRestoreSpec) -> str:
             f"{spec.target_schema_name or spec.source_schema_name}.{spec.new_table_name}")
 
 
-class TableRestoreProvider(ResourceProvider):
+class TableRestoreProvider(PollingProvider):
     """RestoreTableFromClusterSnapshot, then poll DescribeTableRestoreStatus (there is no waiter)."""
-
-    serialize_as_secret_always = False
-
-    def __init__(self, poller: Poller | None = None) -> None:
-        super().__init__()
-        self.poller = poller or Poller()
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         _spec, failures = check_props(TableRestoreSpec, _with_name(news))

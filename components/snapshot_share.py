@@ -1,0 +1,156 @@
+"""`RedshiftSnapshotShare`: let other accounts restore a manual snapshot; update and delete revoke access."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+from botocore.exceptions import ClientError
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+
+from components import aws
+from components.restore_common import (
+    PollingProvider,
+    aws_reason,
+    changed_keys,
+    check_props,
+    error_code,
+    log,
+    validate_now,
+    validate_props,
+)
+from policies.errors import ProviderError
+from policies.restores import MAX_SHARED_ACCOUNTS, SnapshotShareSpec
+
+INPUT_KEYS = tuple(k for k in SnapshotShareSpec.model_fields if k not in ("name", "kind"))
+IDENTITY_KEYS = ("snapshot_identifier", "snapshot_arn", "snapshot_cluster_identifier", "region")
+OUTPUT_KEYS = ("snapshot_arn_shared", "accounts_with_access")
+GONE = ("ClusterSnapshotNotFound",)
+
+
+def _with_name(props: Mapping[str, Any]) -> dict[str, Any]:
+    return {**props, "name": "share", "kind": "snapshot_share"}
+
+
+def _snapshot_params(props: Mapping[str, Any]) -> dict[str, Any]:
+    params: dict[str, Any] = (
+        {"SnapshotArn": props["snapshot_arn"]} if props.get("snapshot_arn")
+        else {"SnapshotIdentifier": props.get("snapshot_identifier")}
+    )
+    if props.get("snapshot_cluster_identifier"):
+        params["SnapshotClusterIdentifier"] = props["snapshot_cluster_identifier"]
+    return params
+
+
+class SnapshotShareProvider(PollingProvider):
+    """AuthorizeSnapshotAccess per account; revoke what an update drops and everything on delete."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        _spec, failures = check_props(SnapshotShareSpec, _with_name(news))
+        return CheckResult(news, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = changed_keys(olds, news, INPUT_KEYS)
+        return DiffResult(changes=bool(changed), replaces=[k for k in changed if k in IDENTITY_KEYS])
+
+    def _snapshot(self, redshift: Any, props: Mapping[str, Any]) -> dict[str, Any] | None:
+        query = _snapshot_params(props)
+        if "SnapshotClusterIdentifier" in query:
+            query["ClusterIdentifier"] = query.pop("SnapshotClusterIdentifier")
+        try:
+            found = redshift.describe_cluster_snapshots(**query)["Snapshots"]
+        except ClientError as exc:
+            if error_code(exc) in GONE:
+                return None
+            raise
+        return found[0] if found else None
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        spec = validate_props(SnapshotShareSpec, _with_name(props))
+        redshift = aws.client("redshift", spec.region)
+        snapshot = self._snapshot(redshift, props)
+        name = spec.snapshot_identifier or spec.snapshot_arn
+        if snapshot is None:
+            raise ProviderError(f"snapshot {name} not found")
+        if snapshot.get("SnapshotType") != "manual":
+            raise ProviderError(f"snapshot {name} is {snapshot.get('SnapshotType')}: only manual snapshots can be "
+                                "shared (copy it to a manual snapshot first)")
+        existing = {a["AccountId"] for a in snapshot.get("AccountsWithRestoreAccess", [])}
+        total = existing | set(spec.accounts_with_restore_access)
+        if len(total) > MAX_SHARED_ACCOUNTS:
+            raise ProviderError(f"snapshot {name} would be shared with {len(total)} accounts (already "
+                                f"{len(existing)}); Redshift allows at most {MAX_SHARED_ACCOUNTS}")
+        self._authorize(redshift, props, [a for a in spec.accounts_with_restore_access if a not in existing])
+        return CreateResult(str(name), {**{k: props.get(k) for k in INPUT_KEYS if k in props},
+                                        "snapshot_arn_shared": snapshot.get("SnapshotArn"),
+                                        "accounts_with_access": sorted(total)})
+
+    def _authorize(self, redshift: Any, props: Mapping[str, Any], accounts: list[str]) -> None:
+        done: list[str] = []
+        for account in accounts:
+            log(f"sharing snapshot {props.get('snapshot_identifier') or props.get('snapshot_arn')} with {account}")
+            try:
+                redshift.authorize_snapshot_access(AccountWithRestoreAccess=account, **_snapshot_params(props))
+            except ClientError as exc:
+                if error_code(exc) == "AuthorizationAlreadyExists":
+                    continue
+                # All or nothing: take back what this call granted before failing.
+                self._revoke(redshift, props, done)
+                raise ProviderError(f"could not share with account {account}: {aws_reason(exc)}") from exc
+            done.append(account)
+
+    def _revoke(self, redshift: Any, props: Mapping[str, Any], accounts: list[str]) -> None:
+        for account in accounts:
+            log(f"revoking access of {account} to snapshot "
+                f"{props.get('snapshot_identifier') or props.get('snapshot_arn')}")
+            try:
+                redshift.revoke_snapshot_access(AccountWithRestoreAccess=account, **_snapshot_params(props))
+            except ClientError as exc:
+                if error_code(exc) in ("AuthorizationNotFound", *GONE):
+                    continue
+                raise ProviderError(f"could not revoke account {account}: {aws_reason(exc)}") from exc
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        redshift = aws.client("redshift", props.get("region"))
+        snapshot = self._snapshot(redshift, props)
+        if snapshot is None:
+            return ReadResult(None, {})
+        actual = sorted(a["AccountId"] for a in snapshot.get("AccountsWithRestoreAccess", []))
+        ours = [a for a in props.get("accounts_with_restore_access") or [] if a in actual]
+        # Accounts someone revoked show up as drift: the next `up` grants them again.
+        return ReadResult(id_, {**props, "accounts_with_restore_access": ours, "accounts_with_access": actual})
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        spec = validate_props(SnapshotShareSpec, _with_name(news))
+        redshift = aws.client("redshift", spec.region)
+        old = list(olds.get("accounts_with_restore_access") or [])
+        self._revoke(redshift, news, [a for a in old if a not in spec.accounts_with_restore_access])
+        self._authorize(redshift, news, [a for a in spec.accounts_with_restore_access if a not in old])
+        snapshot = self._snapshot(redshift, news) or {}
+        actual = sorted(a["AccountId"] for a in snapshot.get("AccountsWithRestoreAccess", []))
+        return UpdateResult({**olds, **{k: news.get(k) for k in INPUT_KEYS if k in news},
+                             "accounts_with_access": actual})
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        redshift = aws.client("redshift", props.get("region"))
+        self._revoke(redshift, props, list(props.get("accounts_with_restore_access") or []))
+
+
+class RedshiftSnapshotShare(pulumi.dynamic.Resource, module="redshift-backup", name="RedshiftSnapshotShare"):
+    """Accounts allowed to restore a manual snapshot; keyword arguments are the stack-config keys."""
+
+    snapshot_arn_shared: pulumi.Output[str]
+    accounts_with_access: pulumi.Output[list[str]]
+
+    def __init__(self, resource_name: str, opts: pulumi.ResourceOptions | None = None, *,
+                 provider: SnapshotShareProvider | None = None, **args: Any) -> None:
+        props = {k: v for k, v in args.items() if v is not None and k != "kind"}
+        validate_now(SnapshotShareSpec, {**props, "name": resource_name, "kind": "snapshot_share"})
+        super().__init__(provider or SnapshotShareProvider(), resource_name,
+                         {**props, **{k: None for k in OUTPUT_KEYS}}, opts)
+
+    @classmethod
+    def from_spec(cls, spec: SnapshotShareSpec, opts: pulumi.ResourceOptions | None = None
+                  ) -> RedshiftSnapshotShare:
+        return cls(spec.name, opts, **spec.model_dump(exclude={"name", "kind"}, exclude_none=True))

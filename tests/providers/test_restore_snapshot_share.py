@@ -1,0 +1,117 @@
+"""RedshiftSnapshotShare's provider with botocore Stubber (moto has no snapshot access API)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from components.snapshot_share import SnapshotShareProvider
+from policies.errors import ProviderError
+from tests.providers.restore_support import ClientHooks, client_hooks_fixture  # noqa: F401
+
+A, B, C, D = "111111111111", "222222222222", "333333333333", "444444444444"
+SNAP = {"SnapshotIdentifier": "nightly"}
+ARN = "arn:aws:redshift:us-east-1:123456789012:snapshot:prod/nightly"
+
+
+@pytest.fixture
+def stub(client_hooks: ClientHooks) -> Iterator[Stubber]:
+    redshift = boto3.client("redshift", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    client_hooks.replace["redshift"] = redshift
+    with Stubber(redshift) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
+
+
+def props(*accounts: str, **extra: Any) -> dict[str, Any]:
+    return {"snapshot_identifier": "nightly", "accounts_with_restore_access": list(accounts), **extra}
+
+
+def described(stub: Stubber, *shared: str, kind: str = "manual") -> None:
+    stub.add_response("describe_cluster_snapshots", {"Snapshots": [{
+        "SnapshotIdentifier": "nightly", "SnapshotType": kind, "SnapshotArn": ARN,
+        "AccountsWithRestoreAccess": [{"AccountId": a} for a in shared]}]}, SNAP)
+
+
+def authorize(stub: Stubber, account: str) -> None:
+    stub.add_response("authorize_snapshot_access", {"Snapshot": {}}, {**SNAP, "AccountWithRestoreAccess": account})
+
+
+def revoke(stub: Stubber, account: str) -> None:
+    stub.add_response("revoke_snapshot_access", {"Snapshot": {}}, {**SNAP, "AccountWithRestoreAccess": account})
+
+
+def test_create_authorizes_only_the_missing_accounts(stub: Stubber) -> None:
+    described(stub, A)
+    authorize(stub, B)
+    authorize(stub, C)
+    created = SnapshotShareProvider().create(props(A, B, C))
+    assert created.id == "nightly"
+    assert (created.outs or {})["accounts_with_access"] == [A, B, C]
+    assert (created.outs or {})["snapshot_arn_shared"] == ARN
+
+
+def test_an_automated_snapshot_cannot_be_shared(stub: Stubber) -> None:
+    described(stub, kind="automated")
+    with pytest.raises(ProviderError, match="snapshot nightly is automated: only manual snapshots can be shared"):
+        SnapshotShareProvider().create(props(A))
+
+
+def test_at_most_twenty_accounts_in_all(stub: Stubber) -> None:
+    described(stub, *[f"{i:012d}" for i in range(19)])
+    with pytest.raises(ProviderError, match="would be shared with 21 accounts \\(already 19\\); Redshift allows "
+                                            "at most 20"):
+        SnapshotShareProvider().create(props(A, B))
+
+
+def test_a_failed_authorization_takes_back_what_it_granted(stub: Stubber) -> None:
+    described(stub)
+    authorize(stub, A)
+    stub.add_client_error("authorize_snapshot_access", "AuthorizationQuotaExceeded", "100 per KMS key", 400,
+                          expected_params={**SNAP, "AccountWithRestoreAccess": B})
+    revoke(stub, A)
+    with pytest.raises(ProviderError, match="could not share with account 222222222222: "
+                                            "AuthorizationQuotaExceeded: 100 per KMS key"):
+        SnapshotShareProvider().create(props(A, B))
+
+
+def test_update_revokes_dropped_accounts_and_authorizes_new_ones(stub: Stubber) -> None:
+    revoke(stub, B)
+    authorize(stub, D)
+    described(stub, C, D)
+    outs = SnapshotShareProvider().update("nightly", props(B, C), props(C, D)).outs or {}
+    assert outs["accounts_with_restore_access"] == [C, D] and outs["accounts_with_access"] == [C, D]
+
+
+def test_delete_revokes_every_account_and_tolerates_those_already_gone(stub: Stubber) -> None:
+    revoke(stub, A)
+    stub.add_client_error("revoke_snapshot_access", "AuthorizationNotFound", "not authorized", 404,
+                          expected_params={**SNAP, "AccountWithRestoreAccess": B})
+    SnapshotShareProvider().delete("nightly", props(A, B))
+
+
+def test_read_shows_revoked_accounts_as_drift_and_a_gone_snapshot(stub: Stubber) -> None:
+    provider = SnapshotShareProvider()
+    described(stub, A, C)
+    read = provider.read("nightly", props(A, B))
+    assert (read.outs or {})["accounts_with_restore_access"] == [A]
+    assert provider.diff("nightly", read.outs or {}, props(A, B)).changes is True
+    stub.add_client_error("describe_cluster_snapshots", "ClusterSnapshotNotFound", "gone", 404,
+                          expected_params=SNAP)
+    assert provider.read("nightly", props(A)).id is None
+
+
+def test_diff_replaces_on_another_snapshot_only() -> None:
+    provider = SnapshotShareProvider()
+    assert provider.diff("nightly", props(A), props(A, B)).replaces == []
+    assert provider.diff("nightly", props(A), props(A, snapshot_identifier="other")).replaces == [
+        "snapshot_identifier"]
+
+
+def test_check_rejects_bad_accounts() -> None:
+    result = SnapshotShareProvider().check({}, props("12"))
+    assert [f.property for f in result.failures] == ["accounts_with_restore_access[0]"]
