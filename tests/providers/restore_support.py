@@ -68,3 +68,12 @@ def client_hooks_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[ClientHook
 
     monkeypatch.setattr(aws, "client", hooked)
     yield hooks
+
+
+def stubbed_client(hooks: ClientHooks, service: str) -> Any:
+    """A client with fake credentials that the providers receive in place of a real one (wrap it in a Stubber)."""
+    import boto3
+
+    made = boto3.client(service, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    hooks.replace[service] = made
+    return made

@@ -6,14 +6,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
 from components.restore_cluster import ClusterRestoreProvider
 from policies.errors import ProviderError
 from policies.restores import OWNERSHIP_TAG
-from tests.providers.restore_support import ClientHooks, FakeClock, client_hooks_fixture, fast_poller  # noqa: F401
+from tests.providers.restore_support import ClientHooks, FakeClock, client_hooks_fixture, fast_poller, stubbed_client  # noqa: F401
 
 ACCOUNT = "123456789012"
 ARN = f"arn:aws:redshift:us-east-1:{ACCOUNT}:cluster:drill"
@@ -28,9 +27,7 @@ class Stubs:
     def __init__(self, hooks: ClientHooks) -> None:
         self.stubbers: dict[str, Stubber] = {}
         for service in ("redshift", "backup", "sts"):
-            made = boto3.client(service, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-            hooks.replace[service] = made
-            self.stubbers[service] = Stubber(made)
+            self.stubbers[service] = Stubber(stubbed_client(hooks, service))
             self.stubbers[service].activate()
 
     def __getattr__(self, service: str) -> Stubber:

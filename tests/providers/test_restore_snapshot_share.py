@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
 from components.snapshot_share import SnapshotShareProvider
 from policies.errors import ProviderError
-from tests.providers.restore_support import ClientHooks, client_hooks_fixture  # noqa: F401
+from tests.providers.restore_support import ClientHooks, client_hooks_fixture, stubbed_client  # noqa: F401
 
 A, B, C, D = "111111111111", "222222222222", "333333333333", "444444444444"
 SNAP = {"SnapshotIdentifier": "nightly"}
@@ -20,9 +19,7 @@ ARN = "arn:aws:redshift:us-east-1:123456789012:snapshot:prod/nightly"
 
 @pytest.fixture
 def stub(client_hooks: ClientHooks) -> Iterator[Stubber]:
-    redshift = boto3.client("redshift", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    client_hooks.replace["redshift"] = redshift
-    with Stubber(redshift) as stubber:
+    with Stubber(stubbed_client(client_hooks, "redshift")) as stubber:
         yield stubber
         stubber.assert_no_pending_responses()
 

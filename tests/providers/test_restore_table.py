@@ -6,13 +6,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
 from components.restore_table import TableRestoreProvider
 from policies.errors import ProviderError
-from tests.providers.restore_support import ClientHooks, FakeClock, client_hooks_fixture, fast_poller  # noqa: F401
+from tests.providers.restore_support import ClientHooks, FakeClock, client_hooks_fixture, fast_poller, stubbed_client  # noqa: F401
 
 CLUSTER = "analytics-prod"
 TARGET = {"TargetDatabaseName": "dev", "TargetSchemaName": "public", "NewTableName": "orders_restored"}
@@ -30,9 +29,7 @@ def provider(clock: FakeClock) -> TableRestoreProvider:
 
 @pytest.fixture
 def stub(client_hooks: ClientHooks) -> Iterator[Stubber]:
-    redshift = boto3.client("redshift", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    client_hooks.replace["redshift"] = redshift
-    with Stubber(redshift) as stubber:
+    with Stubber(stubbed_client(client_hooks, "redshift")) as stubber:
         yield stubber
 
 
