@@ -99,7 +99,7 @@ def plan(stack_file: Path, fmt: str, now: datetime) -> None:
     """
     from policies.summary import summarize
     from redshift_backup import render
-    from redshift_backup.plan import ProgramFailed, resource_plan, stack_file_config
+    from redshift_backup.plan import ProgramFailed, close_event_loop_at_exit, resource_plan, stack_file_config
 
     stack = _load_or_exit(stack_file)
     summary = summarize(stack, now)
@@ -109,6 +109,8 @@ def plan(stack_file: Path, fmt: str, now: datetime) -> None:
         resources = resource_plan(stack_file_config(stack_file), stack=stack.name or "dev")
     except ProgramFailed as exc:
         error = str(exc)
+    finally:
+        close_event_loop_at_exit()
     if fmt == "json":
         click.echo(render.to_json(render.plan_document(summary, resources, error)), nl=False)
     elif fmt == "markdown":

@@ -6,6 +6,7 @@ Pulumi is imported inside `resource_plan` only, so `check`, `schema` and `diff` 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ REVIEW_INPUTS: dict[str, tuple[str, ...]] = {
 }
 # Dynamic-provider resources (restores, retention settings) carry their whole spec as inputs: show all plain
 # inputs except the pickled provider.
-DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
+DYNAMIC_TYPE_PREFIX = "pulumi-python:dynamic"
 _HIDDEN_INPUTS = {"__provider"}
 
 
@@ -131,10 +132,10 @@ def _plan_rules(rules: Any) -> str:
         if not isinstance(rule, Mapping):
             out.append(value_text(rule))
             continue
-        days = _lookup(rule, "lifecycle.deleteAfterDays")
+        days = _lookup(rule, "lifecycle.deleteAfter")
         copies = rule.get("copyActions") or []
         text = f"{rule.get('ruleName')} {value_text(rule.get('schedule'))}"
-        text += f" {value_text(days)}d" if days is not None else ""
+        text += f" kept {value_text(days)}d" if days is not None else ""
         text += f" +{len(copies)} cop{'y' if len(copies) == 1 else 'ies'}" if copies else ""
         out.append(text)
     return "; ".join(out)
@@ -142,11 +143,10 @@ def _plan_rules(rules: Any) -> str:
 
 def review_inputs(type_: str, inputs: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     """The inputs of one registration a reviewer cares about, as (key, text) pairs, in table order."""
-    if type_ == DYNAMIC_TYPE or type_ not in REVIEW_INPUTS:
-        keys: tuple[str, ...] = tuple(sorted(k for k in inputs if k not in _HIDDEN_INPUTS)) \
-            if type_ == DYNAMIC_TYPE else ()
+    if type_.startswith(DYNAMIC_TYPE_PREFIX):
+        keys: tuple[str, ...] = tuple(sorted(k for k in inputs if k not in _HIDDEN_INPUTS))
     else:
-        keys = REVIEW_INPUTS[type_]
+        keys = REVIEW_INPUTS.get(type_, ())
     out = []
     for key in keys:
         value = _lookup(inputs, key)
@@ -167,19 +167,39 @@ def resource_plan(config: Mapping[str, Any], stack: str = "dev",
                                   program=program if program is not None else mockrun.PROGRAM)
     except Exception as exc:  # noqa: BLE001 (any program error is reported to the user, with its type)
         raise ProgramFailed(f"{type(exc).__name__}: {exc}") from exc
-    finally:
-        _close_event_loop()
+    # Registration order depends on how the mock runtime's futures resolve; a tree order (each parent before its
+    # children, siblings by name) keeps the plan the same from run to run.
+    by_urn = {r.urn: r for r in run.registrations}
+
+    def chain(urn: str | None) -> tuple[tuple[str, str], ...]:
+        out: list[tuple[str, str]] = []
+        while urn in by_urn:
+            r = by_urn[urn]
+            out.append((r.name, r.type))
+            urn = r.parent
+        return tuple(reversed(out))
+
+    ordered = sorted(run.registrations, key=lambda r: chain(r.urn))
     return tuple(
         PlannedResource(type=r.type, name=r.name, parent=r.parent_name, protect=r.protect, custom=r.custom,
                         inputs=review_inputs(r.type, r.inputs))
-        for r in run.registrations)
+        for r in ordered)
 
 
-def _close_event_loop() -> None:
-    """Close the loop the mock runtime left open, so the interpreter does not warn about it at exit."""
+def close_event_loop_at_exit() -> None:
+    """Close the mock runtime's event loop when the interpreter exits, before module teardown.
+
+    Left open, the loop is collected during teardown and Python prints an ignorable "Exception ignored in
+    BaseEventLoop.__del__" warning. Closing it right after the run would break a second run in the same process
+    (tests run many), so it is closed at exit instead.
+    """
     try:
         loop = asyncio.get_event_loop_policy().get_event_loop()
     except RuntimeError:
         return
-    if not loop.is_closed() and not loop.is_running():
-        loop.close()
+
+    def close() -> None:
+        if not loop.is_closed() and not loop.is_running():
+            loop.close()
+
+    atexit.register(close)

@@ -1,0 +1,130 @@
+"""`redshift-backup plan`: the resource list from a mock run, input selection, exit codes, text vs terminal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+from click.testing import CliRunner
+
+from policies.summary import summarize
+from policies.validation import load_stack_file
+from redshift_backup import render
+from redshift_backup.cli import main
+from redshift_backup.plan import (
+    KNOWN_AFTER_APPLY,
+    SECRET_SIG,
+    UNKNOWN,
+    PlannedResource,
+    ProgramFailed,
+    resource_plan,
+    review_inputs,
+    value_text,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = "2026-11-22T03:00:00Z"
+
+
+class Parent(pulumi.ComponentResource):
+    def __init__(self, name: str) -> None:
+        super().__init__("redshift-backup:index:Example", name, None, None)
+        vault = aws.backup.Vault(f"{name}-vault", name=f"{name}-vault", tags={"a": "b"},
+                                 opts=pulumi.ResourceOptions(parent=self, protect=True))
+        aws.backup.VaultLockConfiguration(f"{name}-lock", backup_vault_name=vault.name, min_retention_days=7,
+                                          max_retention_days=35, opts=pulumi.ResourceOptions(parent=self))
+        aws.backup.Plan(f"{name}-plan", name=f"{name}-plan", rules=[aws.backup.PlanRuleArgs(
+            rule_name="daily", target_vault_name=vault.name, schedule="cron(0 5 ? * * *)",
+            lifecycle=aws.backup.PlanRuleLifecycleArgs(delete_after=35),
+            copy_actions=[aws.backup.PlanRuleCopyActionArgs(destination_vault_arn="arn:aws:backup:us-west-2:1:x")])],
+            opts=pulumi.ResourceOptions(parent=self))
+        self.register_outputs({})
+
+
+def program() -> None:
+    Parent("analytics")
+    aws.sns.Topic("events", name="events", policy="{}")
+
+
+def test_resource_plan_records_type_name_parent_protect_and_review_inputs() -> None:
+    resources = resource_plan({"aws:region": "us-east-1"}, program=program)
+    by_name = {r.name: r for r in resources}
+    # Tree order: each parent before its children, siblings by name.
+    assert list(by_name) == ["analytics", "analytics-lock", "analytics-plan", "analytics-vault", "events"]
+    assert (by_name["analytics"].type, by_name["analytics"].custom, by_name["analytics"].inputs) == (
+        "redshift-backup:index:Example", False, ())
+    vault = by_name["analytics-vault"]
+    assert (vault.parent, vault.protect, vault.inputs) == ("analytics", True, (("name", "analytics-vault"),))
+    # The mocks echo inputs as outputs, so an input taken from another resource's output is known here.
+    assert by_name["analytics-lock"].inputs == (("backupVaultName", "analytics-vault"), ("minRetentionDays", "7"),
+                                                ("maxRetentionDays", "35"))
+    assert by_name["analytics-plan"].inputs == (
+        ("name", "analytics-plan"), ("rules", "daily cron(0 5 ? * * *) kept 35d +1 copy"))
+    assert (by_name["events"].parent, by_name["events"].inputs) == (None, (("name", "events"),))
+
+
+def test_a_failing_program_is_reported_with_its_error_type() -> None:
+    def broken() -> None:
+        raise KeyError("no such policy")
+
+    with pytest.raises(ProgramFailed, match="KeyError: 'no such policy'"):
+        resource_plan({"aws:region": "us-east-1"}, program=broken)
+
+
+def test_dynamic_resources_show_their_inputs_but_never_the_pickled_provider() -> None:
+    inputs = {"__provider": "gASV...", "cluster_identifier": "analytics", "automated_snapshot_retention_days": 7.0}
+    assert review_inputs("pulumi-python:dynamic/redshift-backup:SnapshotRetention", inputs) == (
+        ("automated_snapshot_retention_days", "7"), ("cluster_identifier", "analytics"))
+    assert review_inputs("aws:some/unknown:Type", inputs) == ()
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (UNKNOWN, KNOWN_AFTER_APPLY), ({SECRET_SIG: "1b47061264138c4ac30d75fd1eb44270", "value": "pw"}, "[secret]"),
+    (True, "true"), (35.0, "35"), (["a", "b"], "a, b"), ({"k": [1.0, UNKNOWN]}, '{"k": [1, "(known after apply)"]}'),
+    ("x" * 150, "x" * 97 + "..."),
+])
+def test_value_text(value: object, text: str) -> None:
+    assert value_text(value) == text
+
+
+def test_an_invalid_stack_file_exits_one_with_every_problem(tmp_path: Path) -> None:
+    broken = tmp_path / "Pulumi.broken.yaml"
+    broken.write_text("config:\n  redshift-backup:policies:\n    - name: X\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["plan", str(broken), "--now", NOW])
+    assert result.exit_code == 1
+    assert "aws:region: is required" in result.stderr
+    assert "policies[0].name" in result.stderr and "policies[0].selection" in result.stderr
+
+
+@pytest.mark.parametrize("args", [[], ["Pulumi.dev.yaml", "--format", "yaml"], ["Pulumi.dev.yaml", "--now", "x"]])
+def test_usage_errors_exit_two(args: list[str]) -> None:
+    assert CliRunner().invoke(main, ["plan", *args]).exit_code == 2
+
+
+def test_piped_text_is_plain_and_a_terminal_gets_colour() -> None:
+    summary = summarize(load_stack_file(ROOT / "Pulumi.prod.yaml"), render_now())
+    resources = (PlannedResource("aws:sns/topic:Topic", "t", None, False, True, (("name", "t"),)),)
+    piped = render.plan_text(summary, resources, None, tty=False)
+    assert "\x1b[" not in piped and "+---" in piped and "| analytics-prod" in piped
+    terminal = render.plan_text(summary, resources, None, tty=True)
+    assert "\x1b[" in terminal and "╭" in terminal
+
+
+def test_plan_json_shape() -> None:
+    summary = summarize(load_stack_file(ROOT / "Pulumi.prod.yaml"), render_now())
+    document = json.loads(render.to_json(render.plan_document(summary, None, "boom")))
+    assert (document["format"], document["version"]) == ("redshift-backup/plan", 1)
+    assert (document["resources"], document["resources_error"]) == (None, "boom")
+    row = document["protection"][0]
+    assert (row["target"]["label"], row["rpo_minutes"], row["rpo_text"], row["layers"]) == (
+        "analytics-prod", 720, "12 hours", ["AWS Backup", "native snapshots"])
+    assert row["next_times"][0] == {"time": "2026-11-22T05:00:00Z", "labels": ["prod-analytics/daily (AWS Backup)"]}
+
+
+def render_now():  # noqa: ANN201 (a tiny helper)
+    from redshift_backup.cli import parse_now
+
+    return parse_now(None, None, NOW)
