@@ -1,0 +1,32 @@
+"""Restores as code: the three dynamic resources, and `build_restore` that picks one for a validated spec."""
+
+from __future__ import annotations
+
+import pulumi
+
+from components.restore_cluster import ClusterRestoreProvider, RedshiftClusterRestore
+from components.restore_table import RedshiftTableRestore, TableRestoreProvider
+from components.snapshot_share import RedshiftSnapshotShare, SnapshotShareProvider
+from policies.restores import ClusterRestoreSpec, SnapshotShareSpec, TableRestoreSpec
+
+__all__ = [
+    "ClusterRestoreProvider",
+    "RedshiftClusterRestore",
+    "RedshiftSnapshotShare",
+    "RedshiftTableRestore",
+    "SnapshotShareProvider",
+    "TableRestoreProvider",
+    "build_restore",
+]
+
+AnyRestore = RedshiftClusterRestore | RedshiftTableRestore | RedshiftSnapshotShare
+
+
+def build_restore(spec: ClusterRestoreSpec | TableRestoreSpec | SnapshotShareSpec,
+                  opts: pulumi.ResourceOptions | None = None) -> AnyRestore:
+    """The dynamic resource for one entry of `redshift-backup:restores` (already validated as `RestoreSpec`)."""
+    if isinstance(spec, ClusterRestoreSpec):
+        return RedshiftClusterRestore.from_spec(spec, opts)
+    if isinstance(spec, TableRestoreSpec):
+        return RedshiftTableRestore.from_spec(spec, opts)
+    return RedshiftSnapshotShare.from_spec(spec, opts)
