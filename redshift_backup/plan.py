@@ -30,14 +30,15 @@ REVIEW_INPUTS: dict[str, tuple[str, ...]] = {
     "aws:backup/vaultPolicy:VaultPolicy": ("backupVaultName",),
     "aws:backup/vaultNotifications:VaultNotifications": ("backupVaultName", "backupVaultEvents"),
     "aws:backup/plan:Plan": ("name", "rules"),
-    "aws:backup/selection:Selection": ("name", "resources", "notResources", "conditions", "selectionTags"),
+    "aws:backup/selection:Selection": ("name", "resources", "notResources", "conditions", "selectionTags",
+                                       "iamRoleArn"),
     "aws:backup/reportPlan:ReportPlan": ("name", "reportSetting.reportTemplate", "reportDeliveryChannel.formats"),
     "aws:backup/regionSettings:RegionSettings": ("resourceTypeOptInPreference",),
     "aws:kms/key:Key": ("description", "enableKeyRotation", "deletionWindowInDays"),
     "aws:kms/alias:Alias": ("name",),
     "aws:iam/role:Role": ("name",),
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("policyArn",),
-    "aws:iam/rolePolicy:RolePolicy": ("name",),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("role", "policyArn"),
+    "aws:iam/rolePolicy:RolePolicy": ("role",),
     "aws:sns/topic:Topic": ("name",),
     "aws:sns/topicPolicy:TopicPolicy": (),
     "aws:sns/topicSubscription:TopicSubscription": ("protocol", "endpoint"),
@@ -51,7 +52,13 @@ REVIEW_INPUTS: dict[str, tuple[str, ...]] = {
                                                          "severity"),
     "aws:s3/bucket:Bucket": ("bucket",),
     "aws:s3/bucketV2:BucketV2": ("bucket",),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ("blockPublicAcls", "blockPublicPolicy",
+                                                               "ignorePublicAcls", "restrictPublicBuckets"),
+    "aws:s3/bucketVersioning:BucketVersioning": ("versioningConfiguration.status",),
+    "pulumi:providers:aws": ("region",),
 }
+# Every AWS resource may be placed in another region than the stack's (copies, copy grants): always shown.
+COMMON_INPUTS = ("region",)
 # Dynamic-provider resources (restores, retention settings) carry their whole spec as inputs: show all plain
 # inputs except the pickled provider.
 DYNAMIC_TYPE_PREFIX = "pulumi-python:dynamic"
@@ -81,10 +88,17 @@ def stack_file_config(path: Path) -> dict[str, Any]:
     return dict(config)
 
 
+def _is_unknown(value: Any) -> bool:
+    """An unknown preview value: the wire sentinel, or the SDK's `pulumi.output.Unknown` after deserializing."""
+    return value == UNKNOWN or (type(value).__name__ == "Unknown" and type(value).__module__ == "pulumi.output")
+
+
 def value_text(value: Any) -> str:
     """An input value in one short line: unknowns and secrets named, lists joined, mappings as JSON."""
-    if isinstance(value, str):
-        text = KNOWN_AFTER_APPLY if value == UNKNOWN else value
+    if _is_unknown(value):
+        text = KNOWN_AFTER_APPLY
+    elif isinstance(value, str):
+        text = value
     elif isinstance(value, Mapping) and SECRET_SIG in value:
         text = "[secret]"
     elif isinstance(value, bool):
@@ -109,7 +123,7 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if value == UNKNOWN:
+    if _is_unknown(value):
         return KNOWN_AFTER_APPLY
     return value
 
@@ -147,14 +161,39 @@ def review_inputs(type_: str, inputs: Mapping[str, Any]) -> tuple[tuple[str, str
         keys: tuple[str, ...] = tuple(sorted(k for k in inputs if k not in _HIDDEN_INPUTS))
     else:
         keys = REVIEW_INPUTS.get(type_, ())
+        keys += tuple(k for k in COMMON_INPUTS if k not in keys and type_.startswith("aws:"))
     out = []
     for key in keys:
         value = _lookup(inputs, key)
         if value is None or value == [] or value == {}:
             continue
-        out.append((key, _plan_rules(value) if type_ == "aws:backup/plan:Plan" and key == "rules"
-                    else value_text(value)))
+        formatter = _FORMATTERS.get((type_, key), value_text)
+        out.append((key, formatter(value)))
     return tuple(out)
+
+
+_OPERATORS = {"stringEquals": "=", "stringNotEquals": "!=", "stringLike": "like", "stringNotLike": "not like"}
+
+
+def _conditions(value: Any) -> str:
+    """Selection conditions as `aws:ResourceTag/tier = 1 and aws:ResourceTag/backup != none`."""
+    parts = []
+    for block in value if isinstance(value, list) else [value]:
+        if not isinstance(block, Mapping):
+            return value_text(value)
+        for op, items in block.items():
+            for item in items or []:
+                if isinstance(item, Mapping):
+                    parts.append(f"{value_text(item.get('key'))} {_OPERATORS.get(op, op)} "
+                                 f"{value_text(item.get('value'))}")
+    return " and ".join(parts) or value_text(value)
+
+
+# Inputs whose raw shape is hard to read in one line.
+_FORMATTERS: dict[tuple[str, str], Callable[[Any], str]] = {
+    ("aws:backup/plan:Plan", "rules"): _plan_rules,
+    ("aws:backup/selection:Selection", "conditions"): _conditions,
+}
 
 
 def resource_plan(config: Mapping[str, Any], stack: str = "dev",

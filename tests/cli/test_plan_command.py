@@ -128,3 +128,16 @@ def render_now():  # noqa: ANN201 (a tiny helper)
     from redshift_backup.cli import parse_now
 
     return parse_now(None, None, NOW)
+
+
+def test_selection_conditions_read_as_a_sentence() -> None:
+    inputs = {"name": "sel", "conditions": [{"stringEquals": [{"key": "aws:ResourceTag/tier", "value": "1"}],
+                                             "stringNotEquals": [{"key": "aws:ResourceTag/backup", "value": "none"}]}]}
+    assert review_inputs("aws:backup/selection:Selection", inputs) == (
+        ("name", "sel"), ("conditions", "aws:ResourceTag/tier = 1 and aws:ResourceTag/backup != none"))
+
+
+def test_region_is_shown_for_every_aws_resource() -> None:
+    inputs = {"snapshotCopyGrantName": "g", "region": "us-west-2", "description": "noise"}
+    assert review_inputs("aws:redshift/snapshotCopyGrant:SnapshotCopyGrant", inputs) == (
+        ("snapshotCopyGrantName", "g"), ("region", "us-west-2"))
