@@ -294,10 +294,10 @@ class ClusterRestoreProvider(PollingProvider):
         )
         # AWS would otherwise fall back to its defaults: take the source cluster's settings while it exists.
         if source is not None:
-            inherited = {
-                "cluster_parameter_group_name": [
-                    g["ParameterGroupName"] for g in source.get("ClusterParameterGroups", [])
-                ][:1],
+            inherited: dict[str, Any] = {
+                "cluster_parameter_group_name": next(
+                    (g["ParameterGroupName"] for g in source.get("ClusterParameterGroups", [])), None
+                ),
                 "vpc_security_group_ids": [
                     g["VpcSecurityGroupId"] for g in source.get("VpcSecurityGroups", [])
                 ],
@@ -305,9 +305,6 @@ class ClusterRestoreProvider(PollingProvider):
                 "iam_roles": [r["IamRoleArn"] for r in source.get("IamRoles", [])],
                 "default_iam_role_arn": source.get("DefaultIamRoleArn"),
             }
-            inherited["cluster_parameter_group_name"] = next(
-                iter(inherited["cluster_parameter_group_name"]), None
-            )
             for key, value in inherited.items():
                 if key in origins or not value:
                     continue

@@ -94,7 +94,7 @@ def is_unknown(value: Any) -> bool:
         return any(is_unknown(v) for v in value.values())
     if isinstance(value, list):
         return any(is_unknown(v) for v in value)
-    return value.__class__.__name__ == "Unknown"
+    return bool(value.__class__.__name__ == "Unknown")
 
 
 def _plain(value: Any) -> Any:

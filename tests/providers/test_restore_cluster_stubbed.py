@@ -185,3 +185,21 @@ def test_no_completed_recovery_point(provider: ClusterRestoreProvider, stubs: St
 
 
 ANY_PARAMS = {"BackupVaultName": ANY, "ByResourceArn": ANY}
+
+
+def test_update_swaps_iam_roles_in_place(provider: ClusterRestoreProvider, stubs: Stubs) -> None:
+    # moto has no ModifyClusterIamRoles.
+    old_role, new_role = f"arn:aws:iam::{ACCOUNT}:role/old", f"arn:aws:iam::{ACCOUNT}:role/new"
+    stubs.redshift.add_response("describe_clusters", {"Clusters": [
+        {"ClusterIdentifier": "drill", "IamRoles": [{"IamRoleArn": old_role}]}]}, {"ClusterIdentifier": "drill"})
+    stubs.redshift.add_response("modify_cluster_iam_roles", {"Cluster": {}}, {
+        "ClusterIdentifier": "drill", "AddIamRoles": [new_role], "RemoveIamRoles": [old_role],
+        "DefaultIamRoleArn": new_role})
+    stubs.cluster("modifying", "completed")
+    stubs.cluster("available", "completed")
+    olds = props(iam_roles=[old_role], resolved_snapshot_identifier="nightly")
+    news = props(iam_roles=[new_role], default_iam_role_arn=new_role)
+    assert provider.diff("drill", olds, news).replaces == []
+    outs = provider.update("drill", olds, news).outs or {}
+    assert outs["iam_roles"] == [new_role] and outs["resolved_snapshot_identifier"] == "nightly"
+    stubs.done()
