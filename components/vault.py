@@ -57,12 +57,11 @@ class BackupVault(pulumi.ComponentResource):
         policy, region = policy_argument(policy, region)
         super().__init__("redshift-backup:index:BackupVault", name, None, opts)
         spec = backup_plan.vault_spec(policy, region, destination=destination)
-        account = caller_account(self)
         self.spec = spec
 
         if not spec.create:
             self.vault_name = pulumi.Output.from_input(spec.vault_name)
-            self.vault_arn = account.apply(spec.arn)
+            self.vault_arn = caller_account(self).apply(spec.arn)
             self.kms_key_arn = pulumi.Output.from_input(None)
             self.register_outputs({"vault_name": self.vault_name, "vault_arn": self.vault_arn})
             return
