@@ -30,8 +30,7 @@ REVIEW_INPUTS: dict[str, tuple[str, ...]] = {
     "aws:backup/vaultPolicy:VaultPolicy": ("backupVaultName",),
     "aws:backup/vaultNotifications:VaultNotifications": ("backupVaultName", "backupVaultEvents"),
     "aws:backup/plan:Plan": ("name", "rules"),
-    "aws:backup/selection:Selection": ("name", "resources", "notResources", "conditions", "selectionTags",
-                                       "iamRoleArn"),
+    "aws:backup/selection:Selection": ("name", "resources", "notResources", "conditions", "selectionTags"),
     "aws:backup/reportPlan:ReportPlan": ("name", "reportSetting.reportTemplate", "reportDeliveryChannel.formats"),
     "aws:backup/regionSettings:RegionSettings": ("resourceTypeOptInPreference",),
     "aws:kms/key:Key": ("description", "enableKeyRotation", "deletionWindowInDays"),
@@ -181,8 +180,9 @@ def _conditions(value: Any) -> str:
     for block in value if isinstance(value, list) else [value]:
         if not isinstance(block, Mapping):
             return value_text(value)
-        for op, items in block.items():
-            for item in items or []:
+        # Map order is not kept on the wire: a fixed operator order keeps the plan the same from run to run.
+        for op in sorted(block, key=lambda o: (list(_OPERATORS).index(o) if o in _OPERATORS else 9, o)):
+            for item in block[op] or []:
                 if isinstance(item, Mapping):
                     parts.append(f"{value_text(item.get('key'))} {_OPERATORS.get(op, op)} "
                                  f"{value_text(item.get('value'))}")

@@ -36,6 +36,14 @@ def retention_text(days: int | None) -> str:
     return "none" if days is None else days_text(days)
 
 
+def short_type(token: str) -> str:
+    """`aws:backup/vault:Vault` -> `aws:backup:Vault`, as `pulumi preview` shows types (JSON keeps the token)."""
+    parts = token.split(":")
+    if len(parts) == 3 and "/" in parts[1]:
+        return f"{parts[0]}:{parts[1].split('/')[0]}:{parts[2]}"
+    return token
+
+
 def _upcoming_lines(items: Sequence[Upcoming]) -> list[str]:
     return [f"{time_text(u.time)}  {', '.join(u.labels)}" for u in items]
 
@@ -187,12 +195,12 @@ def _row_block(row: ProtectionRow) -> RenderableType:
 
 def _resources_table(resources: Sequence[PlannedResource], tty: bool) -> Table:
     table = Table(title=f"Resources `pulumi up` would create ({len(resources)})", title_justify="left",
-                  box=_box(tty))
-    for name in ("Type", "Name", "Parent", "Inputs"):
-        table.add_column(name, overflow="fold")
+                  box=_box(tty), expand=True)
+    for name, ratio in (("Type", 3), ("Name", 4), ("Parent", 3), ("Inputs", 6)):
+        table.add_column(name, overflow="fold", ratio=ratio)
     for r in resources:
         name = r.name + (" (protected)" if r.protect else "")
-        table.add_row(r.type, name, r.parent or "-", "\n".join(f"{k}: {v}" for k, v in r.inputs))
+        table.add_row(short_type(r.type), name, r.parent or "-", "\n".join(f"{k}: {v}" for k, v in r.inputs))
     return table
 
 
@@ -210,8 +218,13 @@ def plan_text(summary: StackSummary, resources: Sequence[PlannedResource] | None
         parts += [Text("Resources: the program could not run under the mock runtime:", style="bold red"),
                   Text(f"  {resources_error}"), Text("")]
     parts.append(Text("Declared restores", style="bold"))
-    parts += [Text(f"  {s.name} ({s.kind}): " + "; ".join(s.lines)) for s in summary.restores] or [
-        Text("  none")]
+    if summary.restores:
+        grid = _grid()
+        for restore in summary.restores:
+            grid.add_row(f"{restore.name} ({restore.kind})", "\n".join(restore.lines))
+        parts.append(grid)
+    else:
+        parts.append(Text("none"))
     return render_text(parts, tty)
 
 
@@ -280,7 +293,7 @@ def plan_markdown(summary: StackSummary, resources: Sequence[PlannedResource] | 
         lines += ["<details><summary>Resources <code>pulumi up</code> would create "
                   f"({len(resources)})</summary>", ""]
         lines += md_table(("Type", "Name", "Parent", "Inputs"),
-                          [(f"`{r.type}`", r.name + (" (protected)" if r.protect else ""), r.parent or "-",
+                          [(f"`{short_type(r.type)}`", r.name + (" (protected)" if r.protect else ""), r.parent or "-",
                             "\n".join(f"{k}: {v}" for k, v in r.inputs)) for r in resources])
         lines += ["", "</details>", ""]
     else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,10 +11,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from redshift_backup.cli import main
+from tests.cli.goldens import check_golden
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = Path(__file__).resolve().parent / "stacks"
-GOLDEN = Path(__file__).resolve().parent / "golden"
 NOW = "2026-11-22T03:00:00Z"
 PROD = ROOT / "Pulumi.prod.yaml"
 WEAKENED = STACKS / "Pulumi.prod-weakened.yaml"
@@ -86,15 +85,6 @@ def test_markdown_matches_golden(monkeypatch: pytest.MonkeyPatch) -> None:
                                        "--format", "markdown", "--now", NOW])
     assert result.exit_code == 1
     check_golden("diff-prod-weakened.md", result.stdout)
-
-
-def check_golden(name: str, actual: str) -> None:
-    """Compare with tests/cli/golden/<name>; REDSHIFT_BACKUP_UPDATE_GOLDEN=1 rewrites the file instead."""
-    path = GOLDEN / name
-    if os.environ.get("REDSHIFT_BACKUP_UPDATE_GOLDEN") == "1":
-        path.write_text(actual, encoding="utf-8")
-    assert path.exists(), f"{path} is missing; run with REDSHIFT_BACKUP_UPDATE_GOLDEN=1 to create it"
-    assert actual == path.read_text(encoding="utf-8")
 
 
 def test_an_invalid_stack_is_refused_with_every_problem(tmp_path: Path) -> None:
