@@ -225,11 +225,13 @@ class ClusterRestoreProvider(PollingProvider):
         if source.recovery_point_arn or source.latest_recovery_point_of:
             return self._resolve_recovery_point(spec)
         if source.latest_snapshot_of:
-            snapshot = latest_snapshot(redshift, source.latest_snapshot_of)
+            snapshot = latest_snapshot(redshift, source.latest_snapshot_of, source.owner_account)
             return Resolution(
                 snapshot_identifier=snapshot["SnapshotIdentifier"],
+                owner_account=source.owner_account,
                 snapshot_cluster_identifier=snapshot["ClusterIdentifier"],
-                source_cluster_identifier=snapshot["ClusterIdentifier"],
+                # A cluster in another account is not ours to read settings from.
+                source_cluster_identifier=None if source.owner_account else snapshot["ClusterIdentifier"],
                 snapshot=snapshot,
             )
         given = Resolution(
@@ -254,7 +256,9 @@ class ClusterRestoreProvider(PollingProvider):
         if source.recovery_point_arn:
             return Resolution(recovery_point_arn=source.recovery_point_arn)
         backup = aws.client("backup", spec.region)
-        account = aws.client("sts", spec.region).get_caller_identity()["Account"]
+        own = aws.client("sts", spec.region).get_caller_identity()["Account"]
+        # A copy in this account's vault still names the source cluster in its own (maybe another) account.
+        account = source.owner_account or own
         region = backup.meta.region_name
         cluster_arn = f"arn:aws:redshift:{region}:{account}:cluster:{source.latest_recovery_point_of}"
         points = paged(
@@ -273,7 +277,7 @@ class ClusterRestoreProvider(PollingProvider):
         log(f"latest recovery point of {source.latest_recovery_point_of}: {point['RecoveryPointArn']}")
         return Resolution(
             recovery_point_arn=point["RecoveryPointArn"],
-            source_cluster_identifier=source.latest_recovery_point_of,
+            source_cluster_identifier=source.latest_recovery_point_of if account == own else None,
         )
 
     def restore_parameters(

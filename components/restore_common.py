@@ -169,9 +169,14 @@ def paged(client: Any, method: str, key: str, **params: Any) -> list[dict[str, A
     return list(getattr(client, method)(**params).get(key, []))
 
 
-def latest_snapshot(redshift: Any, cluster_identifier: str) -> dict[str, Any]:
-    """The newest available snapshot (automated or manual) of a cluster; an error when there is none."""
-    snapshots = paged(redshift, "describe_cluster_snapshots", "Snapshots", ClusterIdentifier=cluster_identifier)
+def latest_snapshot(redshift: Any, cluster_identifier: str, owner_account: str | None = None) -> dict[str, Any]:
+    """The newest available snapshot (automated or manual) of a cluster; an error when there is none.
+
+    With `owner_account`, the snapshots that account shared with this one (filtering by owner is AWS's own
+    DescribeClusterSnapshots filter; not verifiable on moto).
+    """
+    query = {"ClusterIdentifier": cluster_identifier, **({"OwnerAccount": owner_account} if owner_account else {})}
+    snapshots = paged(redshift, "describe_cluster_snapshots", "Snapshots", **query)
     available = [s for s in snapshots if s.get("Status") == "available"]
     if not available:
         raise ProviderError(

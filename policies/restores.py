@@ -171,7 +171,8 @@ class ClusterRestoreSource(StrictModel):
     snapshot_cluster_identifier: ClusterIdentifier | None = None
     """The cluster the snapshot was taken from; needed when IAM policies name it. Default: not sent."""
     owner_account: AccountId | None = None
-    """The account that owns a shared snapshot. Default: this account."""
+    """The account that owns a shared snapshot, or the source cluster of `latest_snapshot_of` /
+    `latest_recovery_point_of` (a drill in a test account). Default: this account."""
     latest_snapshot_of: ClusterIdentifier | None = None
     """The newest available snapshot (automated or manual) of this cluster, resolved once at create."""
     recovery_point_arn: Arn | None = None
@@ -193,9 +194,9 @@ class ClusterRestoreSource(StrictModel):
                        "(example: latest_snapshot_of: analytics-prod)", has_value=False)
         recovery = any(getattr(self, key) is not None for key in _RECOVERY_SOURCES)
         by_snapshot = self.snapshot_identifier is not None or self.snapshot_arn is not None
-        if self.owner_account is not None and not by_snapshot:
-            issues.add("owner_account", "only applies to snapshot_identifier or snapshot_arn "
-                       "(a shared snapshot)", self.owner_account)
+        if self.owner_account is not None and self.recovery_point_arn is not None:
+            issues.add("owner_account", "does not apply to recovery_point_arn (the ARN names its account)",
+                       self.owner_account)
         if self.snapshot_cluster_identifier is not None and not by_snapshot:
             issues.add("snapshot_cluster_identifier", "only applies to snapshot_identifier or snapshot_arn",
                        self.snapshot_cluster_identifier)
@@ -210,14 +211,15 @@ class ClusterRestoreSource(StrictModel):
         return self
 
     def describe(self) -> str:
+        owner = f" shared by account {self.owner_account}" if self.owner_account else ""
         if self.latest_snapshot_of:
-            return f"the latest snapshot of {self.latest_snapshot_of}"
+            return f"the latest snapshot of {self.latest_snapshot_of}{owner}"
         if self.latest_recovery_point_of:
-            return (f"the latest recovery point of {self.latest_recovery_point_of} "
+            account = f" (account {self.owner_account})" if self.owner_account else ""
+            return (f"the latest recovery point of {self.latest_recovery_point_of}{account} "
                     f"in vault {self.backup_vault_name}")
         if self.recovery_point_arn:
             return f"recovery point {self.recovery_point_arn}"
-        owner = f" shared by account {self.owner_account}" if self.owner_account else ""
         return f"snapshot {self.snapshot_identifier or self.snapshot_arn}{owner}"
 
 

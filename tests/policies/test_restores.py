@@ -82,9 +82,11 @@ def test_unknown_key_is_an_error() -> None:
      "restores[0].source: give exactly one of snapshot_identifier, snapshot_arn, latest_snapshot_of, "
      "recovery_point_arn, latest_recovery_point_of; got snapshot_identifier, latest_snapshot_of "
      "(example: latest_snapshot_of: analytics-prod)"),
-    ({"latest_snapshot_of": "prod", "owner_account": "123456789012"},
-     "restores[0].source.owner_account: only applies to snapshot_identifier or snapshot_arn "
-     "(a shared snapshot) (received '123456789012')"),
+    ({"recovery_point_arn": "arn:aws:backup:us-east-1:123456789012:recovery-point:abc",
+      "backup_vault_name": "v", "backup_iam_role_arn": "arn:aws:iam::123456789012:role/restore",
+      "owner_account": "123456789012"},
+     "restores[0].source.owner_account: does not apply to recovery_point_arn (the ARN names its account) "
+     "(received '123456789012')"),
     ({"recovery_point_arn": "arn:aws:backup:us-east-1:123456789012:recovery-point:abc",
       "backup_iam_role_arn": "arn:aws:iam::123456789012:role/restore"},
      "restores[0].source.backup_vault_name: is required with recovery_point_arn or latest_recovery_point_of"),

@@ -259,3 +259,17 @@ def test_region_is_honoured(provider: ClusterRestoreProvider, aws_env: str) -> N
     assert outs["cluster_arn"].startswith("arn:aws:redshift:eu-west-1:")
     assert [c["ClusterIdentifier"] for c in west.describe_clusters()["Clusters"]] == ["analytics-prod", "drill"]
     assert boto3.client("redshift", region_name=REGION).describe_clusters()["Clusters"] == []
+
+
+def test_latest_snapshot_shared_by_another_account(provider: ClusterRestoreProvider, redshift: Any, prod: Any,
+                                                   client_hooks: ClientHooks) -> None:
+    # moto has one account; what matters is that the owner goes into every snapshot call and nothing is
+    # inherited from a cluster that lives in another account.
+    outs = provider.create(props(source={"latest_snapshot_of": "analytics-prod",
+                                         "owner_account": "123456789012"})).outs or {}
+    [query] = client_hooks.sent("DescribeClusterSnapshots")
+    assert query == {"ClusterIdentifier": "analytics-prod", "OwnerAccount": "123456789012"}
+    [request] = client_hooks.sent("RestoreFromClusterSnapshot")
+    assert request["OwnerAccount"] == "123456789012" and request["SnapshotIdentifier"] == "nightly"
+    assert outs["source_cluster_identifier"] is None
+    assert outs["value_sources"]["cluster_parameter_group_name"] == "AWS default"
