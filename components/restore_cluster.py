@@ -499,7 +499,8 @@ class ClusterRestoreProvider(PollingProvider):
         if any(k in changed for k in IAM_KEYS):
             self._update_iam_roles(redshift, id_, spec)
         if "tags" in changed:
-            self._update_tags(redshift, id_, dict(olds.get("tags") or {}), spec.tags)
+            arn = str(olds.get("cluster_arn") or _cluster_arn(redshift, id_))
+            self._update_tags(redshift, arn, dict(olds.get("tags") or {}), spec.tags)
         cluster = (
             self._wait_restored(redshift, id_, spec.timeout_minutes)
             if (modify or changed)
@@ -537,8 +538,7 @@ class ClusterRestoreProvider(PollingProvider):
             log(f"changing IAM roles of cluster {id_}")
             redshift.modify_cluster_iam_roles(**params)
 
-    def _update_tags(self, redshift: Any, id_: str, old: dict[str, str], new: Mapping[str, str]) -> None:
-        arn = _cluster_arn(redshift, id_)
+    def _update_tags(self, redshift: Any, arn: str, old: dict[str, str], new: Mapping[str, str]) -> None:
         removed = sorted(set(old) - set(new))
         if removed:
             redshift.delete_tags(ResourceName=arn, TagKeys=removed)
