@@ -100,6 +100,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
             outputs["arn"] = f"arn:aws:{service}:{region}:{self.account_id}:{args.name}"
         if args.typ == "aws:kms/key:Key":
             outputs.setdefault("keyId", resource_id)
+        if args.typ == "aws:s3/bucket:Bucket":
+            # The engine auto-names a bucket created without `bucket` (already in preview); the SDK mocks do not.
+            outputs.setdefault("bucket", f"{args.name}-1a2b3c4")
         return resource_id, outputs
 
 
