@@ -14,7 +14,7 @@ import yaml
 from components.backup_policy import RedshiftBackupPolicy
 from components.notifications import BackupNotifications
 from policies.errors import ConfigError
-from redshift_backup.mockrun import ProgramRun, RecordingMocks, Registration, run_program
+from redshift_backup.mockrun import ProgramRun, Registration, run_program
 
 POLICY_TOKEN = "redshift-backup:index:RedshiftBackupPolicy"
 VAULT_TOKEN = "redshift-backup:index:BackupVault"
@@ -35,16 +35,6 @@ def minimal(**backup: Any) -> dict[str, Any]:
             "backup": {"rules": [{"name": "daily", "delete_after_days": 14}], **backup}}
 
 
-class AutonamingMocks(RecordingMocks):
-    """The recording mocks, plus the auto-name the engine gives an S3 bucket created without `bucket`."""
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        resource_id, outputs = super().new_resource(args)
-        if args.typ == "aws:s3/bucket:Bucket":
-            outputs.setdefault("bucket", f"{args.name}-1a2b3c4")
-        return resource_id, outputs
-
-
 def build(*policies: dict[str, Any], preview: bool = True, shared_notifications: bool = False) -> ProgramRun:
     """Run a program that builds one RedshiftBackupPolicy per policy dict (region from aws:region)."""
 
@@ -55,7 +45,7 @@ def build(*policies: dict[str, Any], preview: bool = True, shared_notifications:
                 topic = BackupNotifications(f"{raw['name']}-notifications", policy=raw)
             RedshiftBackupPolicy(raw["name"], policy=raw, notifications=topic)
 
-    return run_program(CONFIG, preview=preview, program=program, mocks=AutonamingMocks())
+    return run_program(CONFIG, preview=preview, program=program)
 
 
 def graph(run: ProgramRun) -> set[tuple[str, str, str | None]]:
@@ -456,7 +446,7 @@ def test_a_shared_destination_provider_is_used_instead_of_one_per_policy() -> No
         for raw in (PROD, second):
             RedshiftBackupPolicy(raw["name"], policy=raw, destination_providers={"us-west-2": west})
 
-    run = run_program(CONFIG, program=program, mocks=AutonamingMocks())
+    run = run_program(CONFIG, program=program)
     (provider,) = [r for r in run.registrations if r.type == "pulumi:providers:aws"]
     copy_vaults = [r for r in run.registrations if r.type == "aws:backup/vault:Vault"
                    and r.parent_name and r.parent_name.endswith("-us-west-2")]
