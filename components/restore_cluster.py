@@ -16,6 +16,7 @@ from components import aws
 from components.restore_common import (
     PollingProvider,
     aws_reason,
+    canonical_inputs,
     changed_keys,
     check_props,
     error_code,
@@ -69,7 +70,9 @@ MODIFY_PARAMETERS = {
 IAM_KEYS = ("iam_roles", "default_iam_role_arn")
 # Only this resource's own behaviour: an update records them, no AWS call.
 STATE_ONLY_KEYS = ("skip_final_snapshot", "final_snapshot_retention_days", "timeout_minutes")
-IN_PLACE_KEYS = (*MODIFY_PARAMETERS, *IAM_KEYS, "tags", *STATE_ONLY_KEYS)
+# A node type or count change is a resize (ModifyCluster), which keeps the data and the endpoint.
+RESIZE_KEYS = ("node_type", "number_of_nodes")
+IN_PLACE_KEYS = (*MODIFY_PARAMETERS, *IAM_KEYS, *RESIZE_KEYS, "tags", *STATE_ONLY_KEYS)
 # Everything else is identity or fixed at restore time (subnet group and encryption cannot change after it).
 REPLACE_KEYS = tuple(k for k in INPUT_KEYS if k not in IN_PLACE_KEYS)
 
@@ -165,8 +168,8 @@ class ClusterRestoreProvider(PollingProvider):
     """Restore, wait, tag and report; delete only what it created. No boto3 client is kept on `self`."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        _spec, failures = check_props(ClusterRestoreSpec, _with_name(news), EXTRA_KEYS)
-        return CheckResult(news, failures)
+        spec, failures = check_props(ClusterRestoreSpec, _with_name(news), EXTRA_KEYS)
+        return CheckResult(canonical_inputs(news, spec), failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = changed_keys(olds, news, INPUT_KEYS)
@@ -493,9 +496,14 @@ class ClusterRestoreProvider(PollingProvider):
             for k in changed
             if k in MODIFY_PARAMETERS and getattr(spec, k) is not None
         }
+        if any(k in changed and getattr(spec, k) is not None for k in RESIZE_KEYS):
+            modify.update(self._resize_parameters(redshift, id_, spec))
         if modify:
             log(f"modifying cluster {id_}: {', '.join(sorted(modify))}")
-            redshift.modify_cluster(ClusterIdentifier=id_, **modify)
+            try:
+                redshift.modify_cluster(ClusterIdentifier=id_, **modify)
+            except ClientError as exc:
+                raise ProviderError(f"could not modify cluster {id_}: {aws_reason(exc)}") from exc
         if any(k in changed for k in IAM_KEYS):
             self._update_iam_roles(redshift, id_, spec)
         if "tags" in changed:
@@ -521,6 +529,16 @@ class ClusterRestoreProvider(PollingProvider):
             )
         }
         return UpdateResult({**_inputs(news), **kept, **self._observed(cluster)})
+
+    def _resize_parameters(self, redshift: Any, id_: str, spec: ClusterRestoreSpec) -> dict[str, Any]:
+        # ModifyCluster wants the node type and the count together; what the spec leaves out stays as it is.
+        cluster = describe_cluster(redshift, id_) or {}
+        count = spec.number_of_nodes or int(cluster.get("NumberOfNodes", 1))
+        return {
+            "NodeType": spec.node_type or cluster.get("NodeType"),
+            "NumberOfNodes": count,
+            "ClusterType": "single-node" if count == 1 else "multi-node",
+        }
 
     def _update_iam_roles(self, redshift: Any, id_: str, spec: ClusterRestoreSpec) -> None:
         cluster = describe_cluster(redshift, id_) or {}

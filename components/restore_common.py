@@ -185,3 +185,10 @@ def latest_snapshot(redshift: Any, cluster_identifier: str, owner_account: str |
     snapshot = max(available, key=lambda s: s["SnapshotCreateTime"])
     log(f"latest snapshot of {cluster_identifier}: {snapshot['SnapshotIdentifier']} ({snapshot['SnapshotCreateTime']})")
     return snapshot
+
+
+def canonical_inputs(news: dict[str, Any], spec: BaseModel | None) -> dict[str, Any]:
+    """Checked inputs with every documented default filled in, so `x: false` and a left-out `x` do not diff."""
+    if spec is None:
+        return news
+    return {**news, **spec.model_dump(exclude={"name", "kind"}, exclude_none=True)}

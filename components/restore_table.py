@@ -13,6 +13,7 @@ from components import aws
 from components.restore_common import (
     PollingProvider,
     aws_reason,
+    canonical_inputs,
     changed_keys,
     check_props,
     error_code,
@@ -47,8 +48,8 @@ class TableRestoreProvider(PollingProvider):
     """RestoreTableFromClusterSnapshot, then poll DescribeTableRestoreStatus (there is no waiter)."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        _spec, failures = check_props(TableRestoreSpec, _with_name(news))
-        return CheckResult(news, failures)
+        spec, failures = check_props(TableRestoreSpec, _with_name(news))
+        return CheckResult(canonical_inputs(news, spec), failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = changed_keys(olds, news, INPUT_KEYS)

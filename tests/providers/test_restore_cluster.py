@@ -273,3 +273,24 @@ def test_latest_snapshot_shared_by_another_account(provider: ClusterRestoreProvi
     assert request["OwnerAccount"] == "123456789012" and request["SnapshotIdentifier"] == "nightly"
     assert outs["source_cluster_identifier"] is None
     assert outs["value_sources"]["cluster_parameter_group_name"] == "AWS default"
+
+
+def test_a_node_count_change_is_a_resize_in_place(provider: ClusterRestoreProvider, redshift: Any, prod: Any,
+                                                  client_hooks: ClientHooks) -> None:
+    olds = provider.create(props()).outs or {}
+    news = props(number_of_nodes=2)
+    assert provider.diff("drill", olds, news).replaces == []
+    client_hooks.requests.clear()
+    outs = provider.update("drill", olds, news).outs or {}
+    assert client_hooks.sent("ModifyCluster") == [{"ClusterIdentifier": "drill", "NodeType": "ra3.xlplus",
+                                                   "NumberOfNodes": 2, "ClusterType": "multi-node"}]
+    assert redshift.describe_clusters(ClusterIdentifier="drill")["Clusters"][0]["NumberOfNodes"] == 2
+    assert outs["actual_number_of_nodes"] == 2
+
+
+def test_check_fills_documented_defaults_so_explicit_defaults_do_not_diff(provider: ClusterRestoreProvider) -> None:
+    left_out = provider.check({}, props()).inputs
+    explicit = provider.check({}, props(publicly_accessible=False, timeout_minutes=75.0)).inputs
+    assert left_out["publicly_accessible"] is False and left_out["timeout_minutes"] == 75
+    assert left_out["final_snapshot_retention_days"] == 7 and left_out["ownership_tag_value"] == OWNER
+    assert provider.diff("drill", left_out, explicit).changes is False
