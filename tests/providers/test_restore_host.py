@@ -1,4 +1,4 @@
-"""The restore providers inside the real dynamic-provider host, driven over gRPC as the engine does, on moto."""
+"""The cluster restore provider in the real dynamic-provider host, driven over gRPC like the engine, on moto."""
 
 from __future__ import annotations
 
@@ -57,6 +57,11 @@ def test_cluster_restore_lifecycle_through_the_host(dynamic_host: DynamicProvide
     assert in_place.changes is True and in_place.replaces == []
     replace = dynamic_host.diff(provider, id_, outs, {**checked, "kms_key_id": "alias/other"})
     assert replace.replaces == ["kms_key_id"] and replace.delete_before_replace is True
+
+    outs = dynamic_host.update(provider, id_, outs, {**checked, "tags": {"purpose": "drill2"}})
+    cluster = redshift.describe_clusters(ClusterIdentifier="drill")["Clusters"][0]
+    assert {t["Key"]: t["Value"] for t in cluster["Tags"]} == {OWNERSHIP_TAG: OWNER, "purpose": "drill2"}
+    assert outs["tags"] == {"purpose": "drill2"} and outs["resolved_snapshot_identifier"] == "nightly"
 
     read_id, read_outs = dynamic_host.read(provider, id_, outs)
     assert read_id == "drill" and read_outs["cluster_status"] == "available"
