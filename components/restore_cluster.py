@@ -200,8 +200,8 @@ class ClusterRestoreProvider(PollingProvider):
         else:
             resolution = self._resolve(redshift, spec)
             origins = self._restore(redshift, spec, resolution, owner)
-        arn = _cluster_arn(redshift, target)
         try:
+            arn = _cluster_arn(redshift, target)
             # Ownership first, so an interrupted create can be adopted by the next `pulumi up`.
             redshift.create_tags(
                 ResourceName=arn,
@@ -480,7 +480,8 @@ class ClusterRestoreProvider(PollingProvider):
         actual = actual_settings(cluster)
         drift = []
         for key, value in actual.items():
-            if props.get(key) is not None and _norm(props.get(key)) != _norm(value):
+            # A value AWS does not report (None) is not drift.
+            if value is not None and props.get(key) is not None and _norm(props.get(key)) != _norm(value):
                 drift.append(f"{key}: state {props.get(key)!r}, AWS {value!r}")
                 outs[key] = value
         if drift:
