@@ -77,3 +77,11 @@ def stubbed_client(hooks: ClientHooks, service: str) -> Any:
     made = boto3.client(service, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     hooks.replace[service] = made
     return made
+
+
+@pytest.fixture(name="stderr_log")
+def stderr_log_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pulumi.log` prints to stderr, as in the provider host, even after a mock-runtime test set an engine."""
+    import pulumi.log
+
+    monkeypatch.setattr(pulumi.log, "get_engine", lambda: None)

@@ -11,7 +11,13 @@ from botocore.awsrequest import AWSResponse
 from components.restore_cluster import ClusterRestoreProvider
 from policies.errors import ProviderError
 from tests.providers.conftest import REGION, seed_cluster, seed_snapshot
-from tests.providers.restore_support import ClientHooks, FakeClock, client_hooks_fixture, fast_poller  # noqa: F401
+from tests.providers.restore_support import (  # noqa: F401
+    ClientHooks,
+    FakeClock,
+    client_hooks_fixture,
+    fast_poller,
+    stderr_log_fixture,
+)
 
 THROTTLED = (b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
              b"</Error><RequestId>r-1</RequestId></ErrorResponse>")
@@ -98,7 +104,7 @@ def test_a_failed_restore_deletes_the_half_made_cluster_and_names_the_reason(
 
 def test_a_timeout_deletes_the_half_made_cluster(provider: ClusterRestoreProvider, redshift: Any,
                                                  client_hooks: ClientHooks, clock: FakeClock,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+                                                 capsys: pytest.CaptureFixture[str], stderr_log: None) -> None:
     client_hooks.on("after-call.redshift.DescribeClusters", drill_status("creating", "restoring"))
     start = clock.now
     with pytest.raises(ProviderError) as info:

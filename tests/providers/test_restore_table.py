@@ -11,7 +11,14 @@ from botocore.stub import Stubber
 
 from components.restore_table import TableRestoreProvider
 from policies.errors import ProviderError
-from tests.providers.restore_support import ClientHooks, FakeClock, client_hooks_fixture, fast_poller, stubbed_client  # noqa: F401
+from tests.providers.restore_support import (  # noqa: F401
+    ClientHooks,
+    FakeClock,
+    client_hooks_fixture,
+    fast_poller,
+    stderr_log_fixture,
+    stubbed_client,
+)
 
 CLUSTER = "analytics-prod"
 TARGET = {"TargetDatabaseName": "dev", "TargetSchemaName": "public", "NewTableName": "orders_restored"}
@@ -59,7 +66,7 @@ def polled(stub: Stubber, state: str, **extra: Any) -> None:
 
 
 def test_restore_from_the_latest_snapshot_and_wait(provider: TableRestoreProvider, stub: Stubber,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+                                                   capsys: pytest.CaptureFixture[str], stderr_log: None) -> None:
     stub.add_response("describe_cluster_snapshots", {"Snapshots": [
         {"SnapshotIdentifier": "old", "Status": "available", "SnapshotCreateTime": datetime(2026, 1, 1, tzinfo=UTC)},
         {"SnapshotIdentifier": "new", "Status": "available", "SnapshotCreateTime": datetime(2026, 1, 2, tzinfo=UTC)},
@@ -134,7 +141,7 @@ def test_a_timeout_names_the_last_status(provider: TableRestoreProvider, stub: S
 
 
 def test_delete_leaves_the_table_and_says_so(provider: TableRestoreProvider, stub: Stubber,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+                                             capsys: pytest.CaptureFixture[str], stderr_log: None) -> None:
     provider.delete("req-1", props())
     stub.assert_no_pending_responses()  # no AWS call at all
     assert "the restored table dev.public.orders_restored stays in place" in capsys.readouterr().err
