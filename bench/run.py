@@ -8,6 +8,7 @@ evaluation (validation, planning, component overhead, registration), not AWS. Ru
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import sys
@@ -35,6 +36,7 @@ def fleet_config(clusters: int, policies: int, selection: str) -> list[dict[str,
     out = []
     for i in range(policies):
         name = f"p{i:02d}"
+        chosen: dict[str, Any]
         if selection == "named":
             chosen = {"clusters": [f"c{c:04d}" for c in range(i % clusters, clusters, policies)]}
         else:
@@ -69,6 +71,10 @@ def component_program(raw: list[dict[str, Any]]) -> Callable[[], None]:
                                  destination_providers={COPY_REGION: west})
 
     return program
+
+
+def cluster_arns(account_id: str, identifiers: list[str]) -> list[str]:
+    return [f"arn:aws:redshift:{REGION}:{account_id}:cluster:{i}" for i in identifiers]
 
 
 def baseline_program(raw: list[dict[str, Any]]) -> Callable[[], None]:
@@ -121,21 +127,21 @@ def baseline_program(raw: list[dict[str, Any]]) -> Callable[[], None]:
                     rule["copy_actions"] = [{"destination_vault_arn": vaults[f"-{COPY_REGION}"].arn,
                                              "lifecycle": {"delete_after": r["delete_after_days"]}}]
                 rules.append(rule)
-            plan = aws.backup.Plan(f"{name}-plan", name=name, rules=rules, tags=tags)
+            plan = aws.backup.Plan(f"{name}-plan", name=name, rules=[aws.backup.PlanRuleArgs(**r) for r in rules],
+                                   tags=tags)
             selection = p["selection"]
             if "clusters" in selection:
                 ids = sorted(selection["clusters"])
                 aws.backup.Selection(
                     f"{name}-selection-clusters", name=f"{name}-clusters", plan_id=plan.id,
                     iam_role_arn=role.arn, opts=pulumi.ResourceOptions(depends_on=attachments),
-                    resources=account.apply(lambda a, ids=ids: [
-                        f"arn:aws:redshift:{REGION}:{a}:cluster:{i}" for i in ids]))
+                    resources=account.apply(functools.partial(cluster_arns, identifiers=ids)))
             else:
                 tag = selection["conditions"]["string_equals"][0]
                 aws.backup.Selection(
                     f"{name}-selection-tagged", name=f"{name}-tagged", plan_id=plan.id, iam_role_arn=role.arn,
                     opts=pulumi.ResourceOptions(depends_on=attachments),
-                    resources=account.apply(lambda a: [f"arn:aws:redshift:{REGION}:{a}:cluster:*"]),
+                    resources=account.apply(lambda a: cluster_arns(a, ["*"])),
                     conditions=[{"string_equals": [{"key": f"aws:ResourceTag/{tag['key']}",
                                                     "value": tag["value"]}]}])
 
@@ -177,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args(argv)
 
-    rows = []
+    rows: list[tuple[str, int, int, Any]] = []
     for selection in ("named", "tagged"):
         for clusters in FLEETS:
             for policies in POLICY_COUNTS:

@@ -16,6 +16,14 @@ from policies.errors import ConfigError, Problem
 from policies.models import Policy
 
 
+def _resources(spec: backup_plan.SelectionSpec) -> list[str]:
+    return spec.resources
+
+
+def _not_resources(spec: backup_plan.SelectionSpec) -> list[str]:
+    return spec.not_resources
+
+
 class RedshiftBackupPolicy(pulumi.ComponentResource):
     """The AWS Backup resources of one validated policy; `policy` may be a `Policy` or a plain dict.
 
@@ -67,8 +75,8 @@ class RedshiftBackupPolicy(pulumi.ComponentResource):
 
         plan = aws.backup.Plan(
             f"{name}-plan", name=policy.name,
-            rules=backup_plan.plan_rules(policy, vault.vault_name,
-                                         {r: v.vault_arn for r, v in destinations.items()}),
+            rules=[aws.backup.PlanRuleArgs(**rule) for rule in backup_plan.plan_rules(
+                policy, vault.vault_name, {r: v.vault_arn for r, v in destinations.items()})],
             tags=tags, opts=child)
 
         account = caller_account(self)
@@ -76,9 +84,10 @@ class RedshiftBackupPolicy(pulumi.ComponentResource):
         for spec in backup_plan.selection_specs(policy, region):
             args = backup_plan.selection_args(spec)
             # Only the ARNs wait for the account id; the selection's shape is fixed before.
-            args["resources"] = account.apply(lambda a, s=spec: s.with_account(a).resources)
+            completed = account.apply(spec.with_account)
+            args["resources"] = completed.apply(_resources)
             if "not_resources" in args:
-                args["not_resources"] = account.apply(lambda a, s=spec: s.with_account(a).not_resources)
+                args["not_resources"] = completed.apply(_not_resources)
             selections.append(aws.backup.Selection(
                 f"{name}-selection-{spec.key}", name=spec.name, plan_id=plan.id, iam_role_arn=role_arn, **args,
                 # The role's policies must be attached before AWS Backup first assumes it.

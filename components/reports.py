@@ -62,8 +62,9 @@ class BackupReports(pulumi.ComponentResource):
             plans.append(aws.backup.ReportPlan(
                 f"{name}-{spec.key}", name=spec.name,
                 description=f"{spec.template} of redshift-backup policy {policy.name}",
-                report_delivery_channel=backup_plan.report_delivery(policy, bucket_name),
-                report_setting={"report_template": spec.template}, tags=tags,
+                report_delivery_channel=aws.backup.ReportPlanReportDeliveryChannelArgs(
+                    **backup_plan.report_delivery(policy, bucket_name)),
+                report_setting=aws.backup.ReportPlanReportSettingArgs(report_template=spec.template), tags=tags,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=depends)))
 
         self.bucket_name = pulumi.Output.from_input(bucket_name)

@@ -78,8 +78,10 @@ class BackupVault(pulumi.ComponentResource):
             key_arn = key.arn
         vault = aws.backup.Vault(name, name=spec.vault_name, kms_key_arn=key_arn, tags=spec.tags, opts=kept)
         if spec.lock is not None:
-            aws.backup.VaultLockConfiguration(f"{name}-lock", backup_vault_name=vault.name, **spec.lock,
-                                              opts=kept)
+            aws.backup.VaultLockConfiguration(
+                f"{name}-lock", backup_vault_name=vault.name, min_retention_days=spec.lock["min_retention_days"],
+                max_retention_days=spec.lock["max_retention_days"],
+                changeable_for_days=spec.lock.get("changeable_for_days"), opts=kept)
         if spec.access_policy is not None:
             aws.backup.VaultPolicy(f"{name}-policy", backup_vault_name=vault.name,
                                    policy=to_json(spec.access_policy), opts=child)
