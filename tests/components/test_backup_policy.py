@@ -13,6 +13,7 @@ import yaml
 
 from components.backup_policy import RedshiftBackupPolicy
 from components.notifications import BackupNotifications
+from components.vault import BackupVault
 from policies.errors import ConfigError
 from redshift_backup.mockrun import ProgramRun, Registration, run_program
 
@@ -451,3 +452,30 @@ def test_a_shared_destination_provider_is_used_instead_of_one_per_policy() -> No
     copy_vaults = [r for r in run.registrations if r.type == "aws:backup/vault:Vault"
                    and r.parent_name and r.parent_name.endswith("-us-west-2")]
     assert len(copy_vaults) == 2 and all(v.provider.startswith(provider.urn) for v in copy_vaults)  # type: ignore[union-attr]
+
+
+def test_notifications_component_needs_a_notifications_block_and_registers_nothing_without() -> None:
+    seen: list[str] = []
+
+    def program() -> None:
+        try:
+            BackupNotifications("orders-notifications", policy=minimal())
+        except ConfigError as exc:
+            seen.append(str(exc))
+
+    assert run_program(CONFIG, program=program).registrations == []
+    assert "policy.notifications: is required for BackupNotifications" in seen[0]
+
+
+def test_vault_component_alone_from_a_dict() -> None:
+    def program() -> None:
+        vault = BackupVault("shared", policy=minimal(vault={"name": "shared-vault", "kms_key": "aws_managed"}))
+        pulumi.export("vault_arn", vault.vault_arn)
+
+    run = run_program(CONFIG, preview=False, program=program)
+    assert sorted((r.type, r.name) for r in run.registrations) == [
+        ("aws:backup/vault:Vault", "shared"), ("aws:backup/vaultPolicy:VaultPolicy", "shared-policy"),
+        (VAULT_TOKEN, "shared")]
+    vault = next(r for r in run.registrations if r.type == "aws:backup/vault:Vault")
+    assert vault.inputs == {"name": "shared-vault"}
+    assert run.outputs["vault_arn"] == vault.outputs["arn"]
