@@ -61,12 +61,9 @@ class RedshiftBackupPolicy(pulumi.ComponentResource):
 
         vault = BackupVault(f"{name}-vault", policy, region, topic_arn=topic_arn, opts=child)
         destinations: dict[str, BackupVault] = {}
-        aws_config = pulumi.Config("aws")
         for dest in backup_plan.destination_regions(policy):
-            # Explicit providers do not read the stack's aws:* config; carry the profile over so that copy
-            # vaults are created with the same credentials as everything else.
-            provider = (destination_providers or {}).get(dest) or aws.Provider(
-                f"{name}-provider-{dest}", region=dest, profile=aws_config.get("profile"), opts=child)
+            provider = (destination_providers or {}).get(dest) or region_provider(
+                f"{name}-provider-{dest}", dest, opts=child)
             destinations[dest] = BackupVault(
                 f"{name}-vault-{dest}", policy, dest, destination=True,
                 opts=pulumi.ResourceOptions(parent=self, provider=provider))
@@ -136,3 +133,12 @@ class RedshiftBackupPolicy(pulumi.ComponentResource):
             ready.append(aws.iam.RolePolicy(f"{name}-role-pass-role", role=role.name,
                                             policy=to_json(spec.pass_role_policy), opts=child))
         return role.arn, ready
+
+
+def region_provider(name: str, region: str, opts: pulumi.ResourceOptions | None = None) -> aws.Provider:
+    """An explicit provider for another region, with the stack's credentials profile.
+
+    Explicit providers do not read the stack's `aws:*` config; the profile is carried over so that copy vaults
+    are created with the same credentials as everything else.
+    """
+    return aws.Provider(name, region=region, profile=pulumi.Config("aws").get("profile"), opts=opts)

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from typing import Any
 
 import pulumi
 
+from policies import backup_plan
 from policies.models import StackConfig
+from policies.summary import StackSummary, summarize
 from policies.validation import NAMESPACE, Stack, validate_config
+
+# Stack outputs must not change from one preview to the next on their own, or every `pulumi preview` would show
+# a diff. The RPO depends on the week it is measured over (a monthly rule's gap is 28-31 days), so the outputs
+# measure it over one fixed reference week (Monday 2026-01-05, UTC); `redshift-backup plan` uses the real "now".
+REFERENCE_WEEK = datetime(2026, 1, 5, tzinfo=UTC)
 
 
 def read_stack_config() -> tuple[dict[str, Any], str | None]:
@@ -46,18 +54,39 @@ def load_stack() -> Stack:
 
 def build_stack(stack: Stack) -> None:
     """Create every policy's components and every declared restore, then export the protection summary."""
-    from components.backup_policy import RedshiftBackupPolicy
+    from components.backup_policy import RedshiftBackupPolicy, region_provider
     from components.notifications import BackupNotifications
     from components.restore import build_restore
     from components.snapshot_policy import RedshiftSnapshotPolicy
 
+    # One explicit provider per copy region, shared by every policy: each provider is a plugin process.
+    copy_regions = sorted({r for p in stack.policies if p.backup for r in backup_plan.destination_regions(p)})
+    providers = {region: region_provider(f"aws-{region}", region) for region in copy_regions}
     for policy in stack.policies:
         notifications = (BackupNotifications(f"{policy.name}-notifications", policy=policy)
                          if policy.notifications else None)
         if policy.backup:
-            RedshiftBackupPolicy(policy.name, policy=policy, region=stack.region, notifications=notifications)
+            RedshiftBackupPolicy(policy.name, policy=policy, region=stack.region, notifications=notifications,
+                                 destination_providers=providers)
         if policy.snapshots:
             RedshiftSnapshotPolicy(f"{policy.name}-snapshots", policy=policy, region=stack.region,
                                    topic_arn=notifications.topic_arn if notifications else None)
     for restore in stack.restores:
         build_restore(restore)
+    pulumi.export("protection", protection_outputs(summarize(stack, REFERENCE_WEEK)))
+
+
+def protection_outputs(summary: StackSummary) -> dict[str, Any]:
+    """Per protected target (cluster, tag selector, namespace): what covers it, so coverage changes show in diffs."""
+    out: dict[str, Any] = {}
+    for row in summary.matrix:
+        out[row.target.label] = {
+            "policies": list(row.policies),
+            "layers": list(row.layers),
+            "rpo_hours": round(row.rpo.total_seconds() / 3600, 2) if row.rpo else None,
+            "longest_retention_days": row.longest_retention_days,
+            "copy_regions": list(row.copy_regions),
+            "copy_accounts": list(row.copy_accounts),
+            "vault_locks": list(row.vault_locks),
+        }
+    return out

@@ -164,8 +164,9 @@ class Selection(StrictModel):
     discover_tagged_clusters: bool = False
 
     @model_validator(mode="after")
-    def _rules(self) -> Selection:
+    def _rules(self, info: ValidationInfo) -> Selection:
         issues = Issues()
+        region = (info.context or {}).get("region")
         if not (self.clusters or self.serverless_namespaces or self.conditions):
             issues.add((), "selects nothing; name clusters, serverless_namespaces or tag conditions",
                        has_value=False)
@@ -175,6 +176,9 @@ class Selection(StrictModel):
                 problem = _resource_ref_problem(ref, allow_namespace=field == "not_resources")
                 if problem:
                     issues.add((field, i), problem, ref)
+                elif region and ref.startswith("arn:") and arn_region(ref) != region:
+                    issues.add((field, i), f"is in region {arn_region(ref)}, but a stack protects resources of "
+                               f"its own region ({region}) only: declare it in a stack of that region", ref)
             _duplicates(issues, field, refs)
             wild = [r for r in refs if _is_wildcard(r)]
             limit = MAX_SELECTION_ARNS_WITH_WILDCARD if wild else MAX_SELECTION_ARNS
@@ -187,6 +191,9 @@ class Selection(StrictModel):
                            "arn:aws:redshift-serverless:<region>:<account>:namespace/<uuid>", ref)
             elif "*" in ref[:-1]:
                 issues.add(("serverless_namespaces", i), "a wildcard '*' is only allowed at the end", ref)
+            elif region and arn_region(ref) != region:
+                issues.add(("serverless_namespaces", i), f"is in region {arn_region(ref)}, but a stack protects "
+                           f"resources of its own region ({region}) only", ref)
         _duplicates(issues, "serverless_namespaces", self.serverless_namespaces)
         if self.discover_tagged_clusters and not self.conditions:
             issues.add("discover_tagged_clusters", "is on but no tag conditions are given; there is nothing to "
@@ -545,7 +552,7 @@ class Notifications(StrictModel):
     # Default: job completions (which carry success or failure), failed copies and completed restores.
     backup_vault_events: list[str] = ["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "RESTORE_JOB_COMPLETED"]
     # Redshift event subscription (native layer). Default: management (snapshots, restores) and monitoring
-    # (failures) events of any severity.
+    # (failures) events; severity unset, which pulumi-aws sends as INFO.
     redshift_event_categories: list[RedshiftEventCategory] = ["management", "monitoring"]
     redshift_event_severity: Literal["INFO", "ERROR"] | None = None
 

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from policies.errors import ConfigError, Problem, join_path
-from policies.models import CLUSTER_ARN, CLUSTER_ID, Conditions, Policy, SnapshotLayer
+from policies.errors import ConfigError, Problem
+from policies.models import CLUSTER_ID, Conditions, Policy, SnapshotLayer
 
 # Shown wherever AWS Backup and native snapshots protect the same cluster (the plan summary, the docs).
 MANUAL_SNAPSHOT_CAVEAT = (
@@ -92,13 +92,12 @@ def event_subscription_name(policy_name: str) -> str:
 def plan_native_layer(policy: Policy, region: str, discovered: Iterable[str] = ()) -> NativePlan:
     """The native layer of a validated policy; `discovered` are tag-selected clusters looked up elsewhere.
 
-    Raises ConfigError when a named cluster ARN is in another region: native settings apply in the stack's region.
+    A named cluster ARN of another region never gets here: validation rejects it (a stack protects its own region).
     """
     layer = policy.snapshots
     if layer is None:
         raise ConfigError([Problem("policy.snapshots", "is not set; this policy has no native snapshot layer",
                                    has_value=False)])
-    ConfigError.collect(_cluster_region_problems(policy, region))
     clusters = protected_clusters(policy, discovered)
     copy = None
     if layer.cross_region_copy:
@@ -123,17 +122,6 @@ def plan_native_layer(policy: Policy, region: str, discovered: Iterable[str] = (
         events=events,
         tags=dict(policy.tags),
     )
-
-
-def _cluster_region_problems(policy: Policy, region: str) -> list[Problem]:
-    problems = []
-    for i, ref in enumerate(policy.selection.clusters):
-        m = CLUSTER_ARN.match(ref)
-        if m and m.group(1) != region:
-            problems.append(Problem(join_path("policy", "selection", "clusters", i), f"is in region {m.group(1)}; "
-                                    f"native snapshot settings apply to clusters in the stack's region ({region})",
-                                    ref))
-    return problems
 
 
 def protected_clusters(policy: Policy, discovered: Iterable[str] = ()) -> list[str]:

@@ -78,7 +78,14 @@ def cross_policy_problems(policies: Iterable[tuple[int, Policy]]) -> list[Proble
     names: dict[str, int] = {}
     vaults: dict[str, int] = {}
     native: dict[tuple[str, str], int] = {}
+    opt_in: int | None = None
     for i, policy in policies:
+        if policy.backup and policy.backup.opt_in_region_settings:
+            if opt_in is not None:
+                problems.append(Problem(join_path("policies", i, "backup", "opt_in_region_settings"),
+                                        f"policies[{opt_in}] already opts this region in; RegionSettings is one per "
+                                        "account and region, so turn it on in one policy only", True))
+            opt_in = i if opt_in is None else opt_in
         if policy.name in names:
             problems.append(Problem(join_path("policies", i, "name"),
                                     f"is already used by policies[{names[policy.name]}]; policy names name their "

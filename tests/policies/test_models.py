@@ -487,3 +487,18 @@ def test_cross_policy_rules_still_run_when_another_policy_is_broken() -> None:
     third = minimal_policy(name="BROKEN")
     found = problems(first, second, third)
     assert [p.split(":")[0] for p in found] == ["policies[2].name", "policies[1].snapshots.cross_region_copy"]
+
+
+def test_cluster_arn_of_another_region_is_rejected() -> None:
+    arn = "arn:aws:redshift:eu-west-1:111122223333:cluster:analytics"
+    assert only(problems(minimal_policy(selection={"clusters": [arn]}))) == (
+        f"policies[0].selection.clusters[0]: is in region eu-west-1, but a stack protects resources of its own region "
+        f"(us-east-1) only: declare it in a stack of that region (received '{arn}')")
+
+
+def test_region_settings_opt_in_in_one_policy_only() -> None:
+    first = minimal_policy(backup={"rules": [{"name": "daily"}], "opt_in_region_settings": True})
+    second = minimal_policy(name="second", backup={"rules": [{"name": "daily"}], "opt_in_region_settings": True})
+    assert only(problems(first, second)) == (
+        "policies[1].backup.opt_in_region_settings: policies[0] already opts this region in; RegionSettings is one per "
+        "account and region, so turn it on in one policy only (received true)")

@@ -56,10 +56,11 @@ def test_a_cluster_arn_in_another_region_is_rejected_with_its_path() -> None:
     raw = {"name": "warehouse", "snapshots": {"automated_snapshot_retention_days": 7},
            "selection": {"clusters": ["warehouse-a", "arn:aws:redshift:eu-west-1:111122223333:cluster:far"]}}
     with pytest.raises(ConfigError) as caught:
-        plan_native_layer(validate_policy(raw, REGION), REGION)
+        validate_policy(raw, REGION)
     assert [p.render() for p in caught.value.problems] == [
-        "policy.selection.clusters[1]: is in region eu-west-1; native snapshot settings apply to clusters in the "
-        "stack's region (us-east-1) (received 'arn:aws:redshift:eu-west-1:111122223333:cluster:far')"]
+        "policy.selection.clusters[1]: is in region eu-west-1, but a stack protects resources of its own region "
+        "(us-east-1) only: declare it in a stack of that region "
+        "(received 'arn:aws:redshift:eu-west-1:111122223333:cluster:far')"]
 
 
 def test_protected_clusters_keep_named_order_then_sorted_discoveries_without_exclusions() -> None:
