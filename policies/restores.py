@@ -310,7 +310,9 @@ class ClusterRestoreSpec(StrictModel):
         if self.default_iam_role_arn is not None and self.iam_roles is not None \
                 and self.default_iam_role_arn not in self.iam_roles:
             issues.add("default_iam_role_arn", "must be one of iam_roles", self.default_iam_role_arn)
-        if self.skip_final_snapshot and "final_snapshot_retention_days" in self.model_fields_set:
+        # Compared with the default, not with "was it given": providers re-validate their checked inputs, in
+        # which every documented default has been filled in.
+        if self.skip_final_snapshot and self.final_snapshot_retention_days != DEFAULT_FINAL_SNAPSHOT_RETENTION_DAYS:
             issues.add("final_snapshot_retention_days", "contradicts skip_final_snapshot: true "
                        "(no final snapshot is taken)", self.final_snapshot_retention_days)
         if self.iam_roles is not None and len(set(self.iam_roles)) != len(self.iam_roles):

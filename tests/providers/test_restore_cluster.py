@@ -294,3 +294,16 @@ def test_check_fills_documented_defaults_so_explicit_defaults_do_not_diff(provid
     assert left_out["publicly_accessible"] is False and left_out["timeout_minutes"] == 75
     assert left_out["final_snapshot_retention_days"] == 7 and left_out["ownership_tag_value"] == OWNER
     assert provider.diff("drill", left_out, explicit).changes is False
+
+
+def test_skip_final_snapshot_survives_check_then_create(provider: ClusterRestoreProvider, redshift: Any,
+                                                        prod: Any) -> None:
+    # The engine hands `create` what `check` returned, documented defaults filled in; the default final-snapshot
+    # retention must not then read as a contradiction of skip_final_snapshot.
+    checked = provider.check({}, props(skip_final_snapshot=True))
+    assert checked.failures in (None, [])
+    outs = provider.create(checked.inputs).outs or {}
+    assert outs["skip_final_snapshot"] is True
+    provider.delete("drill", outs)
+    assert redshift.describe_clusters()["Clusters"][0]["ClusterIdentifier"] == "analytics-prod"
+    assert [s for s in redshift.describe_cluster_snapshots()["Snapshots"] if s["ClusterIdentifier"] == "drill"] == []
