@@ -141,3 +141,15 @@ def test_region_is_shown_for_every_aws_resource() -> None:
     inputs = {"snapshotCopyGrantName": "g", "region": "us-west-2", "description": "noise"}
     assert review_inputs("aws:redshift/snapshotCopyGrant:SnapshotCopyGrant", inputs) == (
         ("snapshotCopyGrantName", "g"), ("region", "us-west-2"))
+
+
+def test_plan_json_without_a_scheduled_backup_has_null_rpo() -> None:
+    from policies.validation import validate_config
+
+    stack = validate_config({"policies": [{"name": "native-only", "selection": {"clusters": ["analytics"]},
+                                           "snapshots": {"automated_snapshot_retention_days": 5}}]}, "us-east-1")
+    document = render.plan_document(summarize(stack, render_now()), (), None)
+    (row,) = document["protection"]
+    assert (row["rpo_minutes"], row["rpo_text"], row["next_times"], row["longest_retention_days"]) == (
+        None, "unknown", [], 5)
+    assert document["policies"][0]["rules"] == [] and document["policies"][0]["vault"] is None
