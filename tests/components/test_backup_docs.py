@@ -1,4 +1,4 @@
-"""The copy-paste example in docs/components.md runs as written under the mock runtime."""
+"""The copy-paste example of the components in README.md runs as written under the mock runtime."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from redshift_backup.mockrun import run_program
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "components.md"
+DOC = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def example_program() -> str:
