@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.notifications import BackupNotifications
+from components.providers import region_provider
 from components.reports import BackupReports
 from components.vault import BackupVault, caller_account, policy_argument, to_json
 from policies import backup_plan
@@ -134,11 +135,3 @@ class RedshiftBackupPolicy(pulumi.ComponentResource):
                                             policy=to_json(spec.pass_role_policy), opts=child))
         return role.arn, ready
 
-
-def region_provider(name: str, region: str, opts: pulumi.ResourceOptions | None = None) -> aws.Provider:
-    """An explicit provider for another region, with the stack's credentials profile.
-
-    Explicit providers do not read the stack's `aws:*` config; the profile is carried over so that copy vaults
-    are created with the same credentials as everything else.
-    """
-    return aws.Provider(name, region=region, profile=pulumi.Config("aws").get("profile"), opts=opts)

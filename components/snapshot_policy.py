@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from components.discovery import discover_tagged_clusters
+from components.providers import region_provider
 from components.retention import SnapshotRetention
 from policies.models import Policy
 from policies.native_plan import EVENT_SOURCE_TYPE, NativePlan, plan_native_layer
@@ -26,7 +28,8 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
     event_subscription_id: pulumi.Output[str | None]
 
     def __init__(self, name: str, policy: Policy | dict[str, Any], region: str,
-                 topic_arn: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None) -> None:
+                 topic_arn: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None, *,
+                 destination_providers: Mapping[str, aws.Provider] | None = None) -> None:
         # Validated before anything is registered, so a bad policy leaves no half-made component behind.
         policy = validate_policy(policy, region)
         discovered: list[str] = []
@@ -43,7 +46,7 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
 
         retention = self._retention(name, plan)
         schedule = self._schedule(name, plan, retention)
-        grant_name = self._copy(name, plan, retention)
+        grant_name = self._copy(name, plan, retention, destination_providers or {})
         subscription = self._events(name, plan, topic_arn)
 
         self.schedule_arn = schedule.arn if schedule else pulumi.Output.from_input(None)
@@ -90,17 +93,21 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
                 region=plan.region, opts=self._child(depends_on=self._after_retention(retention, cluster)))
         return schedule
 
-    def _copy(self, name: str, plan: NativePlan, retention: dict[str, SnapshotRetention]) -> pulumi.Input[str] | None:
+    def _copy(self, name: str, plan: NativePlan, retention: dict[str, SnapshotRetention],
+              providers: Mapping[str, aws.Provider]) -> pulumi.Input[str] | None:
         copy = plan.copy
         if copy is None:
             return None
         grant_name: pulumi.Input[str] | None = copy.grant_name
         if copy.create_grant_with_kms_key_id:
-            # The grant lives in the destination region: it lets Redshift encrypt the copies there with this key.
+            # The grant lives in the destination region (explicit provider, as for the AWS Backup copy vaults): it
+            # lets Redshift encrypt the copies there with this key.
+            dest = copy.destination_region
+            provider = providers.get(dest) or region_provider(f"{name}-provider-{dest}", dest, opts=self._child())
             grant = aws.redshift.SnapshotCopyGrant(
                 f"{name}-copy-grant", snapshot_copy_grant_name=copy.grant_name,
-                kms_key_id=copy.create_grant_with_kms_key_id, region=copy.destination_region,
-                tags=dict(plan.tags) or None, opts=self._child())
+                kms_key_id=copy.create_grant_with_kms_key_id, tags=dict(plan.tags) or None,
+                opts=self._child(provider=provider))
             grant_name = grant.snapshot_copy_grant_name
         for cluster in plan.clusters:
             aws.redshift.SnapshotCopy(

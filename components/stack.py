@@ -54,14 +54,17 @@ def load_stack() -> Stack:
 
 def build_stack(stack: Stack) -> None:
     """Create every policy's components and every declared restore, then export the protection summary."""
-    from components.backup_policy import RedshiftBackupPolicy, region_provider
+    from components.backup_policy import RedshiftBackupPolicy
     from components.notifications import BackupNotifications
+    from components.providers import region_provider
     from components.restore import build_restore
     from components.snapshot_policy import RedshiftSnapshotPolicy
 
-    # One explicit provider per copy region, shared by every policy: each provider is a plugin process.
-    copy_regions = sorted({r for p in stack.policies if p.backup for r in backup_plan.destination_regions(p)})
-    providers = {region: region_provider(f"aws-{region}", region) for region in copy_regions}
+    # One explicit provider per copy region, shared by every policy and both layers: each is a plugin process.
+    copy_regions = {r for p in stack.policies if p.backup for r in backup_plan.destination_regions(p)}
+    copy_regions |= {p.snapshots.cross_region_copy.destination_region for p in stack.policies
+                     if p.snapshots and p.snapshots.cross_region_copy and p.snapshots.cross_region_copy.kms_key_id}
+    providers = {region: region_provider(f"aws-{region}", region) for region in sorted(copy_regions)}
     for policy in stack.policies:
         notifications = (BackupNotifications(f"{policy.name}-notifications", policy=policy)
                          if policy.notifications else None)
@@ -70,7 +73,8 @@ def build_stack(stack: Stack) -> None:
                                  destination_providers=providers)
         if policy.snapshots:
             RedshiftSnapshotPolicy(f"{policy.name}-snapshots", policy=policy, region=stack.region,
-                                   topic_arn=notifications.topic_arn if notifications else None)
+                                   topic_arn=notifications.topic_arn if notifications else None,
+                                   destination_providers=providers)
     for restore in stack.restores:
         build_restore(restore)
     pulumi.export("protection", protection_outputs(summarize(stack, REFERENCE_WEEK)))

@@ -38,3 +38,13 @@ def test_prod_protection_output_shows_both_layers_and_the_combined_rpo(preview: 
     selector = protection["tag tier = 1 and tag backup != none, except analytics-prod-scratch"]
     assert selector["layers"] == ["AWS Backup"] and selector["rpo_hours"] == 24.0
 
+
+
+def test_prod_shares_one_explicit_provider_per_copy_region_across_layers() -> None:
+    run = run_program(stack_config("prod"), preview=True, stack="prod")
+    providers = run.by_type("pulumi:providers:aws")
+    assert [(p.name, p.inputs["region"]) for p in providers] == [("aws-us-west-2", "us-west-2")]
+    urn = providers[0].urn
+    users = sorted(r.name for r in run.registrations if r.provider and r.provider.startswith(urn + "::"))
+    assert "prod-analytics-snapshots-copy-grant" in users
+    assert "prod-analytics-vault-us-west-2" in users

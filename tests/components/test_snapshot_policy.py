@@ -68,6 +68,8 @@ def test_prod_stack_registers_the_whole_native_layer(prod_policy: Any, options: 
         (TOKEN, NAME),
         ("aws:redshift/snapshotSchedule:SnapshotSchedule", f"{NAME}-schedule"),
         ("aws:redshift/snapshotCopyGrant:SnapshotCopyGrant", f"{NAME}-copy-grant"),
+        # Used alone (no shared providers given), the component makes its own provider for the grant's region.
+        ("pulumi:providers:aws", f"{NAME}-provider-us-west-2"),
         ("aws:redshift/eventSubscription:EventSubscription", f"{NAME}-events"),
         *{("aws:redshift/snapshotScheduleAssociation:SnapshotScheduleAssociation", f"{NAME}-{c}-schedule")
           for c in CLUSTERS},
@@ -101,7 +103,10 @@ def test_prod_cross_region_copy_uses_a_grant_in_the_destination(prod_policy: Any
                                                                  options: dict[str, Any]) -> None:
     run = _run(prod_policy)
     grant = run.named(f"{NAME}-copy-grant")
-    assert grant.inputs["region"] == "us-west-2"
+    # Created in the destination region through an explicit provider.
+    provider = run.named(f"{NAME}-provider-us-west-2")
+    assert provider.inputs["region"] == "us-west-2" and "region" not in grant.inputs
+    assert grant.provider is not None and grant.provider.startswith(provider.urn + "::")
     assert grant.inputs["snapshotCopyGrantName"] == "prod-analytics-copy-grant"
     assert grant.inputs["kmsKeyId"] == prod_policy.snapshots.cross_region_copy.kms_key_id
     for cluster in CLUSTERS:
