@@ -249,10 +249,11 @@ def test_component_outputs_carry_the_contracted_values() -> None:
     }
 
 
-def test_dev_is_a_tag_selection_into_an_unprotected_vault_with_the_aws_key() -> None:
+def test_dev_is_a_tag_selection_into_an_unprotected_open_vault_with_the_aws_key() -> None:
     run = build(DEV)
     assert sorted(r.type for r in run.registrations if r.type.startswith("aws:")) == sorted([
-        "aws:backup/vault:Vault", "aws:backup/vaultPolicy:VaultPolicy", "aws:iam/role:Role",
+        # no vault policy: dev lets people delete recovery points (deny_recovery_point_deletion: false)
+        "aws:backup/vault:Vault", "aws:iam/role:Role",
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
         "aws:backup/plan:Plan", "aws:backup/selection:Selection"])
     assert not any(r.protect for r in run.registrations)

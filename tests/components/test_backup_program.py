@@ -95,7 +95,6 @@ def test_dev_stack_registers_one_tag_selection_into_an_unprotected_vault() -> No
         ("redshift-backup:index:RedshiftBackupPolicy", "dev-daily", None),
         ("redshift-backup:index:BackupVault", "dev-daily-vault", "dev-daily"),
         ("aws:backup/vault:Vault", "dev-daily-vault", "dev-daily-vault"),
-        ("aws:backup/vaultPolicy:VaultPolicy", "dev-daily-vault-policy", "dev-daily-vault"),
         ("aws:iam/role:Role", "dev-daily-role", "dev-daily"),
         ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "dev-daily-role-backup", "dev-daily"),
         ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "dev-daily-role-restores", "dev-daily"),
