@@ -174,13 +174,16 @@ def test_destination_vault_gets_a_new_key_in_its_region_unless_aws_managed() -> 
     assert bp.vault_spec(DEV, "us-west-2", destination=True).kms == "aws_managed"
 
 
-def test_dev_vault_is_unprotected_without_key_lock_or_exceptions() -> None:
+def test_dev_vault_is_unprotected_without_key_lock_or_access_policy() -> None:
     spec = bp.vault_spec(DEV, REGION)
-    assert (spec.vault_name, spec.kms, spec.key_alias, spec.lock, spec.protect) == (
-        "dev-daily-vault", "aws_managed", None, None, False)
+    assert (spec.vault_name, spec.kms, spec.key_alias, spec.lock, spec.protect, spec.access_policy) == (
+        "dev-daily-vault", "aws_managed", None, None, False, None)
+
+
+def test_deny_without_exceptions_has_no_condition() -> None:
+    spec = bp.vault_spec(policy(backup={"rules": [{"name": "d"}]}), REGION)
+    assert spec.access_policy is not None
     assert "Condition" not in spec.access_policy["Statement"][0]  # type: ignore[index]
-    off = policy(backup={"rules": [{"name": "d"}], "vault": {"deny_recovery_point_deletion": False}})
-    assert bp.vault_spec(off, REGION).access_policy is None
 
 
 @pytest.mark.parametrize(("existing", "region", "name", "arn"), [
