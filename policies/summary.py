@@ -341,6 +341,8 @@ def vault_summary(policy: Policy) -> VaultSummary | None:
             text += ", deleting recovery points denied"
             if vault.allowed_principals:
                 text += " except to " + ", ".join(vault.allowed_principals)
+        else:
+            text += ", recovery points deletable by anyone with IAM permission (no deny policy)"
         if not vault.protect:
             text += ", not protected from `pulumi destroy`"
     return VaultSummary(

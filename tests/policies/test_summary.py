@@ -40,7 +40,8 @@ def test_dev_stack_summary_is_pinned() -> None:
     assert policy.next_times[0].labels == ("dev-daily/daily (AWS Backup)",)
     assert policy.vault is not None and policy.vault.text.startswith("vault dev-daily-vault, encrypted with the "
                                                                       "AWS managed key, no vault lock")
-    assert "not protected from `pulumi destroy`" in policy.vault.text
+    assert policy.vault.text.endswith("recovery points deletable by anyone with IAM permission (no deny policy), "
+                                      "not protected from `pulumi destroy`")
     assert policy.caveats == ()
     (row,) = result.matrix
     assert (row.target.kind, row.target.label, row.layers) == ("tag_selector", "tag backup = daily", ("AWS Backup",))
