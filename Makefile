@@ -17,12 +17,13 @@ setup: $(STAMP)
 plan: setup
 	$(VENV)/bin/redshift-backup plan $(STACK)
 
-test: setup
+# Lint and types are part of the test run: CI runs `make test` only.
+test: setup lint
 	$(PY) -m pytest
 
 lint: setup
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy policies
+	$(VENV)/bin/mypy policies components redshift_backup
 
 bench: setup
 	$(PY) bench/run.py

@@ -114,7 +114,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.registrations: list[Registration] = []
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
-        response = super().RegisterResource(request)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             inputs = rpc.deserialize_properties(request.object)
             outputs = rpc.deserialize_properties(response.object) if response.object else {}
@@ -137,7 +137,8 @@ def run_program(config: Mapping[str, Any], *, preview: bool = True, stack: str =
                 program: Callable[[], Any] | Path = PROGRAM, mocks: RecordingMocks | None = None) -> ProgramRun:
     """Evaluate `program` (default: this repo's `__main__.py`) with `config` (full keys, e.g.
     `redshift-backup:policies`) under the mock runtime; return what it registered. Exceptions propagate."""
-    region = config.get("aws:region") if isinstance(config.get("aws:region"), str) else "us-east-1"
+    configured = config.get("aws:region")
+    region = configured if isinstance(configured, str) else "us-east-1"
     mocks = mocks or RecordingMocks(region=region)
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.settings.ROOT.set(None)  # a fresh stack for every evaluation
