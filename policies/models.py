@@ -203,12 +203,9 @@ class Selection(StrictModel):
 
     def cluster_identifiers(self) -> list[str]:
         """The named clusters' identifiers (ARNs reduced to their identifier), wildcards left out."""
-        out = []
-        for ref in self.clusters:
-            ident = cluster_identifier_of(ref)
-            if ident and not _is_wildcard(ident) and ident not in self.excluded_identifiers():
-                out.append(ident)
-        return out
+        excluded = self.excluded_identifiers()
+        idents = (cluster_identifier_of(ref) for ref in self.clusters)
+        return [i for i in idents if i and not _is_wildcard(i) and i not in excluded]
 
     def excluded_identifiers(self) -> set[str]:
         return {i for i in (cluster_identifier_of(r) for r in self.not_resources) if i}
@@ -689,8 +686,6 @@ class Policy(StrictModel):
         if self.snapshots and any(_is_wildcard(c) for c in self.selection.clusters):
             issues.add("snapshots", "native snapshot settings cannot follow a wildcard in selection.clusters; "
                        "name the clusters, or use tag conditions with discover_tagged_clusters", has_value=False)
-        if self.backup and self.backup.vault.existing and self.backup.vault.lock is None:
-            pass  # an existing vault's lock is not known here; nothing to check
         issues.raise_if_any()
         return self
 
