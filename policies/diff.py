@@ -231,7 +231,8 @@ def _compare_native(c: _Collector, old_policy: Policy, new_policy: Policy) -> No
     if old is None or new is None:
         if old is not None:
             c.add("high", "layer-removed", "native snapshot layer removed: its schedule and cross-region copy are "
-                  "removed from the clusters; their retention settings stay as they are")
+                  "removed from the clusters, and their snapshot retention goes back to what it was before this "
+                  "stack set it")
         elif new is not None:
             c.add("info", "layer-added", "native snapshot layer added")
         return
