@@ -16,7 +16,9 @@ BAD_POLICIES = [{
 }]
 
 
-def run_expecting_error(config: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> tuple[ConfigError, list]:
+def run_expecting_error(config: dict[str, object], monkeypatch: pytest.MonkeyPatch,
+                        **run_args: object) -> tuple[ConfigError, list]:
+    """Run under the mocks expecting a ConfigError; return it and every registration made before it."""
     registered: list = []
     real_monitor = mockrun.RecordingMonitor
 
@@ -27,7 +29,7 @@ def run_expecting_error(config: dict[str, object], monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(mockrun, "RecordingMonitor", Spy)
     with pytest.raises(ConfigError) as exc:
-        mockrun.run_program(config, preview=True)
+        mockrun.run_program(config, preview=True, **run_args)  # type: ignore[arg-type]
     return exc.value, registered
 
 
