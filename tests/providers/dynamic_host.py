@@ -127,7 +127,9 @@ def _from_struct(struct: struct_pb2.Struct, keep_unknowns: bool = False) -> dict
 
 def _init_failed(err: grpc.RpcError) -> proto.ErrorResourceInitFailed | None:
     """`ErrorResourceInitFailed` from the status details, if the host sent one (Python's host never does)."""
-    from google.rpc import status_pb2
+    # Pulumi's own copy of google.rpc.Status: the SDK's provider servers load it, and loading googleapis' copy
+    # after it fails with "duplicate symbol 'google.rpc.Status'" (both define the same message).
+    from pulumi.runtime.proto import status_pb2
 
     for key, value in err.trailing_metadata() or ():
         if key != "grpc-status-details-bin":
