@@ -9,6 +9,11 @@ from typing import Any
 
 import pulumi
 
+from components.backup_policy import RedshiftBackupPolicy
+from components.notifications import BackupNotifications
+from components.providers import region_provider
+from components.restore import build_restore
+from components.snapshot_policy import RedshiftSnapshotPolicy
 from policies import backup_plan
 from policies.models import StackConfig
 from policies.summary import StackSummary, summarize
@@ -54,12 +59,6 @@ def load_stack() -> Stack:
 
 def build_stack(stack: Stack) -> None:
     """Create every policy's components and every declared restore, then export the protection summary."""
-    from components.backup_policy import RedshiftBackupPolicy
-    from components.notifications import BackupNotifications
-    from components.providers import region_provider
-    from components.restore import build_restore
-    from components.snapshot_policy import RedshiftSnapshotPolicy
-
     # One explicit provider per copy region, shared by every policy and both layers: each is a plugin process.
     copy_regions = {r for p in stack.policies if p.backup for r in backup_plan.destination_regions(p)}
     copy_regions |= {p.snapshots.cross_region_copy.destination_region for p in stack.policies
