@@ -181,8 +181,8 @@ def retention_change_risks(old_days: int | None, new_days: int | None, cluster: 
     if new_days == 0:
         return [f"{who}automated snapshot retention goes from {old_days} days to 0: automated snapshots are "
                 "turned off and every existing automated snapshot is deleted at once"]
-    return [f"{who}automated snapshot retention goes from {old_days} to {new_days} days: automated snapshots "
-            f"older than {new_days} days are deleted at once"]
+    return [f"{who}automated snapshot retention goes from {_days(old_days)} to {_days(new_days)}: automated "
+            f"snapshots older than {_days(new_days)} are deleted at once"]
 
 
 def copy_retention_change_risks(old_days: int | None, new_days: int | None, destination_region: str,
@@ -191,8 +191,12 @@ def copy_retention_change_risks(old_days: int | None, new_days: int | None, dest
     if old_days is None or new_days is None or new_days >= old_days:
         return []
     who = f"cluster {cluster!r}: " if cluster else ""
-    return [f"{who}retention of automated snapshots copied to {destination_region} goes from {old_days} to "
-            f"{new_days} days: copies older than {new_days} days are deleted there at once"]
+    return [f"{who}retention of automated snapshots copied to {destination_region} goes from {_days(old_days)} "
+            f"to {_days(new_days)}: copies older than {_days(new_days)} are deleted there at once"]
+
+
+def _days(days: int) -> str:
+    return f"{days} day" if days == 1 else f"{days} days"
 
 
 def native_change_risks(old: Policy | None, new: Policy | None) -> list[str]:

@@ -118,12 +118,15 @@ def test_tags_match_follows_aws_backup_conditions(tags: dict[str, str], cond: Co
 
 def test_lowering_automated_retention_is_a_risk_with_the_numbers() -> None:
     assert retention_change_risks(14, 5, "a") == [
-        "cluster 'a': automated snapshot retention goes from 14 to 5 days: automated snapshots older than 5 days "
+        "cluster 'a': automated snapshot retention goes from 14 days to 5 days: automated snapshots older than 5 days "
         "are deleted at once"]
     assert retention_change_risks(7, 0) == [
         "automated snapshot retention goes from 7 days to 0: automated snapshots are turned off and every existing "
         "automated snapshot is deleted at once"]
     assert retention_change_risks(None, 1) == [] and retention_change_risks(3, None) == []
+    assert retention_change_risks(7, 1) == [
+        "automated snapshot retention goes from 7 days to 1 day: automated snapshots older than 1 day are deleted "
+        "at once"]
 
 
 @given(st.integers(0, 35), st.integers(0, 35))
@@ -137,13 +140,13 @@ def test_native_change_risks_between_two_versions_of_a_policy() -> None:
     assert native_change_risks(old, old) == []
     lower = policy(automated_snapshot_retention_days=3, cross_region_copy={**copy, "retention_days": 7})
     assert native_change_risks(old, lower) == [
-        "cluster 'warehouse-a': automated snapshot retention goes from 10 to 3 days: automated snapshots older "
+        "cluster 'warehouse-a': automated snapshot retention goes from 10 days to 3 days: automated snapshots older "
         "than 3 days are deleted at once",
-        "cluster 'warehouse-a': retention of automated snapshots copied to us-west-2 goes from 14 to 7 days: "
+        "cluster 'warehouse-a': retention of automated snapshots copied to us-west-2 goes from 14 days to 7 days: "
         "copies older than 7 days are deleted there at once",
-        "cluster 'warehouse-b': automated snapshot retention goes from 10 to 3 days: automated snapshots older "
+        "cluster 'warehouse-b': automated snapshot retention goes from 10 days to 3 days: automated snapshots older "
         "than 3 days are deleted at once",
-        "cluster 'warehouse-b': retention of automated snapshots copied to us-west-2 goes from 14 to 7 days: "
+        "cluster 'warehouse-b': retention of automated snapshots copied to us-west-2 goes from 14 days to 7 days: "
         "copies older than 7 days are deleted there at once"]
     moved = policy(automated_snapshot_retention_days=10, cross_region_copy={**copy, "destination_region": "eu-west-1"})
     assert native_change_risks(old, moved)[0] == (

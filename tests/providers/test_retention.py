@@ -54,7 +54,7 @@ def test_create_on_a_missing_cluster_fails_with_the_reason(aws_env: str) -> None
 def test_create_lowering_retention_logs_the_risk(redshift: Any, warnings: list[str]) -> None:
     seed_cluster(redshift, CLUSTER, AutomatedSnapshotRetentionPeriod=14)
     SnapshotRetentionProvider().create(_props(automated=5))
-    assert warnings == ["risk: cluster 'analytics-prod': automated snapshot retention goes from 14 to 5 days: "
+    assert warnings == ["risk: cluster 'analytics-prod': automated snapshot retention goes from 14 days to 5 days: "
                         "automated snapshots older than 5 days are deleted at once"]
     assert _live(redshift)["AutomatedSnapshotRetentionPeriod"] == 5
 
@@ -77,7 +77,7 @@ def test_a_setting_no_longer_managed_goes_back_to_what_was_found(redshift: Any, 
     updated = provider.update(CLUSTER, outs, _props(automated=None, manual=30)).outs
     assert _live(redshift)["AutomatedSnapshotRetentionPeriod"] == 4
     assert updated["previous_automated_snapshot_retention_days"] is None
-    assert warnings and "goes from 9 to 4 days" in warnings[0]
+    assert warnings and "goes from 9 days to 4 days" in warnings[0]
 
 
 def test_read_reports_drift_and_a_vanished_cluster(redshift: Any) -> None:
