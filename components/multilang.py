@@ -10,6 +10,7 @@ import pulumi
 
 from components.backup_policy import RedshiftBackupPolicy
 from components.notifications import BackupNotifications
+from components.restore_common import has_output
 from components.snapshot_policy import RedshiftSnapshotPolicy
 from policies.validation import validate_policy
 
@@ -37,7 +38,7 @@ class RedshiftBackup(pulumi.ComponentResource):
     def __init__(self, name: str, args: RedshiftBackupArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         region = args.get("region")
         raw = args.get("policy")
-        if not isinstance(region, str) or _has_outputs(raw):
+        if not isinstance(region, str) or has_output(raw):
             # The policy decides which resources exist, so it must be known when the program runs (as stack
             # config is); an Output would only be known after resources were already planned.
             raise TypeError("RedshiftBackup needs `policy` and `region` as plain values, not outputs of other "
@@ -61,12 +62,3 @@ class RedshiftBackup(pulumi.ComponentResource):
         self.register_outputs({"vault_arn": self.vault_arn, "plan_id": self.plan_id, "role_arn": self.role_arn,
                                "topic_arn": self.topic_arn, "snapshot_schedule_arn": self.snapshot_schedule_arn})
 
-
-def _has_outputs(value: Any) -> bool:
-    if isinstance(value, pulumi.Output):
-        return True
-    if isinstance(value, dict):
-        return any(_has_outputs(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_outputs(v) for v in value)
-    return False

@@ -10,21 +10,18 @@ from typing import Any
 
 import pulumi
 from botocore.exceptions import ClientError
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components import aws
 from components.restore_common import (
-    PollingProvider,
+    SpecProvider,
     aws_reason,
-    canonical_inputs,
     changed_keys,
-    check_props,
     error_code,
     latest_snapshot,
     log,
     paged,
     validate_now,
-    validate_props,
 )
 from policies.errors import ProviderError
 from policies.restores import OWNERSHIP_TAG, ClusterRestoreSpec, port_problem
@@ -164,12 +161,15 @@ def progress_line(cluster: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
-class ClusterRestoreProvider(PollingProvider):
+class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
     """Restore, wait, tag and report; delete only what it created. No boto3 client is kept on `self`."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        spec, failures = check_props(ClusterRestoreSpec, _with_name(news), EXTRA_KEYS)
-        return CheckResult(canonical_inputs(news, spec), failures)
+    spec_model = ClusterRestoreSpec
+    extra_keys = EXTRA_KEYS
+
+    def named(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        # The spec's `name` is the Pulumi name; the resource always passes `cluster_identifier`, which stands in.
+        return {**props, "name": props.get("cluster_identifier") or "unnamed"}
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = changed_keys(olds, news, INPUT_KEYS)
@@ -183,7 +183,7 @@ class ClusterRestoreProvider(PollingProvider):
     # ---- create --------------------------------------------------------------------------------------------
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        spec = validate_props(ClusterRestoreSpec, _with_name(props), EXTRA_KEYS)
+        spec = self.spec(props)
         owner = str(props.get("ownership_tag_value") or spec.target_identifier)
         redshift = aws.client("redshift", spec.region)
         target = spec.target_identifier
@@ -489,7 +489,7 @@ class ClusterRestoreProvider(PollingProvider):
         return ReadResult(id_, outs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        spec = validate_props(ClusterRestoreSpec, _with_name(news), EXTRA_KEYS)
+        spec = self.spec(news)
         redshift = aws.client("redshift", spec.region)
         changed = changed_keys(olds, news, INPUT_KEYS)
         modify = {
@@ -635,11 +635,6 @@ def _norm(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
-
-
-def _with_name(props: Mapping[str, Any]) -> dict[str, Any]:
-    # The spec's `name` is the Pulumi name; the resource always passes `cluster_identifier`, which stands in.
-    return {**props, "name": props.get("cluster_identifier") or "unnamed"}
 
 
 def _inputs(props: Mapping[str, Any]) -> dict[str, Any]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import pulumi
 from botocore.exceptions import ClientError
-from pulumi.dynamic import CheckFailure, ResourceProvider
+from pulumi.dynamic import CheckFailure, CheckResult, ResourceProvider
 from pulumi.runtime import rpc
 from pydantic import BaseModel, ValidationError
 
@@ -70,6 +70,25 @@ class PollingProvider(ResourceProvider):
     def __init__(self, poller: Poller | None = None) -> None:
         super().__init__()
         self.poller = poller or Poller()
+
+
+class SpecProvider(PollingProvider, Generic[M]):
+    """A provider whose props are one `policies.restores` spec: `check` and `spec` validate through it."""
+
+    spec_model: type[M]
+    # Props the resource adds beyond the spec (e.g. the ownership tag value); not part of validation.
+    extra_keys: tuple[str, ...] = ()
+
+    def named(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """Props plus the spec's `name` (and `kind`), which the resource does not send."""
+        raise NotImplementedError
+
+    def spec(self, props: Mapping[str, Any]) -> M:
+        return validate_props(self.spec_model, self.named(props), self.extra_keys)
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        spec, failures = check_props(self.spec_model, self.named(news), self.extra_keys)
+        return CheckResult(canonical_inputs(news, spec), failures)
 
 
 def log(message: str) -> None:
@@ -142,20 +161,20 @@ def changed_keys(olds: Mapping[str, Any], news: Mapping[str, Any], keys: tuple[s
     return [k for k in keys if _plain({"v": olds.get(k)}).get("v") != _plain({"v": news.get(k)}).get("v")]
 
 
+def has_output(value: Any) -> bool:
+    """True when `value` is, or holds, a `pulumi.Output` (a value not known until resources exist)."""
+    if isinstance(value, pulumi.Output):
+        return True
+    if isinstance(value, Mapping):
+        return any(has_output(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_output(v) for v in value)
+    return False
+
+
 def validate_now(model: type[M], props: Mapping[str, Any], extra_keys: tuple[str, ...] = ()) -> None:
     """Validate at construction when every value is plain; values still Outputs are left to `check`."""
-    import pulumi as _pulumi
-
-    def has_output(value: Any) -> bool:
-        if isinstance(value, _pulumi.Output):
-            return True
-        if isinstance(value, Mapping):
-            return any(has_output(v) for v in value.values())
-        if isinstance(value, list):
-            return any(has_output(v) for v in value)
-        return False
-
-    if not any(has_output(v) for v in props.values()):
+    if not has_output(dict(props)):
         validate_props(model, props, extra_keys)
 
 

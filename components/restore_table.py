@@ -7,20 +7,17 @@ from typing import Any
 
 import pulumi
 from botocore.exceptions import ClientError
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components import aws
 from components.restore_common import (
-    PollingProvider,
+    SpecProvider,
     aws_reason,
-    canonical_inputs,
     changed_keys,
-    check_props,
     error_code,
     latest_snapshot,
     log,
     validate_now,
-    validate_props,
 )
 from policies.errors import ProviderError
 from policies.restores import TableRestoreSpec
@@ -35,28 +32,25 @@ FINAL_FAILURES = ("FAILED", "CANCELED")
 BUSY = "InProgressTableRestoreQuotaExceededFault"
 
 
-def _with_name(props: Mapping[str, Any]) -> dict[str, Any]:
-    return {**props, "name": props.get("new_table_name") or "unnamed", "kind": "table"}
-
-
 def _target(spec: TableRestoreSpec) -> str:
     return (f"{spec.target_database_name or spec.source_database_name}."
             f"{spec.target_schema_name or spec.source_schema_name}.{spec.new_table_name}")
 
 
-class TableRestoreProvider(PollingProvider):
+class TableRestoreProvider(SpecProvider[TableRestoreSpec]):
     """RestoreTableFromClusterSnapshot, then poll DescribeTableRestoreStatus (there is no waiter)."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        spec, failures = check_props(TableRestoreSpec, _with_name(news))
-        return CheckResult(canonical_inputs(news, spec), failures)
+    spec_model = TableRestoreSpec
+
+    def named(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        return {**props, "name": props.get("new_table_name") or "unnamed", "kind": "table"}
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = changed_keys(olds, news, INPUT_KEYS)
         return DiffResult(changes=bool(changed), replaces=[k for k in changed if k not in STATE_ONLY_KEYS])
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        spec = validate_props(TableRestoreSpec, _with_name(props))
+        spec = self.spec(props)
         redshift = aws.client("redshift", spec.region)
         snapshot = spec.snapshot_identifier or latest_snapshot(redshift, spec.cluster_identifier)[
             "SnapshotIdentifier"]

@@ -7,19 +7,16 @@ from typing import Any
 
 import pulumi
 from botocore.exceptions import ClientError
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components import aws
 from components.restore_common import (
-    PollingProvider,
+    SpecProvider,
     aws_reason,
-    canonical_inputs,
     changed_keys,
-    check_props,
     error_code,
     log,
     validate_now,
-    validate_props,
 )
 from policies.errors import ProviderError
 from policies.restores import MAX_SHARED_ACCOUNTS, SnapshotShareSpec
@@ -28,10 +25,6 @@ INPUT_KEYS = tuple(k for k in SnapshotShareSpec.model_fields if k not in ("name"
 IDENTITY_KEYS = ("snapshot_identifier", "snapshot_arn", "snapshot_cluster_identifier", "region")
 OUTPUT_KEYS = ("snapshot_arn_shared", "accounts_with_access")
 GONE = ("ClusterSnapshotNotFound",)
-
-
-def _with_name(props: Mapping[str, Any]) -> dict[str, Any]:
-    return {**props, "name": "share", "kind": "snapshot_share"}
 
 
 def _snapshot_params(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -44,12 +37,13 @@ def _snapshot_params(props: Mapping[str, Any]) -> dict[str, Any]:
     return params
 
 
-class SnapshotShareProvider(PollingProvider):
+class SnapshotShareProvider(SpecProvider[SnapshotShareSpec]):
     """AuthorizeSnapshotAccess per account; revoke what an update drops and everything on delete."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        spec, failures = check_props(SnapshotShareSpec, _with_name(news))
-        return CheckResult(canonical_inputs(news, spec), failures)
+    spec_model = SnapshotShareSpec
+
+    def named(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        return {**props, "name": "share", "kind": "snapshot_share"}
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = changed_keys(olds, news, INPUT_KEYS)
@@ -68,7 +62,7 @@ class SnapshotShareProvider(PollingProvider):
         return found[0] if found else None
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        spec = validate_props(SnapshotShareSpec, _with_name(props))
+        spec = self.spec(props)
         redshift = aws.client("redshift", spec.region)
         snapshot = self._snapshot(redshift, props)
         name = spec.snapshot_identifier or spec.snapshot_arn
@@ -123,7 +117,7 @@ class SnapshotShareProvider(PollingProvider):
         return ReadResult(id_, {**props, "accounts_with_restore_access": ours, "accounts_with_access": actual})
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        spec = validate_props(SnapshotShareSpec, _with_name(news))
+        spec = self.spec(news)
         redshift = aws.client("redshift", spec.region)
         old = list(olds.get("accounts_with_restore_access") or [])
         self._revoke(redshift, news, [a for a in old if a not in spec.accounts_with_restore_access])

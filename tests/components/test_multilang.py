@@ -76,3 +76,15 @@ def test_an_invalid_policy_is_refused_with_every_problem_and_registers_nothing(
     assert sorted(p.path for p in error.problems) == [
         "policy.backup.rules[0].start_window_minutes", "policy.selection.clusters[0]"]
     assert registered == []
+
+
+def test_a_policy_holding_outputs_is_refused_before_anything_is_registered() -> None:
+    import pulumi
+
+    def program() -> None:
+        policy = prod_policy()
+        policy["selection"]["clusters"] = [pulumi.Output.from_input("analytics-prod")]
+        RedshiftBackup("analytics", {"policy": policy, "region": "us-east-1"})
+
+    with pytest.raises(TypeError, match="plain values, not outputs"):
+        run_program({"aws:region": "us-east-1"}, preview=True, program=program)
