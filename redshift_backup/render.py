@@ -119,11 +119,15 @@ def _console(tty: bool, file: Any) -> Console:
 
 
 def render_text(renderables: Sequence[RenderableType], tty: bool = False) -> str:
-    """Render rich objects to a string: colours and rounded boxes on a terminal, plain ASCII when piped."""
+    """Render rich objects to a string: colours and rounded boxes on a terminal, plain ASCII when piped.
+
+    A `Text` marked `no_wrap` (a path, say) is printed on one line whatever its length: rich's own `no_wrap`
+    still breaks at spaces, `soft_wrap` does not.
+    """
     buffer = io.StringIO()
     console = _console(tty, buffer)
     for renderable in renderables:
-        console.print(renderable)
+        console.print(renderable, soft_wrap=isinstance(renderable, Text) and bool(renderable.no_wrap))
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
 
@@ -310,14 +314,22 @@ _LEVEL_MARK = {"high": "HIGH", "medium": "MEDIUM", "info": "info"}
 
 
 def _diff_heading(diff: StackDiff) -> str:
+    """The tally comes first so that a long path can never push it across a wrapped line."""
     counts = diff.counts()
     tally = ", ".join(f"{counts[level]} {level}" for level in LEVELS)
-    return f"Backup policy diff {diff.old_source} -> {diff.new_source}: {tally}"
+    return f"Backup policy diff: {tally}"
+
+
+def _diff_sources(diff: StackDiff) -> list[Text]:
+    """One path per line, never wrapped or cropped, so that it can be copied from a CI log."""
+    return [Text(f"{label} {source}", no_wrap=True)
+            for label, source in (("old:", diff.old_source), ("new:", diff.new_source))]
 
 
 def diff_text(diff: StackDiff, fail_on: str, tty: bool = False) -> str:
     """`diff --format text`."""
-    parts: list[RenderableType] = [Text(_diff_heading(diff), style="bold"), Text("")]
+    parts: list[RenderableType] = [Text(_diff_heading(diff), style="bold"), *_diff_sources(diff),
+                                   Text("")]
     if not diff.findings:
         parts.append(Text("No change to what is protected or how."))
     else:
@@ -346,7 +358,7 @@ def _finding_row(f: Finding) -> tuple[str, str, str]:
 
 def diff_markdown(diff: StackDiff, fail_on: str) -> str:
     """`diff --format markdown`: the PR comment a reviewer reads."""
-    lines = [f"## {_diff_heading(diff)}", ""]
+    lines = [f"## {_diff_heading(diff)}", "", f"old: `{diff.old_source}`  ", f"new: `{diff.new_source}`", ""]
     if not diff.findings:
         lines += ["No change to what is protected or how.", ""]
     else:

@@ -65,6 +65,17 @@ def test_improvement_exits_zero() -> None:
     assert "0 high, 1" in result.stdout and "HIGH" not in result.stdout
 
 
+def test_tally_survives_long_paths(tmp_path: Path) -> None:
+    # CI clones into a deeper directory than a laptop: a long path once wrapped the tally across two lines.
+    deep = tmp_path.joinpath(*["a-rather-long-directory-name"] * 6)
+    deep.mkdir(parents=True)
+    old, new = shutil.copy(WEAKENED, deep / "Pulumi.old.yaml"), shutil.copy(PROD, deep / "Pulumi.new.yaml")
+    result = run(str(old), str(new))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "Backup policy diff: 0 high, 1 medium, 7 info"
+    assert result.stdout.splitlines()[1:3] == [f"old: {old}", f"new: {new}"]
+
+
 def test_json_is_stable_and_complete() -> None:
     result = run(str(PROD), str(WEAKENED), "--format", "json", "--fail-on", "never")
     assert result.exit_code == 0
