@@ -66,9 +66,10 @@ def component_program(raw: list[dict[str, Any]]) -> Callable[[], None]:
 
         stack = validate_config({"policies": raw}, REGION)
         west = aws.Provider(f"provider-{COPY_REGION}", region=COPY_REGION)
+        account = aws.get_caller_identity_output().account_id  # as __main__.py does: once for the stack
         for policy in stack.policies:
             RedshiftBackupPolicy(policy.name, policy=policy, region=stack.region,
-                                 destination_providers={COPY_REGION: west})
+                                 destination_providers={COPY_REGION: west}, account_id=account)
 
     return program
 

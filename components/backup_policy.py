@@ -31,7 +31,9 @@ class RedshiftBackupPolicy(pulumi.ComponentResource):
     Copy vaults in other regions are created through an explicit `aws.Provider` per region: the one given in
     `destination_providers` (share one per region across policies: each provider is a plugin instance), else
     one created here (`<name>-provider-<region>`). Pass `notifications` to share a `BackupNotifications` topic
-    with the native layer; without it, a policy with `notifications` gets its own as a child.
+    with the native layer; without it, a policy with `notifications` gets its own as a child. `account_id`
+    (default: the caller's, looked up once per policy) builds the selections' cluster ARNs; a program with many
+    policies looks it up once and passes it to each.
     """
 
     vault_name: pulumi.Output[str]
@@ -45,7 +47,8 @@ class RedshiftBackupPolicy(pulumi.ComponentResource):
     def __init__(self, name: str, policy: Policy | dict[str, Any], region: str | None = None,
                  notifications: BackupNotifications | None = None,
                  opts: pulumi.ResourceOptions | None = None, *,
-                 destination_providers: Mapping[str, aws.Provider] | None = None) -> None:
+                 destination_providers: Mapping[str, aws.Provider] | None = None,
+                 account_id: pulumi.Input[str] | None = None) -> None:
         policy, region = policy_argument(policy, region)
         backup = policy.backup
         if backup is None:
@@ -55,12 +58,14 @@ class RedshiftBackupPolicy(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         tags = backup_plan.merged_tags(policy)
 
+        account = caller_account(self, account_id)
         if notifications is None and policy.notifications is not None:
-            notifications = BackupNotifications(f"{name}-notifications", policy, region, opts=child)
+            notifications = BackupNotifications(f"{name}-notifications", policy, region, opts=child,
+                                                account_id=account)
         topic_arn = notifications.topic_arn if notifications is not None else None
         self.notifications = notifications
 
-        vault = BackupVault(f"{name}-vault", policy, region, topic_arn=topic_arn, opts=child)
+        vault = BackupVault(f"{name}-vault", policy, region, topic_arn=topic_arn, account_id=account, opts=child)
         destinations: dict[str, BackupVault] = {}
         for dest in backup_plan.destination_regions(policy):
             provider = (destination_providers or {}).get(dest) or region_provider(
@@ -77,7 +82,6 @@ class RedshiftBackupPolicy(pulumi.ComponentResource):
                 policy, vault.vault_name, {r: v.vault_arn for r, v in destinations.items()})],
             tags=tags, opts=child)
 
-        account = caller_account(self)
         selections = []
         for spec in backup_plan.selection_specs(policy, region):
             args = backup_plan.selection_args(spec)

@@ -17,13 +17,14 @@ class BackupNotifications(pulumi.ComponentResource):
     """One topic per policy, shared by the AWS Backup vault and the native layer's Redshift event subscription.
 
     With `notifications.sns_topic_arn` the given topic is used: emails are subscribed to it, but its policy is
-    left alone (it is someone else's, and a TopicPolicy replaces the whole policy).
+    left alone (it is someone else's, and a TopicPolicy replaces the whole policy). `account_id` (default: the
+    caller's) goes into the topic policy's source-account condition.
     """
 
     topic_arn: pulumi.Output[str]
 
     def __init__(self, name: str, policy: Policy | dict[str, Any], region: str | None = None,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+                 opts: pulumi.ResourceOptions | None = None, *, account_id: pulumi.Input[str] | None = None) -> None:
         policy, region = policy_argument(policy, region)
         settings = policy.notifications
         if settings is None:
@@ -40,7 +41,7 @@ class BackupNotifications(pulumi.ComponentResource):
             # need a key policy for every publishing service.
             topic = aws.sns.Topic(f"{name}-topic", name=backup_plan.topic_name(policy),
                                   tags=backup_plan.merged_tags(policy), opts=child)
-            account = caller_account(self)
+            account = caller_account(self, account_id)
             document = pulumi.Output.all(topic.arn, account).apply(
                 lambda args: to_json(backup_plan.topic_policy(args[0], args[1])))
             aws.sns.TopicPolicy(f"{name}-topic-policy", arn=topic.arn, policy=document, opts=child)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 
 from components.backup_policy import RedshiftBackupPolicy
 from components.notifications import BackupNotifications
@@ -64,12 +65,14 @@ def build_stack(stack: Stack) -> None:
     copy_regions |= {p.snapshots.cross_region_copy.destination_region for p in stack.policies
                      if p.snapshots and p.snapshots.cross_region_copy and p.snapshots.cross_region_copy.kms_key_id}
     providers = {region: region_provider(f"aws-{region}", region) for region in sorted(copy_regions)}
+    # One getCallerIdentity for the whole stack, not one per component.
+    account = aws.get_caller_identity_output().account_id if stack.policies else None
     for policy in stack.policies:
-        notifications = (BackupNotifications(f"{policy.name}-notifications", policy=policy)
+        notifications = (BackupNotifications(f"{policy.name}-notifications", policy=policy, account_id=account)
                          if policy.notifications else None)
         if policy.backup:
             RedshiftBackupPolicy(policy.name, policy=policy, region=stack.region, notifications=notifications,
-                                 destination_providers=providers)
+                                 destination_providers=providers, account_id=account)
         if policy.snapshots:
             RedshiftSnapshotPolicy(f"{policy.name}-snapshots", policy=policy, region=stack.region,
                                    topic_arn=notifications.topic_arn if notifications else None,

@@ -30,8 +30,14 @@ def policy_argument(policy: Policy | dict[str, Any], region: str | None) -> tupl
     return validate_policy(policy, resolved), resolved
 
 
-def caller_account(parent: pulumi.Resource) -> pulumi.Output[str]:
-    """The account id of the credentials in use (the mocks answer 123456789012)."""
+def caller_account(parent: pulumi.Resource, account_id: pulumi.Input[str] | None = None) -> pulumi.Output[str]:
+    """`account_id` when given, else the account id of the credentials in use (the mocks answer 123456789012).
+
+    A program with many policies passes one `account_id` to all of them: one `getCallerIdentity` call, not one
+    per component.
+    """
+    if account_id is not None:
+        return pulumi.Output.from_input(account_id)
     return aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent)).account_id
 
 
@@ -44,7 +50,8 @@ class BackupVault(pulumi.ComponentResource):
     """A vault this policy creates (key, lock, access policy, notifications), or an existing vault used as is.
 
     `destination=True` makes the vault copies go to in `region` (give a provider for that region in `opts`):
-    same name, lock and access policy as the source vault, no notifications.
+    same name, lock and access policy as the source vault, no notifications. `account_id` (default: the caller's)
+    only builds the ARN of an existing vault.
     """
 
     vault_name: pulumi.Output[str]
@@ -53,7 +60,7 @@ class BackupVault(pulumi.ComponentResource):
 
     def __init__(self, name: str, policy: Policy | dict[str, Any], region: str | None = None, *,
                  destination: bool = False, topic_arn: pulumi.Input[str] | None = None,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+                 account_id: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None) -> None:
         policy, region = policy_argument(policy, region)
         super().__init__("redshift-backup:index:BackupVault", name, None, opts)
         spec = backup_plan.vault_spec(policy, region, destination=destination)
@@ -61,7 +68,7 @@ class BackupVault(pulumi.ComponentResource):
 
         if not spec.create:
             self.vault_name = pulumi.Output.from_input(spec.vault_name)
-            self.vault_arn = caller_account(self).apply(spec.arn)
+            self.vault_arn = caller_account(self, account_id).apply(spec.arn)
             self.kms_key_arn = pulumi.Output.from_input(None)
             self.register_outputs({"vault_name": self.vault_name, "vault_arn": self.vault_arn})
             return

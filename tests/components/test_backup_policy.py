@@ -15,7 +15,7 @@ from components.backup_policy import RedshiftBackupPolicy
 from components.notifications import BackupNotifications
 from components.vault import BackupVault
 from policies.errors import ConfigError
-from redshift_backup.mockrun import ProgramRun, Registration, run_program
+from redshift_backup.mockrun import ProgramRun, RecordingMocks, Registration, run_program
 
 POLICY_TOKEN = "redshift-backup:index:RedshiftBackupPolicy"
 VAULT_TOKEN = "redshift-backup:index:BackupVault"
@@ -480,3 +480,21 @@ def test_vault_component_alone_from_a_dict() -> None:
     vault = next(r for r in run.registrations if r.type == "aws:backup/vault:Vault")
     assert vault.inputs == {"name": "shared-vault"}
     assert run.outputs["vault_arn"] == vault.outputs["arn"]
+
+
+def test_a_given_account_id_builds_the_arns_without_a_lookup() -> None:
+    mocks = RecordingMocks(calls={"aws:index/getCallerIdentity:getCallerIdentity": unexpected})
+    existing = minimal(vault={"existing": "shared-vault"})
+
+    def program() -> None:
+        policy = RedshiftBackupPolicy("orders", policy=existing, account_id="111122223333")
+        pulumi.export("vault_arn", policy.vault_arn)
+
+    run = run_program(CONFIG, preview=False, program=program, mocks=mocks)
+    assert run.named("orders-selection-clusters").inputs["resources"] == [
+        "arn:aws:redshift:us-east-1:111122223333:cluster:orders-prod"]
+    assert run.outputs["vault_arn"] == "arn:aws:backup:us-east-1:111122223333:backup-vault:shared-vault"
+
+
+def unexpected(args: dict[str, Any]) -> dict[str, Any]:
+    raise AssertionError(f"getCallerIdentity called with {args}")

@@ -161,3 +161,28 @@ class CountingMocks(RecordingMocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         self.created.append(args.name)
         return super().new_resource(args)
+
+
+class CallCountingMocks(RecordingMocks):
+    """Recording mocks that count the provider functions the program calls, by token."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tokens: list[str] = []
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> Any:
+        self.tokens.append(args.token)
+        return super().call(args)
+
+
+def test_the_stack_looks_up_its_account_once_for_every_policy() -> None:
+    config = stack_config("prod")
+    extra = {"name": "orders", "selection": {"clusters": ["orders-prod"]}, "notifications": {"emails": ["a@b.co"]},
+             "backup": {"rules": [{"name": "daily", "delete_after_days": 14}]}}
+    config["redshift-backup:policies"] = [*config["redshift-backup:policies"], extra]
+    mocks = CallCountingMocks()
+    run = run_program(config, stack="prod", preview=False, mocks=mocks)
+    assert mocks.tokens.count("aws:index/getCallerIdentity:getCallerIdentity") == 1
+    assert run.named("orders-selection-clusters").inputs["resources"] == [
+        "arn:aws:redshift:us-east-1:123456789012:cluster:orders-prod"]
+    assert '"AWS:SourceOwner": "123456789012"' in run.named("orders-notifications-topic-policy").inputs["policy"]
