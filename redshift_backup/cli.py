@@ -6,7 +6,9 @@ A bad config never ends in a traceback: every problem is printed, one per line, 
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,12 +88,31 @@ def _tty() -> bool:
     return sys.stdout.isatty()
 
 
+# Pulumi's rule for stack names.
+STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def stack_name_of(path: Path) -> str:
+    """`Pulumi.<stack>.yaml` (or `.yml`) names its stack; any other file is named by its stem (`base.yaml`: base)."""
+    match = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", path.name)
+    return match.group(1) if match else path.stem
+
+
+def _stack_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not STACK_NAME.match(value):
+        raise click.BadParameter(f"{value!r} is not a stack name: use letters, digits, '-', '_' and '.'")
+    return value
+
+
 @main.command()
 @click.argument("stack_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--stack", "stack_name", callback=_stack_option, metavar="NAME",
+              help="The stack to run the program as (default: <stack> of Pulumi.<stack>.yaml, else the file's "
+                   "name without its extension).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
               help="text: a terminal table; markdown: a PR comment; json: stable, for other tools.")
 @click.option("--now", "now", callback=parse_now, metavar="ISO8601", help=NOW_HELP)
-def plan(stack_file: Path, fmt: str, now: datetime) -> None:
+def plan(stack_file: Path, stack_name: str | None, fmt: str, now: datetime) -> None:
     """Print the full plan: each policy in words, the protection matrix, every resource, declared restores.
 
     The resource list comes from running the real program under Pulumi's mock runtime: no AWS credentials and
@@ -101,12 +122,16 @@ def plan(stack_file: Path, fmt: str, now: datetime) -> None:
     from redshift_backup import render
     from redshift_backup.plan import ProgramFailed, close_event_loop_at_exit, resource_plan, stack_file_config
 
-    stack = _load_or_exit(stack_file)
+    name = stack_name or stack_name_of(stack_file)
+    if not STACK_NAME.match(name):
+        raise click.UsageError(f"{stack_file.name} does not name a stack ({name!r} is not a stack name): "
+                               "give --stack NAME")
+    stack = dataclasses.replace(_load_or_exit(stack_file), name=name)
     summary = summarize(stack, now)
     resources = None
     error = None
     try:
-        resources = resource_plan(stack_file_config(stack_file), stack=stack.name or "dev")
+        resources = resource_plan(stack_file_config(stack_file), stack=name)
     except ProgramFailed as exc:
         error = str(exc)
     finally:

@@ -41,6 +41,7 @@ class Registration:
     outputs: dict[str, Any]
     protect: bool = False
     provider: str | None = None
+    providers: dict[str, str] = field(default_factory=dict)
     dependencies: list[str] = field(default_factory=list)
 
     @property
@@ -55,6 +56,7 @@ class ProgramRun:
     registrations: list[Registration]
     outputs: dict[str, Any]
     preview: bool
+    region: str = "us-east-1"
 
     def by_type(self, type_: str) -> list[Registration]:
         return [r for r in self.registrations if r.type == type_]
@@ -66,8 +68,19 @@ class ProgramRun:
         return found[0]
 
 
+def provider_key(reference: str) -> tuple[str, str]:
+    """A provider reference (`<urn>::<id>`) as (type, name), the way `new_resource` sees the provider itself."""
+    urn = reference.rpartition("::")[0]
+    qualified_type, _, name = urn.rpartition("::")
+    return qualified_type.rpartition("::")[2].rpartition("$")[2], name
+
+
 class RecordingMocks(pulumi.runtime.Mocks):
-    """Resource mocks: a resource's outputs are its inputs plus an id and a plausible ARN."""
+    """Resource mocks: a resource's outputs are its inputs plus an id and a plausible ARN.
+
+    An ARN names the region the resource is created in: its own `region` input, else the region of the explicit
+    provider it was given, else the stack's.
+    """
 
     def __init__(self, region: str = "us-east-1", account_id: str = MOCK_ACCOUNT_ID,
                  calls: Mapping[str, Callable[[dict[str, Any]], dict[str, Any]]] | None = None) -> None:
@@ -84,6 +97,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
                 "partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"},
         }
         self.calls.update(calls or {})
+        self.provider_regions: dict[tuple[str, str], str] = {}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         handler = self.calls.get(args.token)
@@ -94,9 +108,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         outputs = dict(args.inputs)
         resource_id = f"{args.name}-id"
+        if args.typ == "pulumi:providers:aws" and isinstance(outputs.get("region"), str):
+            self.provider_regions[(args.typ, args.name)] = outputs["region"]
         if args.typ.startswith("aws:") and "arn" not in outputs:
             service = args.typ.split(":")[1].split("/")[0]
-            region = outputs.get("region") or self.region
+            region = outputs.get("region") or self.resource_region(args.provider)
             outputs["arn"] = f"arn:aws:{service}:{region}:{self.account_id}:{args.name}"
         if args.typ == "aws:kms/key:Key":
             outputs.setdefault("keyId", resource_id)
@@ -104,6 +120,10 @@ class RecordingMocks(pulumi.runtime.Mocks):
             # The engine auto-names a bucket created without `bucket` (already in preview); the SDK mocks do not.
             outputs.setdefault("bucket", f"{args.name}-1a2b3c4")
         return resource_id, outputs
+
+    def resource_region(self, provider: str | None) -> str:
+        """The region of an explicit AWS provider (by its reference), else the stack's."""
+        return self.provider_regions.get(provider_key(provider), self.region) if provider else self.region
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -124,7 +144,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             self.registrations.append(Registration(
                 type=request.type, name=request.name, urn=response.urn, parent=parent,
                 custom=bool(request.custom), inputs=inputs, outputs=outputs, protect=bool(request.protect),
-                provider=request.provider or None, dependencies=list(request.dependencies)))
+                provider=request.provider or None, providers=dict(request.providers),
+                dependencies=list(request.dependencies)))
         return response
 
 
@@ -160,4 +181,5 @@ def run_program(config: Mapping[str, Any], *, preview: bool = True, stack: str =
     root = pulumi.runtime.settings.get_root_resource()
     exports = dict(getattr(root, "outputs", {}) or {})
     resolved = _sync_await(pulumi.Output.from_input(exports).future()) if exports else {}
-    return ProgramRun(registrations=list(monitor.registrations), outputs=dict(resolved or {}), preview=preview)
+    return ProgramRun(registrations=list(monitor.registrations), outputs=dict(resolved or {}), preview=preview,
+                      region=mocks.region)

@@ -8,21 +8,24 @@ from __future__ import annotations
 import asyncio
 import atexit
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from redshift_backup.mockrun import Registration
 
 # pulumi.runtime.rpc.UNKNOWN and the secret signature: a preview leaves values unknown, secrets stay hidden.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 KNOWN_AFTER_APPLY = "(known after apply)"
-MAX_VALUE_CHARS = 100
 
 # The inputs a reviewer cares about, per resource type; other inputs are left out of the plan (tags, policy
-# documents and provider plumbing are noise in a PR comment). Dotted keys reach into nested inputs.
+# documents and provider plumbing are noise in a PR comment). Dotted keys reach into nested inputs. The region is
+# not an input here: every resource shows the region it is created in (`PlannedResource.region`).
 REVIEW_INPUTS: dict[str, tuple[str, ...]] = {
     "aws:backup/vault:Vault": ("name", "kmsKeyArn", "forceDestroy"),
     "aws:backup/vaultLockConfiguration:VaultLockConfiguration": (
@@ -54,26 +57,41 @@ REVIEW_INPUTS: dict[str, tuple[str, ...]] = {
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ("blockPublicAcls", "blockPublicPolicy",
                                                                "ignorePublicAcls", "restrictPublicBuckets"),
     "aws:s3/bucketVersioning:BucketVersioning": ("versioningConfiguration.status",),
-    "pulumi:providers:aws": ("region",),
+    "pulumi:providers:aws": (),
 }
-# Every AWS resource may be placed in another region than the stack's (copies, copy grants): always shown.
-COMMON_INPUTS = ("region",)
 # Dynamic-provider resources (restores, retention settings) carry their whole spec as inputs: show all plain
-# inputs except the pickled provider.
+# inputs except the pickled provider (and the region, shown for every resource).
 DYNAMIC_TYPE_PREFIX = "pulumi-python:dynamic"
-_HIDDEN_INPUTS = {"__provider"}
+_HIDDEN_INPUTS = {"__provider", "region"}
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    """One input as a reviewer reads it, never shortened: `text` on one line (the JSON value), `lines` for people
+    (one list item, mapping entry or plan rule per line; a JSON document pretty-printed)."""
+
+    key: str
+    text: str
+    lines: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class PlannedResource:
-    """One resource `pulumi up` would create, reduced to what a reviewer reads."""
+    """One resource `pulumi up` would create, reduced to what a reviewer reads.
+
+    `region` is where it is created: its own `region` input, else its explicit provider's region, else (for a
+    component) the region of the AWS provider it passes to its children or its parent's, else the stack's.
+    `depth` is its level in the resource tree (0 at the top).
+    """
 
     type: str
     name: str
     parent: str | None
     protect: bool
     custom: bool
-    inputs: tuple[tuple[str, str], ...]
+    inputs: tuple[ReviewInput, ...]
+    region: str | None = None
+    depth: int = 0
 
 
 class ProgramFailed(Exception):
@@ -93,7 +111,7 @@ def _is_unknown(value: Any) -> bool:
 
 
 def value_text(value: Any) -> str:
-    """An input value in one short line: unknowns and secrets named, lists joined, mappings as JSON."""
+    """An input value on one line, whole: unknowns and secrets named, lists joined, mappings as JSON."""
     if _is_unknown(value):
         text = KNOWN_AFTER_APPLY
     elif isinstance(value, str):
@@ -110,7 +128,27 @@ def value_text(value: Any) -> str:
         text = json.dumps(_plain(value), sort_keys=True, separators=(", ", ": "))
     else:
         text = str(value)
-    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS - 3] + "..."
+    return text
+
+
+def value_lines(value: Any) -> tuple[str, ...]:
+    """An input value for people, whole: one list item or mapping entry per line, a JSON document indented."""
+    if isinstance(value, (list, tuple)) and value:
+        return tuple(value_text(v) for v in value)
+    if isinstance(value, Mapping) and value and SECRET_SIG not in value:
+        return tuple(f"{k}: {value_text(v)}" for k, v in sorted(value.items()))
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            document = json.loads(value)
+        except ValueError:
+            return (value,)
+        if isinstance(document, (dict, list)):
+            return tuple(json.dumps(document, indent=2).splitlines())
+    return (value_text(value),)
+
+
+def _review_value(value: Any) -> tuple[str, tuple[str, ...]]:
+    return value_text(value), value_lines(value)
 
 
 def _plain(value: Any) -> Any:
@@ -136,10 +174,10 @@ def _lookup(inputs: Mapping[str, Any], dotted: str) -> Any:
     return value
 
 
-def _plan_rules(rules: Any) -> str:
-    """AWS Backup plan rules, one short phrase each: `daily cron(0 5 * * ? *) 35d +1 copy`."""
+def _plan_rules(rules: Any) -> tuple[str, tuple[str, ...]]:
+    """AWS Backup plan rules, one short phrase each: `daily cron(0 5 * * ? *) kept 35d +1 copy`."""
     if not isinstance(rules, list):
-        return value_text(rules)
+        return _review_value(rules)
     out = []
     for rule in rules:
         if not isinstance(rule, Mapping):
@@ -151,46 +189,46 @@ def _plan_rules(rules: Any) -> str:
         text += f" kept {value_text(days)}d" if days is not None else ""
         text += f" +{len(copies)} cop{'y' if len(copies) == 1 else 'ies'}" if copies else ""
         out.append(text)
-    return "; ".join(out)
+    return "; ".join(out), tuple(out)
 
 
-def review_inputs(type_: str, inputs: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-    """The inputs of one registration a reviewer cares about, as (key, text) pairs, in table order."""
+def review_inputs(type_: str, inputs: Mapping[str, Any]) -> tuple[ReviewInput, ...]:
+    """The inputs of one registration a reviewer cares about, in table order."""
     if type_.startswith(DYNAMIC_TYPE_PREFIX):
         keys: tuple[str, ...] = tuple(sorted(k for k in inputs if k not in _HIDDEN_INPUTS))
     else:
         keys = REVIEW_INPUTS.get(type_, ())
-        keys += tuple(k for k in COMMON_INPUTS if k not in keys and type_.startswith("aws:"))
     out = []
     for key in keys:
         value = _lookup(inputs, key)
         if value is None or value == [] or value == {}:
             continue
-        formatter = _FORMATTERS.get((type_, key), value_text)
-        out.append((key, formatter(value)))
+        text, lines = _FORMATTERS.get((type_, key), _review_value)(value)
+        out.append(ReviewInput(key, text, lines))
     return tuple(out)
 
 
 _OPERATORS = {"stringEquals": "=", "stringNotEquals": "!=", "stringLike": "like", "stringNotLike": "not like"}
 
 
-def _conditions(value: Any) -> str:
+def _conditions(value: Any) -> tuple[str, tuple[str, ...]]:
     """Selection conditions as `aws:ResourceTag/tier = 1 and aws:ResourceTag/backup != none`."""
     parts = []
     for block in value if isinstance(value, list) else [value]:
         if not isinstance(block, Mapping):
-            return value_text(value)
+            return _review_value(value)
         # Map order is not kept on the wire: a fixed operator order keeps the plan the same from run to run.
         for op in sorted(block, key=lambda o: (list(_OPERATORS).index(o) if o in _OPERATORS else 9, o)):
             for item in block[op] or []:
                 if isinstance(item, Mapping):
                     parts.append(f"{value_text(item.get('key'))} {_OPERATORS.get(op, op)} "
                                  f"{value_text(item.get('value'))}")
-    return " and ".join(parts) or value_text(value)
+    text = " and ".join(parts)
+    return (text, (text,)) if text else _review_value(value)
 
 
-# Inputs whose raw shape is hard to read in one line.
-_FORMATTERS: dict[tuple[str, str], Callable[[Any], str]] = {
+# Inputs whose raw shape is hard to read as is.
+_FORMATTERS: dict[tuple[str, str], Callable[[Any], tuple[str, tuple[str, ...]]]] = {
     ("aws:backup/plan:Plan", "rules"): _plan_rules,
     ("aws:backup/selection:Selection", "conditions"): _conditions,
 }
@@ -219,10 +257,29 @@ def resource_plan(config: Mapping[str, Any], stack: str = "dev",
         return tuple(reversed(out))
 
     ordered = sorted(run.registrations, key=lambda r: chain(r.urn))
+    regions = resource_regions(ordered, run.region)
     return tuple(
         PlannedResource(type=r.type, name=r.name, parent=r.parent_name, protect=r.protect, custom=r.custom,
-                        inputs=review_inputs(r.type, r.inputs))
+                        inputs=review_inputs(r.type, r.inputs), region=regions[r.urn], depth=len(chain(r.urn)) - 1)
         for r in ordered)
+
+
+def resource_regions(registrations: Sequence[Registration], stack_region: str) -> dict[str, str]:
+    """The region each registration (by URN, parents first) is created in; see `PlannedResource.region`."""
+    provider_regions = {r.urn: r.inputs["region"] for r in registrations
+                        if r.type.startswith("pulumi:providers:") and isinstance(r.inputs.get("region"), str)}
+
+    def of_provider(reference: str | None) -> str | None:
+        # A provider reference is `<urn>::<id>`.
+        return provider_regions.get(reference.rpartition("::")[0]) if reference else None
+
+    out: dict[str, str] = {}
+    for r in registrations:
+        own = r.inputs.get("region")
+        inherited = out.get(r.parent or "", stack_region) if not r.custom else stack_region
+        out[r.urn] = (own if isinstance(own, str) else None) or of_provider(r.provider) or (
+            of_provider(r.providers.get("aws"))) or inherited
+    return out
 
 
 def close_event_loop_at_exit() -> None:

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from policies.diff import LEVELS, Finding, StackDiff
 from policies.summary import PolicySummary, ProtectionRow, StackSummary, Upcoming, days_text, duration_text
-from redshift_backup.plan import PlannedResource
+from redshift_backup.plan import PlannedResource, ReviewInput
 
 PLAN_FORMAT = "redshift-backup/plan"
 DIFF_FORMAT = "redshift-backup/diff"
@@ -83,8 +83,8 @@ def plan_document(summary: StackSummary, resources: Sequence[PlannedResource] | 
         "policies": [_jsonable(p) | {"layers": list(p.layers)} for p in summary.policies],
         "protection": [_jsonable(r) | {"layers": list(r.layers)} for r in summary.matrix],
         "resources": None if resources is None else [
-            {"type": r.type, "name": r.name, "parent": r.parent, "protect": r.protect, "custom": r.custom,
-             "inputs": dict(r.inputs)} for r in resources],
+            {"type": r.type, "name": r.name, "parent": r.parent, "region": r.region, "protect": r.protect,
+             "custom": r.custom, "inputs": {i.key: i.text for i in r.inputs}} for r in resources],
         "resources_error": resources_error,
         "restores": _jsonable(summary.restores),
     }
@@ -197,15 +197,41 @@ def _row_block(row: ProtectionRow) -> RenderableType:
     return Group(Text(row.target.label, style="bold cyan"), grid, Text(""))
 
 
-def _resources_table(resources: Sequence[PlannedResource], tty: bool) -> Table:
-    table = Table(title=f"Resources `pulumi up` would create ({len(resources)})", title_justify="left",
-                  box=_box(tty), expand=True)
-    for name, ratio in (("Type", 3), ("Name", 4), ("Parent", 3), ("Inputs", 6)):
-        table.add_column(name, overflow="fold", ratio=ratio)
-    for r in resources:
-        name = r.name + (" (protected)" if r.protect else "")
-        table.add_row(short_type(r.type), name, r.parent or "-", "\n".join(f"{k}: {v}" for k, v in r.inputs))
-    return table
+def _resource_name(r: PlannedResource) -> str:
+    return r.name + (" (protected)" if r.protect else "")
+
+
+def input_lines(inputs: Sequence[ReviewInput]) -> list[str]:
+    """`key: value`, a value of several lines continued under its first line."""
+    out = []
+    for item in inputs:
+        head = f"{item.key}: "
+        out.append(head + item.lines[0])
+        out += [" " * len(head) + line for line in item.lines[1:]]
+    return out
+
+
+def _resources_block(resources: Sequence[PlannedResource]) -> list[Text]:
+    """The resource tree, one line per resource (children indented under their parent), inputs below it.
+
+    Lines are never wrapped or cut (`no_wrap`): names and ARNs must stay whole to be read and copied. Columns are
+    aligned on the widest name, so a long name makes a line longer than the text width rather than break.
+    """
+    indent = 2
+    names = [" " * (indent * r.depth) + _resource_name(r) for r in resources]
+    name_width = max([len("Name"), *map(len, names)])
+    region_width = max([len("Region"), *(len(r.region or "-") for r in resources)])
+    lines = [Text(f"Resources `pulumi up` would create ({len(resources)}), each under its parent", style="bold"),
+             Text(f"{'Name':<{name_width}}  {'Region':<{region_width}}  Type", style="bold", no_wrap=True)]
+    for r, name in zip(resources, names, strict=True):
+        line = Text(no_wrap=True)
+        line.append(f"{name:<{name_width}}", style="cyan")
+        line.append(f"  {r.region or '-':<{region_width}}  ")
+        line.append(short_type(r.type), style="dim")
+        lines.append(line)
+        pad = " " * (indent * r.depth + 4)
+        lines += [Text(pad + text, no_wrap=True) for text in input_lines(r.inputs)]
+    return lines
 
 
 def plan_text(summary: StackSummary, resources: Sequence[PlannedResource] | None, resources_error: str | None,
@@ -217,7 +243,7 @@ def plan_text(summary: StackSummary, resources: Sequence[PlannedResource] | None
         parts += [_matrix_table(summary, tty), Text("")]
         parts += [_row_block(row) for row in summary.matrix]
     if resources is not None:
-        parts += [_resources_table(resources, tty), Text("")]
+        parts += [*_resources_block(resources), Text("")]
     else:
         parts += [Text("Resources: the program could not run under the mock runtime:", style="bold red"),
                   Text(f"  {resources_error}"), Text("")]
@@ -250,6 +276,19 @@ def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
     lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
     return lines
+
+
+def md_code(text: str) -> str:
+    """Inline code, so that `*` in a cron expression or `_` in a name is not read as emphasis."""
+    fence = "``" if "`" in text else "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _md_input(item: ReviewInput) -> str:
+    """One input in a table cell: the key, then each value line in code (a value of several lines starts below)."""
+    values = [md_code(line.strip()) for line in item.lines]
+    return f"{item.key}: {values[0]}" if len(values) == 1 else "\n".join([f"{item.key}:", *values])
 
 
 def _policy_md(policy: PolicySummary) -> list[str]:
@@ -296,9 +335,9 @@ def plan_markdown(summary: StackSummary, resources: Sequence[PlannedResource] | 
     if resources is not None:
         lines += ["<details><summary>Resources <code>pulumi up</code> would create "
                   f"({len(resources)})</summary>", ""]
-        lines += md_table(("Type", "Name", "Parent", "Inputs"),
-                          [(f"`{short_type(r.type)}`", r.name + (" (protected)" if r.protect else ""), r.parent or "-",
-                            "\n".join(f"{k}: {v}" for k, v in r.inputs)) for r in resources])
+        lines += md_table(("Type", "Name", "Region", "Parent", "Inputs"),
+                          [(f"`{short_type(r.type)}`", _resource_name(r), r.region or "-", r.parent or "-",
+                            "\n".join(_md_input(i) for i in r.inputs)) for r in resources])
         lines += ["", "</details>", ""]
     else:
         lines += [f"**Resources:** the program could not run under the mock runtime: `{resources_error}`", ""]

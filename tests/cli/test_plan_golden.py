@@ -22,7 +22,7 @@ NOW = "2026-11-22T03:00:00Z"
 EXTENSIONS = {"text": "txt", "markdown": "md", "json": "json"}
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", ["dev", "prod", "drill"])
 @pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
 def test_plan_matches_golden(stack: str, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)  # the stack file's path is part of the output
@@ -32,7 +32,7 @@ def test_plan_matches_golden(stack: str, fmt: str, monkeypatch: pytest.MonkeyPat
     check_golden(f"plan-{stack}.{EXTENSIONS[fmt]}", result.stdout)
 
 
-@pytest.mark.parametrize("fmt", ["text", "markdown"])
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
 def test_declared_restores_match_golden(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(main, ["plan", "tests/cli/stacks/Pulumi.restores.yaml", "--format", fmt,
