@@ -59,6 +59,13 @@ def test_fail_on_medium_catches_a_moved_schedule(tmp_path: Path) -> None:
         in result.stdout
 
 
+def test_text_keeps_brackets_of_config_paths(tmp_path: Path) -> None:
+    old = write(tmp_path / "Pulumi.old.yaml", MEDIUM_ONLY.format(hour=5))
+    new = write(tmp_path / "Pulumi.new.yaml", MEDIUM_ONLY.format(hour=5) + "            start_window_minutes: 60\n")
+    result = run(str(old), str(new))
+    assert "backup.rules[daily].start_window_minutes: 480 -> 60" in result.stdout
+
+
 def test_improvement_exits_zero() -> None:
     result = run(str(WEAKENED), str(PROD))
     assert result.exit_code == 0, result.output
