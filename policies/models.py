@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -302,6 +303,19 @@ class CopyAction(StrictModel):
         if self.destination_account_id:
             return self.destination_account_id
         return arn_account(self.destination_vault_arn) if self.destination_vault_arn else None
+
+    def other_account(self, stack_account: str | None) -> str | None:
+        """The account copies go to when it is not the stack's own, else None.
+
+        `destination_account_id` says so; a `destination_vault_arn` alone does when `stack_account` (see
+        `stack_account`) is known and differs. While the stack's account is unknown, a vault ARN alone counts as
+        this account's: the README documents `destination_account_id` as the way to copy to another account, and
+        claiming an off-account copy that may not exist would overstate the protection.
+        """
+        account = self.account_id
+        if account is None or account == stack_account:
+            return None
+        return account if self.destination_account_id or stack_account is not None else None
 
 
 class BackupRule(StrictModel):
@@ -696,6 +710,25 @@ class Policy(StrictModel):
             return None
         vault = self.backup.vault
         return vault.existing or vault.name or f"{self.name}-vault"
+
+
+def stack_account(policies: Iterable[Policy]) -> str | None:
+    """The stack's own account, from the ARNs that AWS requires to be in it; None when none (or two) are given.
+
+    A stack file does not name its account (the program asks AWS at run time). Backup selections, the role AWS
+    Backup assumes, the roles it passes and the plan's target vault are all in the plan's account, so their ARNs
+    tell it. Not used: `allowed_principals`, KMS keys and topics, which may live in any account.
+    """
+    arns: list[str] = []
+    for policy in policies:
+        selection = policy.selection
+        arns += [r for r in [*selection.clusters, *selection.not_resources, *selection.serverless_namespaces]
+                 if r.startswith("arn:")]
+        if policy.backup:
+            arns += [policy.backup.vault.existing or "", policy.backup.iam_role_arn or "",
+                     *policy.backup.restore_pass_role_arns]
+    accounts = {arn_account(a) for a in arns if a.startswith("arn:")} - {None}
+    return accounts.pop() if len(accounts) == 1 else None
 
 
 class StackConfig(StrictModel):

@@ -46,6 +46,7 @@ __all__ = [
     "combined_rpo",
     "describe_backup_schedule",
     "describe_snapshot_definition",
+    "last_run",
     "next_backup_times",
     "next_snapshot_times",
     "parse_backup_schedule",
@@ -775,23 +776,25 @@ def worst_case_rpo(
 
 
 def combined_rpo(
-    backup_rules: Sequence[tuple[str, str]], snapshot_definitions: Sequence[str], start: datetime
+    backup_rules: Sequence[tuple[str, str]], snapshot_definitions: Sequence[str], start: datetime,
+    window: timedelta = timedelta(days=7),
 ) -> timedelta | None:
-    """Worst-case RPO over the week from `start` across AWS Backup rules and Redshift snapshot definitions.
+    """Worst-case RPO over `window` (default: the week) from `start` across AWS Backup rules and Redshift
+    snapshot definitions.
 
-    `backup_rules` is `[(expression, timezone), ...]`. Each layer adds its runs within the week plus its last
-    run before and first run after, so gaps across the week's edges count (a monthly rule alone gives about
+    `backup_rules` is `[(expression, timezone), ...]`. Each layer adds its runs within the window plus its last
+    run before and first run after, so gaps across the window's edges count (a monthly rule alone gives about
     a month). None when fewer than two runs are known.
     """
     _require_aware("start", start)
-    return _combined_rpo_cached(tuple(backup_rules), tuple(snapshot_definitions), start.astimezone(UTC))
+    return _combined_rpo_cached(tuple(backup_rules), tuple(snapshot_definitions), start.astimezone(UTC), window)
 
 
 @lru_cache(maxsize=8192)
 def _combined_rpo_cached(
-    backup_rules: tuple[tuple[str, str], ...], snapshot_definitions: tuple[str, ...], start: datetime
+    backup_rules: tuple[tuple[str, str], ...], snapshot_definitions: tuple[str, ...], start: datetime,
+    window: timedelta,
 ) -> timedelta | None:
-    window = timedelta(days=7)
     end = start + window
     times: list[datetime] = []
     for expression, timezone in backup_rules:
@@ -807,6 +810,20 @@ def _combined_rpo_cached(
         if previous is not None:
             times.append(previous)
     return worst_case_rpo(times, start, window)
+
+
+def last_run(
+    backup_rules: Sequence[tuple[str, str]], snapshot_definitions: Sequence[str], after: datetime
+) -> datetime | None:
+    """The very last run of all schedules together, when none runs after `after` (every rule's Year field has
+    ended by then); None while any still runs later, or when none ever ran."""
+    _require_aware("after", after)
+    if snapshot_definitions:
+        return None  # snapshot schedules have no Year field: they run for ever
+    if any(next_backup_times(expression, timezone, after, 1) for expression, timezone in backup_rules):
+        return None
+    runs = [_previous_backup_time(expression, timezone, after) for expression, timezone in backup_rules]
+    return max((r for r in runs if r is not None), default=None)
 
 
 # --- plain words ------------------------------------------------------------------------------------------

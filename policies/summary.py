@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from policies import schedules
-from policies.models import BackupRule, Conditions, CopyAction, Policy, SnapshotLayer, cluster_identifier_of
+from policies.models import (
+    BackupRule,
+    Conditions,
+    CopyAction,
+    Policy,
+    SnapshotLayer,
+    cluster_identifier_of,
+    stack_account,
+)
 from policies.native_plan import MANUAL_SNAPSHOT_CAVEAT
 from policies.restores import ClusterRestoreSpec, SnapshotShareSpec, TableRestoreSpec, describe_restore
 from policies.validation import Stack
@@ -251,11 +259,15 @@ def duration_text(value: timedelta | None) -> str:
     return " ".join(parts) if parts else "0 minutes"
 
 
-def copy_text(copy: CopyAction, days: int, stack_region: str) -> str:
-    """`copied to us-west-2 and kept 90 days`, `copied to account 444455556666 (us-east-1) and kept 365 days`."""
+def copy_text(copy: CopyAction, days: int, stack_region: str, stack_account: str | None = None) -> str:
+    """`copied to us-west-2 and kept 90 days`, `copied to account 444455556666 (us-east-1) and kept 365 days`,
+    `copied to vault arn:aws:backup:... and kept 35 days` (a given vault, in this account as far as is known)."""
     region = copy.region or stack_region
-    if copy.account_id:
-        where = f"account {copy.account_id} ({region})"
+    account = copy.other_account(stack_account)
+    if account:
+        where = f"account {account} ({region})"
+    elif copy.destination_vault_arn:
+        where = f"vault {copy.destination_vault_arn}"
     else:
         where = region
     return f"copied to {where} and {kept_text(days)}"
@@ -271,13 +283,14 @@ def selector_text(conditions: Conditions) -> str:
 # --- summarize ------------------------------------------------------------------------------------------------
 
 
-def summarize_rule(rule: BackupRule, stack_region: str, now: datetime) -> RuleSummary:
+def summarize_rule(rule: BackupRule, stack_region: str, now: datetime,
+                   stack_account: str | None = None) -> RuleSummary:
     """One rule in words: `every day at 05:00 UTC, kept 35 days, copied to us-west-2 and kept 90 days`."""
     when = schedules.describe_backup_schedule(rule.schedule, rule.schedule_timezone)
     copies = tuple(
-        CopySummary(region=copy.region or stack_region, account_id=copy.account_id,
+        CopySummary(region=copy.region or stack_region, account_id=copy.other_account(stack_account),
                     delete_after_days=rule.copy_delete_after_days(copy),
-                    text=copy_text(copy, rule.copy_delete_after_days(copy), stack_region))
+                    text=copy_text(copy, rule.copy_delete_after_days(copy), stack_region, stack_account))
         for copy in rule.copy_actions)
     text = ", ".join([when, kept_text(rule.delete_after_days)] + [c.text for c in copies])
     rpo = schedules.combined_rpo([(rule.schedule, rule.schedule_timezone)], [], now)
@@ -425,7 +438,11 @@ def _takes_snapshots(layer: SnapshotLayer) -> bool:
     return bool(layer.schedule) and layer.automated_snapshot_retention_days != 0
 
 
-def _rpo(parts: Sequence[tuple[Policy, bool, bool]], now: datetime) -> timedelta | None:
+Part = tuple[Policy, bool, bool]  # a policy covering a matrix row, with its AWS Backup and native layers on/off
+
+
+def rpo_schedules(parts: Sequence[Part]) -> tuple[list[tuple[str, str]], list[str]]:
+    """The AWS Backup rules `(expression, timezone)` and snapshot definitions that count for an RPO."""
     rules: list[tuple[str, str]] = []
     definitions: list[str] = []
     for policy, with_backup, with_native in parts:
@@ -433,9 +450,14 @@ def _rpo(parts: Sequence[tuple[Policy, bool, bool]], now: datetime) -> timedelta
             rules += [(r.schedule, r.schedule_timezone) for r in policy.backup.rules]
         if with_native and policy.snapshots and _takes_snapshots(policy.snapshots):
             definitions += [d for d in policy.snapshots.schedule if d not in definitions]
+    return sorted(set(rules)), definitions
+
+
+def _rpo(parts: Sequence[Part], now: datetime) -> timedelta | None:
+    rules, definitions = rpo_schedules(parts)
     if not rules and not definitions:
         return None
-    return schedules.combined_rpo(sorted(set(rules)), definitions, now)
+    return schedules.combined_rpo(rules, definitions, now)
 
 
 def _retentions(policy: Policy, with_backup: bool, with_native: bool) -> list[int]:
@@ -461,14 +483,16 @@ def longest(days: Iterable[int]) -> int | None:
     return FOREVER if FOREVER in values else max(values)
 
 
-def _copies(policy: Policy, with_backup: bool, with_native: bool, region: str) -> tuple[set[str], set[str]]:
+def _copies(policy: Policy, with_backup: bool, with_native: bool, region: str,
+            stack_account: str | None) -> tuple[set[str], set[str]]:
     regions: set[str] = set()
     accounts: set[str] = set()
     if with_backup and policy.backup:
         for rule in policy.backup.rules:
             for copy in rule.copy_actions:
-                if copy.account_id:
-                    accounts.add(copy.account_id)
+                account = copy.other_account(stack_account)
+                if account:
+                    accounts.add(account)
                 if (copy.region or region) != region:
                     regions.add(copy.region or region)
     if with_native and policy.snapshots and policy.snapshots.cross_region_copy:
@@ -483,10 +507,15 @@ def _caveats(policy: Policy, with_backup: bool, with_native: bool) -> list[str]:
     return out
 
 
-def summarize_policy(policy: Policy, stack_region: str, now: datetime) -> PolicySummary:
-    """One policy: rules, native layer, vault, notifications, next times, RPO and longest retention."""
+def summarize_policy(policy: Policy, stack_region: str, now: datetime,
+                     stack_account: str | None = None) -> PolicySummary:
+    """One policy: rules, native layer, vault, notifications, next times, RPO and longest retention.
+
+    `stack_account` (`models.stack_account` of the whole stack) tells copies to another account from copies
+    into a given vault of this account."""
     targets, native_targets = policy_targets(policy)
-    rules = tuple(summarize_rule(r, stack_region, now) for r in policy.backup.rules) if policy.backup else ()
+    rules = (tuple(summarize_rule(r, stack_region, now, stack_account) for r in policy.backup.rules)
+             if policy.backup else ())
     native = summarize_native(policy.snapshots) if policy.snapshots else None
     caveats = _caveats(policy, True, True)
     return PolicySummary(
@@ -497,14 +526,21 @@ def summarize_policy(policy: Policy, stack_region: str, now: datetime) -> Policy
         longest_retention_days=longest(_retentions(policy, True, True)), caveats=tuple(caveats))
 
 
-def protection_matrix(policies: Sequence[Policy], stack_region: str, now: datetime) -> tuple[ProtectionRow, ...]:
-    """One row per cluster, cluster pattern, tag selector and namespace, merging every policy that covers it."""
-    rows: dict[str, tuple[Target, list[tuple[Policy, bool, bool]]]] = {}
+def matrix_parts(policies: Sequence[Policy]) -> dict[str, tuple[Target, list[Part]]]:
+    """Each matrix row's target (by key) and the policies covering it, with the layers that reach it."""
+    rows: dict[str, tuple[Target, list[Part]]] = {}
     for policy in policies:
         targets, native_targets = policy_targets(policy)
         for target in targets:
             with_native = target in native_targets
             rows.setdefault(target.key, (target, []))[1].append((policy, policy.backup is not None, with_native))
+    return rows
+
+
+def protection_matrix(policies: Sequence[Policy], stack_region: str, now: datetime) -> tuple[ProtectionRow, ...]:
+    """One row per cluster, cluster pattern, tag selector and namespace, merging every policy that covers it."""
+    rows = matrix_parts(policies)
+    account = stack_account(policies)
     out = []
     for target, parts in rows.values():
         coverage = tuple(Coverage(p.name, tuple(layer for layer, on in ((LAYER_BACKUP, b), (LAYER_NATIVE, n))
@@ -531,7 +567,7 @@ def protection_matrix(policies: Sequence[Policy], stack_region: str, now: dateti
                                                           "Redshift's default schedule"))
             upcoming += _upcoming(policy, with_backup, with_native, now)
             retentions += _retentions(policy, with_backup, with_native)
-            r, a = _copies(policy, with_backup, with_native, stack_region)
+            r, a = _copies(policy, with_backup, with_native, stack_region, account)
             regions |= r
             accounts |= a
             if policy.notifications:
@@ -577,5 +613,5 @@ def summarize(stack: Stack, now: datetime) -> StackSummary:
                      for spec in getattr(stack.config, "restores", ()))
     return StackSummary(
         name=stack.name, region=stack.region, source=stack.source, now=now,
-        policies=tuple(summarize_policy(p, stack.region, now) for p in policies),
+        policies=tuple(summarize_policy(p, stack.region, now, stack_account(policies)) for p in policies),
         matrix=protection_matrix(policies, stack.region, now), restores=restores)

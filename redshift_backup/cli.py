@@ -158,28 +158,35 @@ def plan(stack_file: Path, stack_name: str | None, fmt: str, now: datetime) -> N
 def diff(stack_files: tuple[Path, ...], base: str | None, fmt: str, fail_on: str, now: datetime) -> None:
     """Show what a policy change does to each cluster's protection, with a risk level per finding.
 
-    Give OLD NEW stack files, or one STACK_FILE with --base GIT_REF. Exit 0; 1 when a finding reaches --fail-on
-    or a stack file is invalid; 2 on a usage error (also a missing git or git ref).
+    Give OLD NEW stack files, or one STACK_FILE with --base GIT_REF. With --base, a STACK_FILE deleted from the
+    working tree is compared with an empty stack (everything it declared is removed). Exit 0; 1 when a finding
+    reaches --fail-on or a stack file is invalid or missing; 2 on a usage error (also a missing git or git ref).
     """
     from policies.diff import diff_stacks
     from redshift_backup import render
-    from redshift_backup.gitbase import GitError, stack_at_ref
+    from redshift_backup.gitbase import GitError, empty_stack, stack_at_ref
 
     if base is None and len(stack_files) != 2:
         raise click.UsageError("give OLD and NEW stack files, or one STACK_FILE with --base GIT_REF")
     if base is not None and len(stack_files) != 1:
         raise click.UsageError("with --base give exactly one STACK_FILE")
     if base is not None:
-        new_path = stack_files[0]
-        new = _load_or_exit(new_path)
+        path = stack_files[0]
         try:
-            old = stack_at_ref(new_path, base, region=new.region)
+            at_base = stack_at_ref(path, base)
         except GitError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(EXIT_USAGE)
         except ConfigError as exc:
             click.echo(exc.render(), err=True)
             sys.exit(EXIT_INVALID)
+        if at_base.stack is not None and not path.exists():
+            # A pull request that deletes the stack file: everything it declared goes away.
+            old = at_base.stack
+            new = empty_stack(old.region, f"{path} (deleted)", path)
+        else:
+            new = _load_or_exit(path)
+            old = at_base.stack or empty_stack(new.region, f"{at_base.label} (not in {base})", path)
     else:
         problems = []
         loaded = []

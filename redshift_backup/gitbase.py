@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from policies.errors import ConfigError, RedshiftBackupError
@@ -14,6 +15,15 @@ class GitError(RedshiftBackupError):
     """git is missing, the file is not in a git work tree, or the ref does not exist."""
 
 
+@dataclass(frozen=True)
+class BaseVersion:
+    """A stack file at a git ref: its validated stack, or None when the file is not in that ref."""
+
+    stack: Stack | None
+    # `REF:path/from/the/repository/root`, what the diff shows as the old side.
+    label: str
+
+
 def _git(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(["git", "-C", str(directory), *args], capture_output=True, text=True, check=False)
@@ -21,22 +31,33 @@ def _git(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
         raise GitError("git is not installed or not on PATH; --base needs it") from exc
 
 
-def stack_at_ref(path: Path, ref: str, *, region: str) -> Stack:
-    """The stack file `path` as it was at `ref`, validated; an empty stack (in `region`) if it did not exist.
+def _existing_directory(path: Path) -> tuple[Path, str]:
+    """The nearest existing directory holding `path`, and `path` relative to it (a deleted file's directory may
+    be gone too)."""
+    full = path.resolve()
+    directory = full.parent
+    while not directory.is_dir() and directory != directory.parent:
+        directory = directory.parent
+    return directory, full.relative_to(directory).as_posix()
 
-    A stack file that a pull request adds has no old version: everything in it is then reported as added.
+
+def stack_at_ref(path: Path, ref: str) -> BaseVersion:
+    """The stack file `path` as it was at `ref`, validated; `stack` is None if it did not exist there.
+
+    `path` need not exist in the working tree (a pull request that deletes a stack file).
     """
-    directory = path.resolve().parent
+    directory, relative = _existing_directory(path)
     inside = _git(directory, "rev-parse", "--is-inside-work-tree")
     if inside.returncode != 0:
         raise GitError(f"{path} is not inside a git work tree: {inside.stderr.strip()}")
     if _git(directory, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:
         raise GitError(f"git ref {ref!r} does not exist (in CI, fetch it first, e.g. `git fetch origin main` "
                        "or actions/checkout with fetch-depth: 0)")
-    source = f"{ref}:{path.name}"
-    spec = f"{ref}:./{path.name}"
+    prefix = _git(directory, "rev-parse", "--show-prefix").stdout.strip()
+    label = f"{ref}:{prefix}{relative}"
+    spec = f"{ref}:./{relative}"
     if _git(directory, "cat-file", "-e", spec).returncode != 0:
-        return validate_config({}, region, source=f"{source} (not in {ref})", name=_stack_name(path))
+        return BaseVersion(None, label)
     shown = _git(directory, "show", spec)
     if shown.returncode != 0:
         raise GitError(f"git show {spec} failed: {shown.stderr.strip()}")
@@ -46,10 +67,15 @@ def stack_at_ref(path: Path, ref: str, *, region: str) -> Stack:
         try:
             stack = load_stack_file(copy)
         except ConfigError as exc:
-            raise ConfigError(exc.problems, source) from None
-    return Stack(config=stack.config, region=stack.region, source=source, name=stack.name)
+            raise ConfigError(exc.problems, label) from None
+    return BaseVersion(Stack(config=stack.config, region=stack.region, source=label, name=stack.name), label)
 
 
-def _stack_name(path: Path) -> str | None:
+def empty_stack(region: str, source: str, path: Path) -> Stack:
+    """The side of a diff where the stack file does not exist: no policies, no restores."""
+    return validate_config({}, region, source=source, name=stack_name(path))
+
+
+def stack_name(path: Path) -> str | None:
     name = path.name
     return name[len("Pulumi."):-len(".yaml")] if name.startswith("Pulumi.") and name.endswith(".yaml") else None

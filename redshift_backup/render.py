@@ -376,8 +376,9 @@ def diff_text(diff: StackDiff, fail_on: str, tty: bool = False) -> str:
         for name in ("Risk", "Where", "Change"):
             table.add_column(name, overflow="fold")
         for f in diff.findings:
-            table.add_row(Text(_LEVEL_MARK[f.level], style=_LEVEL_STYLE[f.level]), f"{f.scope} {f.subject}",
-                          f.message)
+            # Text, not markup: a message holds config paths such as `backup.rules[daily]`.
+            table.add_row(Text(_LEVEL_MARK[f.level], style=_LEVEL_STYLE[f.level]), Text(f"{f.scope} {f.subject}"),
+                          Text(f.message))
         parts.append(table)
     parts += [Text(""), Text(_verdict(diff, fail_on))]
     return render_text(parts, tty)

@@ -59,6 +59,13 @@ def test_fail_on_medium_catches_a_moved_schedule(tmp_path: Path) -> None:
         in result.stdout
 
 
+def test_text_keeps_brackets_of_config_paths(tmp_path: Path) -> None:
+    old = write(tmp_path / "Pulumi.old.yaml", MEDIUM_ONLY.format(hour=5))
+    new = write(tmp_path / "Pulumi.new.yaml", MEDIUM_ONLY.format(hour=5) + "            start_window_minutes: 60\n")
+    result = run(str(old), str(new))
+    assert "backup.rules[daily].start_window_minutes: 480 -> 60" in result.stdout
+
+
 def test_improvement_exits_zero() -> None:
     result = run(str(WEAKENED), str(PROD))
     assert result.exit_code == 0, result.output
@@ -141,7 +148,7 @@ def test_base_compares_with_the_file_at_a_ref(repo: Path) -> None:
     result = run("--base", "main", str(repo / "infra" / "Pulumi.prod.yaml"), "--format", "json")
     assert result.exit_code == 1, result.output
     document = json.loads(result.stdout)
-    assert document["old"] == "main:Pulumi.prod.yaml"
+    assert document["old"] == "main:infra/Pulumi.prod.yaml"  # the path from the repository root
     assert document["counts"]["high"] == 7
 
 
@@ -156,7 +163,7 @@ def test_base_treats_a_new_stack_file_as_all_added(repo: Path) -> None:
     result = run("--base", "main", str(new), "--format", "json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert document["old"] == "main:Pulumi.dev.yaml (not in main)"
+    assert document["old"] == "main:infra/Pulumi.dev.yaml (not in main)"
     assert [f["rule"] for f in document["findings"]] == ["policy-added", "coverage-added"]
 
 
@@ -189,4 +196,28 @@ def test_base_version_invalid_is_reported_with_its_ref(repo: Path) -> None:
     shutil.copy(PROD, stack)
     result = run("--base", "HEAD", str(stack))
     assert result.exit_code == 1
-    assert "1 problem in HEAD:Pulumi.prod.yaml" in result.stderr
+    assert "1 problem in HEAD:infra/Pulumi.prod.yaml" in result.stderr
+
+
+@pytest.mark.parametrize("remove", ["file", "directory"])
+def test_base_reviews_a_deleted_stack_file_as_everything_removed(repo: Path, remove: str) -> None:
+    stack = repo / "infra" / "Pulumi.prod.yaml"
+    if remove == "file":
+        stack.unlink()
+    else:
+        shutil.rmtree(stack.parent)
+    result = run("--base", "main", str(stack), "--format", "json")
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.stdout)
+    assert (document["old"], document["new"]) == ("main:infra/Pulumi.prod.yaml", f"{stack} (deleted)")
+    assert {(f["level"], f["rule"]) for f in document["findings"]} >= {("high", "policy-removed"),
+                                                                       ("high", "coverage-lost")}
+
+
+def test_a_missing_stack_file_is_refused(repo: Path, tmp_path: Path) -> None:
+    """Not at the base either (a typo), or without --base: nothing says what the file was."""
+    typo = repo / "infra" / "Pulumi.prdo.yaml"
+    assert run("--base", "main", str(typo)).exit_code == 1
+    result = run(str(PROD), str(tmp_path / "Pulumi.gone.yaml"))
+    assert result.exit_code == 1
+    assert "cannot read the file" in result.stderr

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -91,6 +93,14 @@ NATIVE = (*P, "snapshots")
 VAULT = (*P, "backup", "vault")
 NOTIFY = (*P, "notifications")
 
+def _second_policy(clusters: list[str], backup: bool = True) -> Edit:
+    def edit(raw: dict[str, Any]) -> None:
+        raw["policies"].append({"name": "extra", "selection": {"clusters": clusters},
+                                **({"backup": {"preset": "daily_35_day_retention",
+                                               "vault": {"name": "extra-vault"}}} if backup else {})})
+    return edit
+
+
 # (expected level, rule id, scope, edit of the new config): each a minimal change that must trigger the rule.
 CASES: list[tuple[str, str, str, Edit]] = [
     # --- high
@@ -137,6 +147,16 @@ CASES: list[tuple[str, str, str, Edit]] = [
      _set((*VAULT, "allowed_principals"), ["arn:aws:iam::111122223333:role/break-glass",
                                            "arn:aws:iam::111122223333:role/ops"])),
     ("medium", "setting-unmanaged", "policy", _delete((*NATIVE, "manual_snapshot_retention_days"))),
+    # finance moves from analytics to a new policy with the same layers
+    ("medium", "coverage-moved", "cluster",
+     lambda raw: (policy(raw)["selection"].update(clusters=["analytics"]),
+                  raw["policies"].append({"name": "finance", "selection": {"clusters": ["finance"]},
+                                          "backup": {"preset": "daily_35_day_retention",
+                                                     "vault": {"name": "finance-vault"}},
+                                          "snapshots": {"schedule": ["cron(0 0,12 *)"]}}))),
+    ("medium", "copy-vault-changed", "policy",
+     _set((*RULE, "copy_actions", 0, "destination_vault_arn"),
+          "arn:aws:backup:us-west-2:111122223333:backup-vault:copies")),
     # --- info
     ("info", "retention-longer", "policy", _set((*RULE, "delete_after_days"), 60)),
     ("info", "rule-added", "policy",
@@ -151,11 +171,28 @@ CASES: list[tuple[str, str, str, Edit]] = [
      lambda raw: raw["restores"].append({"name": "finance-copy", "source": {"latest_snapshot_of": "finance"}})),
     ("info", "restore-changed", "restore", _set(("restores", 0, "node_type"), "ra3.xlplus")),
     ("info", "settings-changed", "policy", _set((*P, "description"), "now described")),
+    ("info", "rule-renamed", "policy", _set((*RULE, "name"), "nightly")),
     ("info", "vault-lock-changed", "policy", _set((*VAULT, "lock", "max_retention_days"), 3000)),
     ("info", "policy-added", "policy",
      lambda raw: raw["policies"].append({"name": "sales", "selection": {"clusters": ["sales"]},
                                          "backup": {"preset": "daily_35_day_retention"}})),
 ]
+
+
+# Minimal pairs read the other way: the edit makes the old config, BASE is the new one.
+BACKWARD_CASES: list[tuple[str, str, str, Edit]] = [
+    ("medium", "coverage-reduced", "cluster", _second_policy(["analytics"])),
+    ("info", "setting-managed", "policy", _delete((*NATIVE, "automated_snapshot_retention_days"))),
+    ("info", "setting-managed", "policy", _delete((*NATIVE, "manual_snapshot_retention_days"))),
+]
+
+
+@pytest.mark.parametrize(("level", "rule", "scope", "base_edit"), BACKWARD_CASES,
+                         ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(BACKWARD_CASES)])
+def test_each_rule_is_triggered_by_a_minimal_change_backwards(level: str, rule: str, scope: str,
+                                                              base_edit: Edit) -> None:
+    result = findings(lambda raw: None, base_edit=base_edit)
+    assert (level, rule, scope) in rules_of(result), [f.message for f in result.findings]
 
 
 @pytest.mark.parametrize(("level", "rule", "scope", "edit"), CASES,
@@ -233,3 +270,198 @@ def test_fail_on_rejects_unknown_levels() -> None:
 
 def test_changed_paths() -> None:
     assert changed_paths({"a": {"b": 1, "c": [1]}}, {"a": {"b": 2, "c": [1]}, "d": 3}) == ["a.b", "d"]
+
+
+# --- the audit's defects, each as a minimal pair ------------------------------------------------------------------
+
+
+def one_rule(schedule: str, **rule: Any) -> Stack:
+    return validate_config({"policies": [{"name": "analytics", "selection": {"clusters": ["analytics"]},
+                                          "backup": {"rules": [{"name": "daily", "schedule": schedule, **rule}]}}]},
+                           "us-east-1")
+
+
+@pytest.mark.parametrize("now", [NOW, datetime(2026, 12, 20, 3, 0, tzinfo=UTC), datetime(2027, 6, 1, tzinfo=UTC)])
+def test_rpo_of_a_schedule_skipping_a_month_does_not_depend_on_the_date(now: datetime) -> None:
+    result = diff_stacks(one_rule("cron(0 5 ? * * *)"), one_rule("cron(0 5 ? 1-11 * *)"), now)
+    worse = {f.message for f in result.findings if f.rule == "rpo-worse"}
+    assert worse == {f"worst-case RPO of the policy over the 8 years from {now:%Y-%m-%d}: from 1 day to 32 days",
+                     f"worst-case RPO over the 8 years from {now:%Y-%m-%d}: from 1 day to 32 days"}
+
+
+def test_a_schedule_that_ends_is_a_worse_rpo() -> None:
+    result = diff_stacks(one_rule("cron(0 5 ? * * *)"), one_rule("cron(0 5 ? * * 2026-2027)"), NOW)
+    (worse, _) = [f for f in result.findings if f.rule == "rpo-worse"]
+    assert worse.level == "high"
+    assert worse.message.endswith("from 1 day to none after 2027-12-31 05:00 UTC (the schedules end)")
+
+
+def test_a_rewritten_schedule_with_the_same_run_times_is_not_moved() -> None:
+    result = diff_stacks(one_rule("cron(0 5 ? * * *)"), one_rule("cron(0 5 * * ? *)"), NOW)
+    assert [(f.level, f.rule, f.message) for f in result.findings] == [
+        ("info", "settings-changed", "rule daily: schedule rewritten from cron(0 5 ? * * *) (UTC) to "
+                                     "cron(0 5 * * ? *) (UTC); it runs at the same times")]
+    same_zone = diff_stacks(one_rule("cron(0 5 ? * * *)"), one_rule("cron(0 5 ? * * *)", schedule_timezone="Etc/UTC"),
+                            NOW)
+    assert [f.rule for f in same_zone.findings] == ["settings-changed"]
+
+
+def test_a_schedule_limited_to_years_is_moved_even_when_the_period_matches() -> None:
+    result = diff_stacks(one_rule("cron(0 5 ? * * *)"), one_rule("cron(0 5 ? * * 2026-2199)"), NOW)
+    assert ("medium", "schedule-moved", "policy") in rules_of(result)
+
+
+def test_native_schedule_rewritten_or_reordered() -> None:
+    reordered = findings(_set((*NATIVE, "schedule"), ["cron(0 12 *)", "cron(0 0 *)"]),
+                         base_edit=_set((*NATIVE, "schedule"), ["cron(0 0 *)", "cron(0 12 *)"]))
+    assert reordered.findings == ()
+    rewritten = findings(_set((*NATIVE, "schedule"), ["cron(0 0,12 1-7)"]))
+    assert [f.message for f in rewritten.findings] == [
+        "native snapshot schedule rewritten from cron(0 0,12 *) to cron(0 0,12 1-7); it takes snapshots at the "
+        "same times"]
+
+
+def _reorder(raw: dict[str, Any]) -> None:
+    daily(raw)["copy_actions"].insert(0, {"destination_region": "eu-west-1"})
+    p = policy(raw)
+    p["selection"]["clusters"].reverse()
+    p["backup"]["rules"].reverse()
+    p["notifications"]["emails"].reverse()
+    p["notifications"]["backup_vault_events"].reverse()
+    p["snapshots"]["schedule"] = ["cron(0 12 *)", "cron(0 0 *)"]
+
+
+def _unordered_base(raw: dict[str, Any]) -> None:
+    policy(raw)["snapshots"]["schedule"] = ["cron(0 0 *)", "cron(0 12 *)"]
+    daily(raw)["copy_actions"].append({"destination_region": "eu-west-1"})
+
+
+def test_reordering_lists_is_no_change() -> None:
+    assert findings(_reorder, base_edit=_unordered_base).findings == ()
+
+
+def test_a_renamed_rule_with_the_same_settings_is_info() -> None:
+    result = findings(_set((*RULE, "name"), "nightly"))
+    assert [(f.level, f.rule, f.message) for f in result.findings] == [
+        ("info", "rule-renamed", "rule daily renamed to nightly; same schedule, retention and copies")]
+    changed = findings(lambda raw: daily(raw).update(name="nightly", delete_after_days=60))
+    assert {("high", "rule-removed", "policy"), ("info", "rule-added", "policy")} <= rules_of(changed)
+
+
+def test_every_other_changed_setting_is_listed_next_to_other_findings() -> None:
+    def edit(raw: dict[str, Any]) -> None:
+        daily(raw)["delete_after_days"] = 7  # a finding of its own
+        daily(raw)["start_window_minutes"] = 60
+        policy(raw)["description"] = "tier 1"
+        policy(raw)["tags"] = {"owner": "data"}
+        policy(raw)["snapshots"]["cross_region_copy"]["kms_key_id"] = (
+            "arn:aws:kms:us-west-2:111122223333:key/0a1b2c3d")
+    result = findings(edit)
+    assert ("high", "retention-shortened", "policy") in rules_of(result)
+    (rest,) = [f.message for f in result.findings if f.rule == "settings-changed"]
+    assert rest == ("backup.rules[daily].start_window_minutes: 480 -> 60; description: unset -> tier 1; "
+                    "snapshots.cross_region_copy.kms_key_id: unset -> arn:aws:kms:us-west-2:111122223333:key/"
+                    "0a1b2c3d; tags.owner: unset -> data")
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("INFO", "ERROR", ("medium", "notifications-reduced", "notifications reduced: Redshift events limited to "
+                                                          "severity ERROR")),
+    ("ERROR", "INFO", ("info", "notifications-added", "notifications widened: Redshift events of every severity "
+                                                      "(INFO and ERROR)")),
+    ("ERROR", None, ("info", "notifications-added", "notifications widened: Redshift events of every severity "
+                                                    "(INFO and ERROR)")),
+    (None, "INFO", ("info", "settings-changed", "notifications.redshift_event_severity: unset -> INFO")),
+])
+def test_redshift_event_severity(old: str | None, new: str | None, expected: tuple[str, str, str]) -> None:
+    result = findings(_set((*NOTIFY, "redshift_event_severity"), new),
+                      base_edit=_set((*NOTIFY, "redshift_event_severity"), old))
+    assert [(f.level, f.rule, f.message) for f in result.findings] == [expected]
+
+
+VAULT_A = "arn:aws:backup:us-west-2:111122223333:backup-vault:copies-a"
+VAULT_B = "arn:aws:backup:us-west-2:111122223333:backup-vault:copies-b"
+
+
+def _copy_to(vault: str | None, account: str | None = None, arns: bool = False) -> Edit:
+    def edit(raw: dict[str, Any]) -> None:
+        copy: dict[str, Any] = {"destination_region": "us-west-2", "delete_after_days": 90}
+        if vault:
+            copy["destination_vault_arn"] = vault
+        if account:
+            copy["destination_account_id"] = account
+        daily(raw)["copy_actions"] = [copy]
+        if arns:  # name a cluster by ARN: the stack's account is then known
+            policy(raw)["selection"]["clusters"] = ["analytics",
+                                                    "arn:aws:redshift:us-east-1:111122223333:cluster:finance"]
+    return edit
+
+
+@pytest.mark.parametrize("arns", [False, True])
+def test_a_copy_into_another_vault_of_the_same_account_is_medium(arns: bool) -> None:
+    result = findings(_copy_to(VAULT_B, arns=arns), base_edit=_copy_to(VAULT_A, arns=arns))
+    assert [(f.level, f.rule, f.message) for f in result.findings] == [
+        ("medium", "copy-vault-changed", f"rule daily: copies to us-west-2 go to vault {VAULT_B} instead of vault "
+         f"{VAULT_A}: new copies land in another vault, under its lock and access policy; copies already made "
+         "stay in the old vault until they expire")]
+    created = findings(_copy_to(VAULT_A, arns=arns), base_edit=_copy_to(None, arns=arns))
+    assert rules_of(created) == {("medium", "copy-vault-changed", "policy")}
+    assert "instead of the vault this stack creates there" in created.findings[0].message
+
+
+def test_a_copy_to_the_stacks_own_account_is_not_cross_account() -> None:
+    own = findings(_copy_to(VAULT_A, account="111122223333", arns=True), base_edit=_copy_to(None, arns=True))
+    assert rules_of(own) == {("medium", "copy-vault-changed", "policy")}
+    other = "arn:aws:backup:us-west-2:444455556666:backup-vault:org"
+    away = findings(_copy_to(other, arns=True), base_edit=_copy_to(None, arns=True))
+    assert {("high", "copy-removed", "policy"), ("info", "copy-added", "cluster")} <= rules_of(away)
+    assert "now copied to account 444455556666" in {f.message for f in away.findings}
+
+
+def test_a_second_covering_policy_is_info_and_losing_one_is_medium() -> None:
+    added = findings(_second_policy(["analytics"]))
+    assert ("info", "coverage-added", "cluster") in rules_of(added)
+    assert added.highest == "info"
+    reduced = findings(lambda raw: None, base_edit=_second_policy(["analytics"]))
+    assert ("medium", "coverage-reduced", "cluster") in rules_of(reduced)
+    assert not [f for f in reduced.findings if f.rule == "coverage-moved"]
+
+
+@pytest.mark.parametrize(("old_days", "new_days", "expected"), [
+    (3, 10, ("high", "vault-lock-weakened", "vault analytics-vault: vault lock weakened: cooling-off period 3 days "
+             "-> 10 days (the lock can be removed for 10 days after it is applied); once past its cooling-off "
+             "period a compliance lock cannot be changed and the update fails")),
+    (10, 3, ("info", "vault-lock-changed", "vault analytics-vault: vault lock changed: cooling-off period 10 days "
+             "-> 3 days (immutable sooner); once past its cooling-off period a compliance lock cannot be changed "
+             "and the update fails")),
+])
+def test_vault_lock_cooling_off_period(old_days: int, new_days: int, expected: tuple[str, str, str]) -> None:
+    result = findings(_set((*VAULT, "lock", "changeable_for_days"), new_days),
+                      base_edit=_set((*VAULT, "lock", "changeable_for_days"), old_days))
+    assert [(f.level, f.rule, f.message) for f in result.findings] == [expected]
+
+
+def test_vault_lock_changes_name_their_values() -> None:
+    result = findings(_set((*VAULT, "lock", "max_retention_days"), 3000))
+    assert [f.message for f in result.findings] == [
+        "vault analytics-vault: vault lock changed: maximum retention 3650 -> 3000 days; once past its cooling-off "
+        "period a compliance lock cannot be changed and the update fails"]
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _documented_rules() -> set[str]:
+    doc = (ROOT / "docs" / "review.md").read_text(encoding="utf-8")
+    table = doc[doc.index("### Risk rules"):doc.index("Findings are listed most severe first")]
+    return {rule for line in table.splitlines() if line.startswith("| ")
+            for rule in re.findall(r"`([a-z]+(?:-[a-z]+)+)`", line.split("|")[2])}
+
+
+def test_every_rule_is_documented_and_has_a_minimal_pair() -> None:
+    source = (ROOT / "policies" / "diff.py").read_text(encoding="utf-8")
+    raised = set(re.findall(r'(?:add\(|Finding\()"(?:high|medium|info)", "([a-z-]+)"', source))
+    assert raised == _documented_rules()
+    paired = {rule for _, rule, _, _ in CASES + BACKWARD_CASES}
+    # region-changed and the reverse-only infos have their own tests above
+    assert raised - paired == {"region-changed", "vault-lock-added", "layer-added"}

@@ -14,6 +14,7 @@ from policies.schedules import (
     combined_rpo,
     describe_backup_schedule,
     describe_snapshot_definition,
+    last_run,
     next_backup_times,
     next_snapshot_times,
     parse_snapshot_definition,
@@ -424,6 +425,20 @@ def test_rpo_of_layers_combined() -> None:
     assert combined_rpo([("cron(0 5 ? * * *)", "UTC")], ["rate(12 hours)"], start) == timedelta(hours=12)
     # weekdays only: Friday 21:00 -> Monday 21:00
     assert combined_rpo([], ["cron(0 21 MON-FRI)"], start) == timedelta(days=3)
+
+
+def test_rpo_over_a_longer_window_sees_the_skipped_month() -> None:
+    no_december = [("cron(0 5 ? 1-11 * *)", "UTC")]
+    assert combined_rpo(no_december, [], utc(2026, 11, 22)) == timedelta(days=1)
+    assert combined_rpo(no_december, [], utc(2026, 11, 22), window=timedelta(days=365)) == timedelta(days=32)
+
+
+def test_last_run_when_every_schedule_ends() -> None:
+    after = utc(2030, 1, 1)
+    assert last_run([("cron(0 5 ? * * 2026-2027)", "UTC")], [], after) == datetime(2027, 12, 31, 5, tzinfo=UTC)
+    assert last_run([("cron(0 5 ? * * 2026-2027)", "UTC"), ("cron(0 5 ? * * *)", "UTC")], [], after) is None
+    assert last_run([("cron(0 5 ? * * 2026-2027)", "UTC")], ["rate(12 hours)"], after) is None
+    assert last_run([("cron(0 5 ? * * 2035)", "UTC")], [], after) is None  # not started yet
 
 
 def test_rpo_sees_the_dst_night() -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from policies import native_plan
 from policies import summary as s
+from policies.models import stack_account
 from policies.validation import load_stack_file, validate_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,6 +108,39 @@ def test_copy_wording(copy: dict[str, Any], words: str) -> None:
     policy = backup_policy(rules=[{"name": "daily", "copy_actions": [copy]}])
     (rule,) = s.summarize(stack(policy), NOW).policies[0].rules
     assert rule.text == f"every day at 05:00 UTC, kept 35 days, {words}"
+
+
+OWN_VAULT = "arn:aws:backup:us-west-2:111122223333:backup-vault:copies"
+OWN_CLUSTER = "arn:aws:redshift:us-east-1:111122223333:cluster:finance"
+
+
+@pytest.mark.parametrize(("clusters", "copy", "accounts", "words"), [
+    # The stack's account is unknown: a vault ARN alone is taken as this account's (README: destination_account_id
+    # marks another account), and the words show the ARN.
+    (["analytics"], {"destination_vault_arn": OWN_VAULT}, (), f"copied to vault {OWN_VAULT}"),
+    # Known from a cluster ARN: a vault there is this account's, even with destination_account_id.
+    (["analytics", OWN_CLUSTER], {"destination_vault_arn": OWN_VAULT}, (), f"copied to vault {OWN_VAULT}"),
+    (["analytics", OWN_CLUSTER], {"destination_vault_arn": OWN_VAULT, "destination_account_id": "111122223333"}, (),
+     f"copied to vault {OWN_VAULT}"),
+    (["analytics", OWN_CLUSTER], {"destination_vault_arn": OWN_VAULT.replace("111122223333", "444455556666")},
+     ("444455556666",), "copied to account 444455556666 (us-west-2)"),
+])
+def test_copies_to_the_stacks_own_account_are_not_cross_account(clusters: list[str], copy: dict[str, Any],
+                                                                accounts: tuple[str, ...], words: str) -> None:
+    policy = backup_policy(clusters=clusters, rules=[{"name": "daily", "copy_actions": [copy]}])
+    result = s.summarize(stack(policy), NOW)
+    assert result.policies[0].rules[0].text == f"every day at 05:00 UTC, kept 35 days, {words} and kept 35 days"
+    assert {row.copy_accounts for row in result.matrix} == {accounts}
+
+
+def test_stack_account_comes_from_arns_that_must_be_in_it() -> None:
+    assert stack_account(stack(backup_policy()).policies) is None
+    assert stack_account(stack(backup_policy(clusters=[OWN_CLUSTER])).policies) == "111122223333"
+    role = backup_policy(rules=[{"name": "daily"}], iam_role_arn="arn:aws:iam::222233334444:role/backup")
+    assert stack_account(stack(role).policies) == "222233334444"
+    both = backup_policy(clusters=[OWN_CLUSTER], rules=[{"name": "daily"}],
+                         iam_role_arn="arn:aws:iam::222233334444:role/backup")
+    assert stack_account(stack(both).policies) is None  # two accounts: not known
 
 
 def test_rpo_of_two_rules_is_the_longest_gap_between_them() -> None:
