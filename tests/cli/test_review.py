@@ -101,6 +101,10 @@ def test_review_of_a_changed_a_deleted_and_a_new_stack(tmp_path: Path, fake_gh: 
     for name in ("Pulumi.changed.yaml", "Pulumi.deleted.yaml", "Pulumi.new.yaml"):
         assert body.index(f"**`{name}`**") < first_plan, name
     assert "**`Pulumi.deleted.yaml`** (deleted on this branch)" in body
+    deleted = body[body.index("**`Pulumi.deleted.yaml`**"):first_plan]
+    assert "policy-removed" in deleted or "no longer" in deleted, deleted  # compared with an empty stack
+    assert "cannot read" not in body
+    assert "::error::diff of `Pulumi.deleted.yaml`" in done.stdout  # removing a stack's protection is high
     assert "**`Pulumi.new.yaml`** (added on this branch)" in body
     assert "retention" in body[:first_plan]  # the finding is in the diffs part
     assert "Full plan of <code>Pulumi.deleted.yaml</code>" not in body  # nothing to plan or check
