@@ -61,7 +61,11 @@ class BackupVault(pulumi.ComponentResource):
     def __init__(self, name: str, policy: Policy | dict[str, Any], region: str | None = None, *,
                  destination: bool = False, topic_arn: pulumi.Input[str] | None = None,
                  account_id: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None) -> None:
-        policy, region = policy_argument(policy, region)
+        if destination and isinstance(policy, Policy):
+            # The source region's policy, validated there: its region rules do not apply in the copy region.
+            region = stack_region(region)
+        else:
+            policy, region = policy_argument(policy, region)
         super().__init__("redshift-backup:index:BackupVault", name, None, opts)
         spec = backup_plan.vault_spec(policy, region, destination=destination)
         self.spec = spec

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from policies import presets, schedules
 from policies.base import Issues, StrictModel
@@ -24,7 +24,8 @@ CLUSTER_ID = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{0,62}(?<!-)$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:.+$")
-CLUSTER_ARN = re.compile(r"^arn:aws[a-z-]*:redshift:([a-z0-9-]+):(\d{12}):cluster:([a-z0-9*-]+)$")
+# The identifier part is checked on its own (`_cluster_id_problem`), so that its message can say what is wrong.
+CLUSTER_ARN = re.compile(r"^arn:aws[a-z-]*:redshift:([a-z0-9-]+):(\d{12}):cluster:([^:/\s]+)$")
 NAMESPACE_ARN = re.compile(r"^arn:aws[a-z-]*:redshift-serverless:([a-z0-9-]+):(\d{12}):namespace/([0-9a-f*-]+)$")
 VAULT_ARN = re.compile(r"^arn:aws[a-z-]*:backup:([a-z0-9-]+):(\d{12}):backup-vault:([a-zA-Z0-9\-_]{2,50})$")
 KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key|alias)/.+$")
@@ -36,6 +37,9 @@ TAG_KEY = re.compile(r"^(?!aws:)[\w .:/=+\-@]{1,128}$")
 MAX_SELECTION_ARNS = 500
 MAX_SELECTION_ARNS_WITH_WILDCARD = 30
 MAX_DELETE_AFTER_DAYS = 36500
+# AWS Backup documents 100 years (52,560,000 minutes) as the maximum start window, and the same for the
+# completion window of StartBackupJob; botocore's model gives no maximum.
+MAX_WINDOW_MINUTES = 52_560_000
 
 
 def _matches(pattern: re.Pattern[str], expected: str) -> Any:
@@ -57,12 +61,12 @@ def _cluster_identifier_rule(value: str) -> str:
 
 
 def _timezone_rule(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        close = sorted(z for z in available_timezones() if z.lower().endswith(value.lower().split("/")[-1]))[:3]
+    zones = schedules.iana_timezones()
+    if value not in zones:
+        last = value.strip().lower().split("/")[-1]
+        close = sorted(z for z in zones if last and z.lower().endswith(last))[:3]
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise ValueError(f"expected an IANA time zone name such as UTC or Europe/Berlin{hint}") from exc
+        raise ValueError(f"expected an IANA time zone name such as UTC or Europe/Berlin{hint}")
     return value
 
 
@@ -196,6 +200,13 @@ class Selection(StrictModel):
                 issues.add(("serverless_namespaces", i), f"is in region {arn_region(ref)}, but a stack protects "
                            f"resources of its own region ({region}) only", ref)
         _duplicates(issues, "serverless_namespaces", self.serverless_namespaces)
+        excluded = {cluster_identifier_of(r) or r for r in self.not_resources}
+        left = [r for r in self.clusters if _is_wildcard(r) or (cluster_identifier_of(r) or r) not in excluded]
+        left += [r for r in self.serverless_namespaces if r not in excluded]
+        if (self.clusters or self.serverless_namespaces) and not (left or self.conditions):
+            issues.add("not_resources", "excludes every cluster and namespace that clusters and "
+                       "serverless_namespaces name, so the selection selects nothing; remove the exclusions or the "
+                       "policy", self.not_resources)
         if self.discover_tagged_clusters and not self.conditions:
             issues.add("discover_tagged_clusters", "is on but no tag conditions are given; there is nothing to "
                        "discover", True)
@@ -220,22 +231,38 @@ def cluster_identifier_of(ref: str) -> str | None:
     return ref if not ref.startswith("arn:") else None
 
 
+CLUSTER_ID_RULE = ("1-63 lowercase letters, digits and hyphens, starting with a letter, no '--', no trailing "
+                   "'-'")
+
+
 def _resource_ref_problem(ref: str, allow_namespace: bool) -> str | None:
     if ref.startswith("arn:"):
-        if CLUSTER_ARN.match(ref) or (allow_namespace and NAMESPACE_ARN.match(ref)):
-            if "*" in ref[:-1]:
-                return "a wildcard '*' is only allowed at the end of an ARN"
+        if "*" in ref[:-1]:
+            return "a wildcard '*' is only allowed at the end of an ARN"
+        cluster = CLUSTER_ARN.match(ref)
+        if cluster:
+            if _cluster_id_problem(cluster.group(3)):
+                return (f"the cluster identifier in this ARN, {cluster.group(3)!r}, is invalid: expected "
+                        f"{CLUSTER_ID_RULE}, or a prefix of one followed by '*'")
+            return None
+        if allow_namespace and NAMESPACE_ARN.match(ref):
             return None
         kinds = "a cluster ARN arn:aws:redshift:<region>:<account>:cluster:<id>"
         if allow_namespace:
             kinds += " or a namespace ARN arn:aws:redshift-serverless:<region>:<account>:namespace/<uuid>"
         return f"expected a cluster identifier or {kinds}"
-    # A trailing wildcard makes a prefix, which may end in '-' (analytics-*): check it as if completed.
-    if ref.endswith("*") and "*" not in ref[:-1] and CLUSTER_ID.match(ref[:-1] + "x"):
+    return _cluster_id_problem(ref)
+
+
+def _cluster_id_problem(ident: str) -> str | None:
+    """The identifier rule, where a trailing `*` makes a prefix (AWS Backup's only wildcard)."""
+    if "*" in ident[:-1]:
+        return "a wildcard '*' is only allowed at the end (e.g. analytics-*)"
+    # A prefix may end in '-' (analytics-*): check it as if completed.
+    if ident.endswith("*") and CLUSTER_ID.match(ident[:-1] + "x"):
         return None
-    if not CLUSTER_ID.match(ref):
-        return ("expected a cluster identifier (1-63 lowercase letters, digits and hyphens, starting with a "
-                "letter, no '--', no trailing '-') or a cluster ARN")
+    if not CLUSTER_ID.match(ident):
+        return f"expected a cluster identifier ({CLUSTER_ID_RULE}) or a cluster ARN"
     return None
 
 
@@ -318,12 +345,23 @@ class CopyAction(StrictModel):
         return account if self.destination_account_id or stack_account is not None else None
 
 
+def _name_or_preset(schema: dict[str, Any]) -> None:
+    """A rule's JSON Schema: `name` or `preset` is required (a preset names the rule)."""
+    schema["required"] = [k for k in schema.get("required", []) if k != "name"]
+    if not schema["required"]:
+        del schema["required"]
+    schema["anyOf"] = [{"required": ["name"]}, {"required": ["preset"]}]
+
+
 class BackupRule(StrictModel):
     """One AWS Backup rule: when backups are taken, how long they are kept, where copies go.
 
     `preset` fills in the schedule and retention of a named preset (see policies/presets.py); any key given next
     to it overrides the preset's value, so a preset is only a shorter way to write the same rule.
     """
+
+    # The preset gives the name when `name` is left out; the JSON Schema says so too (`_name_or_preset`).
+    model_config = ConfigDict(**StrictModel.model_config, json_schema_extra=_name_or_preset)
 
     name: RuleName
     preset: presets.RulePresetName | None = None
@@ -364,8 +402,15 @@ class BackupRule(StrictModel):
         if self.completion_window_minutes < self.start_window_minutes + 60:
             issues.add("completion_window_minutes", "must be at least 60 minutes longer than "
                        f"start_window_minutes ({self.start_window_minutes})", self.completion_window_minutes)
-        if self.completion_window_minutes > 99999:
-            issues.add("completion_window_minutes", "at most 99999 minutes", self.completion_window_minutes)
+        for field in ("start_window_minutes", "completion_window_minutes"):
+            if getattr(self, field) > MAX_WINDOW_MINUTES:
+                issues.add(field, f"expected at most {MAX_WINDOW_MINUTES} minutes (100 years, AWS Backup's "
+                           "maximum)", getattr(self, field))
+        now = (info.context or {}).get("now") or datetime.now(UTC)
+        last = schedules.last_backup_time_if_ended(self.schedule, self.schedule_timezone, now)
+        if last is not None:
+            issues.add("schedule", f"never runs again: its last run was {last:%Y-%m-%d %H:%M} UTC, and the Year "
+                       f"field allows no later run (checked against {now:%Y-%m-%d %H:%M} UTC)", self.schedule)
         if self.move_to_cold_storage_after_days is not None:
             issues.add("move_to_cold_storage_after_days", "cold storage is not available for Amazon Redshift "
                        "recovery points; leave this key out", self.move_to_cold_storage_after_days)
@@ -440,8 +485,14 @@ class Vault(StrictModel):
     protect: bool = True
 
     @model_validator(mode="after")
-    def _rules(self) -> Vault:
+    def _rules(self, info: ValidationInfo) -> Vault:
         issues = Issues()
+        region = (info.context or {}).get("region")
+        for field in ("existing", "kms_key"):
+            arn = getattr(self, field)
+            if region and arn and arn.startswith("arn:") and arn_region(arn) not in (None, region):
+                issues.add(field, f"is in region {arn_region(arn)}, but the vault is in the stack's region "
+                           f"({region}): give a {'vault' if field == 'existing' else 'key'} of that region", arn)
         if self.existing is not None:
             if not (VAULT_NAME.match(self.existing) or VAULT_ARN.match(self.existing)):
                 issues.add("existing", "expected a vault name or a backup vault ARN", self.existing)
@@ -665,6 +716,12 @@ class SnapshotLayer(StrictModel):
         if copy and region and copy.destination_region == region:
             issues.add(("cross_region_copy", "destination_region"), f"is the stack's own region ({region}); "
                        "expected another region", copy.destination_region)
+        if self.automated_snapshot_retention_days == 0:
+            for field in ("schedule", "cross_region_copy"):
+                if getattr(self, field):
+                    issues.add(field, f"has nothing to {'take' if field == 'schedule' else 'copy'}: "
+                               "automated_snapshot_retention_days is 0, which turns automated snapshots off; "
+                               f"remove {field} or keep automated snapshots for at least 1 day", has_value=False)
         if not (self.schedule or self.automated_snapshot_retention_days is not None
                 or self.manual_snapshot_retention_days is not None or copy):
             issues.add((), "sets nothing; give schedule, a retention or cross_region_copy, or leave out "

@@ -13,9 +13,12 @@ Conventions this module decides, because AWS does not document them (stated agai
   Day-of-week means Saturday, the last day of the week (Quartz, which EventBridge follows).
 * Local times a DST change skips are not run; local times a DST change repeats run once, at the first
   occurrence. This is how EventBridge Scheduler documents its behaviour; for AWS Backup it is *unverified*.
-* Redshift anchors `rate(N hours)` at the schedule's creation time, which cannot be known before it exists;
-  this module anchors it at 1970-01-01 00:00 UTC (so `rate(12 hours)` runs at 00:00 and 12:00 UTC). The gaps
-  between snapshots, and so the recovery point objective, are the same for every anchor.
+* Where Redshift starts counting `rate(N hours)` is not documented (*unverified*; most likely the schedule's
+  creation time, which cannot be known before it exists). Times listed for a `rate()` assume a start at
+  1970-01-01 00:00 UTC (so `rate(12 hours)` runs at 00:00 and 12:00 UTC); the gaps between snapshots, and so the
+  recovery point objective, are the same for every start. Because some start always puts a `rate()` snapshot
+  within the hour of any other definition's, a `rate()` is only accepted on its own
+  (`snapshot_definition_problems`): that rule holds whatever Redshift's real start is.
 * `rate(1 hour)` is singular and `rate(N hours)` plural for N >= 2, as EventBridge requires; that Redshift
   applies the same rule is *unverified*.
 """
@@ -31,7 +34,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from policies.errors import RedshiftBackupError
 
@@ -47,6 +50,8 @@ __all__ = [
     "describe_backup_schedule",
     "describe_snapshot_definition",
     "last_run",
+    "iana_timezones",
+    "last_backup_time_if_ended",
     "next_backup_times",
     "next_snapshot_times",
     "parse_backup_schedule",
@@ -384,13 +389,27 @@ def _local_runs(cron: BackupCron, start: datetime) -> Iterator[datetime]:
                         yield datetime(year, month, day, hour, minute)
 
 
+# Files of the tz database that `ZoneInfo` opens but that are no zone names: `localtime` is the machine's own
+# zone, `posixrules` a template, `Factory` a placeholder ("-00").
+_NOT_ZONE_NAMES = frozenset({"localtime", "posixrules", "Factory"})
+
+
+@lru_cache(maxsize=1)
+def iana_timezones() -> frozenset[str]:
+    """Every IANA time zone name the installed tz database knows."""
+    return frozenset(available_timezones()) - _NOT_ZONE_NAMES
+
+
 @lru_cache(maxsize=512)
 def validate_timezone(timezone: str) -> ZoneInfo:
     """Return the `ZoneInfo` for an IANA name, or raise `ScheduleError`."""
+    message = "unknown time zone; expected an IANA name such as UTC or Europe/Berlin"
+    if timezone not in iana_timezones():
+        raise ScheduleError(message)
     try:
         return ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ScheduleError("unknown time zone; expected an IANA name such as UTC or Europe/Berlin") from exc
+        raise ScheduleError(message) from exc
 
 
 def _to_utc(local: datetime, zone: ZoneInfo) -> datetime | None:
@@ -471,6 +490,17 @@ def _backup_between_cached(
             break
         out.append(run)
     return tuple(out)
+
+
+def last_backup_time_if_ended(expression: str, timezone: str, now: datetime) -> datetime | None:
+    """The last run (aware UTC) of a schedule that has no run after `now`; None while it still runs.
+
+    Only a Year field can end a schedule; one that ended is as useless as one that never runs.
+    """
+    _require_aware("now", now)
+    if next_backup_times(expression, timezone, now, 1):
+        return None
+    return _previous_backup_time(expression, timezone, now)
 
 
 def _previous_backup_time(expression: str, timezone: str, at: datetime) -> datetime | None:
@@ -570,8 +600,9 @@ class SnapshotConflict:
 def snapshot_definition_problems(definitions: Sequence[str]) -> list[tuple[int | None, str]]:
     """Every problem: (index, message) for one definition, (None, message) for the schedule as a whole.
 
-    Definitions that do not parse are left out of the spacing check. `rate()` definitions are compared at
-    the assumed 00:00 UTC anchor (module docs); AWS compares them at the real anchor, the creation time.
+    Definitions that do not parse are left out of the spacing check. A `rate()` next to a `cron()` is a problem
+    of the `rate()` definition whatever the times (module docs: for some start of the `rate()`, the two come
+    within the hour); two `rate()` definitions always start together, so they always clash.
     """
     return list(_snapshot_problems_cached(tuple(definitions)))
 
@@ -594,11 +625,28 @@ def _snapshot_problems_cached(definitions: tuple[str, ...]) -> tuple[tuple[int |
             problems.append((None, f"definitions {earlier} and {index} are the same; remove one"))
         else:
             first_seen[definitions[index]] = index
+    crons = [i for i, d in parsed.items() if isinstance(d, SnapshotCron)]
+    for index, parsed_definition in parsed.items():
+        if isinstance(parsed_definition, SnapshotRate) and crons:
+            problems.append((index, _rate_with_cron_message(parsed_definition, crons)))
     for conflict in _conflicts(tuple(sorted(parsed.items()))):
-        # Identical definitions were reported above; their clash says nothing more.
-        if definitions[conflict.first_index] != definitions[conflict.second_index]:
+        kinds = {type(parsed[conflict.first_index]), type(parsed[conflict.second_index])}
+        # Identical definitions were reported above, and a rate() next to a cron() just now.
+        if definitions[conflict.first_index] != definitions[conflict.second_index] and len(kinds) == 1:
             problems.append((None, _conflict_message(conflict, parsed)))
     return tuple(problems)
+
+
+def _rate_with_cron_message(rate: SnapshotRate, crons: Sequence[int]) -> str:
+    which = f"definition{'s' if len(crons) > 1 else ''} {_join([str(i) for i in crons])}"
+    if 24 % rate.hours == 0:
+        hours = {1: "*", 24: "0"}.get(rate.hours, f"0/{rate.hours}")
+        instead = f"or write it as cron(0 {hours} *) next to the others"
+    else:
+        instead = f"or list its hours in a cron() (every {rate.hours} hours does not divide a day)"
+    return ("rate() cannot be combined with cron() definitions: Redshift counts rate() from a start that cannot "
+            f"be known in advance (unverified: most likely the schedule's creation), and for some start its "
+            f"snapshots come less than 1 hour from those of {which}; use rate() on its own, {instead}")
 
 
 def _conflict_message(conflict: SnapshotConflict, parsed: dict[int, SnapshotDefinition]) -> str:
@@ -615,10 +663,7 @@ def _conflict_message(conflict: SnapshotConflict, parsed: dict[int, SnapshotDefi
         text = f"snapshots at {first:%H:%M} and {_day_time(second)} come from {pair}"
     else:
         text = f"snapshots at {_day_time(first)} and {_day_time(second)} come from {pair}"
-    text += "; snapshots must be at least 1 hour apart"
-    if any(isinstance(parsed[i], SnapshotRate) for i in (first_index, second_index)):
-        text += " (rate() counted from 00:00 UTC; Redshift counts from the schedule's creation time)"
-    return text
+    return text + "; snapshots must be at least 1 hour apart"
 
 
 def _day_time(value: datetime) -> str:
@@ -628,8 +673,9 @@ def _day_time(value: datetime) -> str:
 def snapshot_conflicts(definitions: Sequence[str]) -> list[SnapshotConflict]:
     """Pairs of definitions whose snapshots come less than 1 hour apart: the first such pair of times each.
 
-    Times repeat with the least common multiple of a week and every rate's period; the times shown fall in
-    that cycle as counted from Sunday 1970-01-04 00:00 UTC. Raises `ScheduleError` if a definition is invalid.
+    `rate()` definitions start at 1970-01-01 00:00 UTC here (module docs). Times repeat with the least common
+    multiple of a week and every rate's period; the times shown fall in that cycle as counted from Sunday
+    1970-01-04 00:00 UTC. Raises `ScheduleError` if a definition is invalid.
     """
     parsed = tuple((i, parse_snapshot_definition(d)) for i, d in enumerate(definitions))
     return list(_conflicts(parsed))

@@ -43,6 +43,10 @@ LAYER_NATIVE = "native snapshots"
 
 DEFAULT_NATIVE_SCHEDULE = ("Redshift's default schedule: a snapshot every 8 hours or every 5 GB of change per "
                            "node (not counted in next backups or RPO)")
+AUTOMATED_OFF = ("automated snapshots turned off (retention 0): Redshift takes none and deletes the existing "
+                 "ones")
+# Where Redshift starts counting rate() is not documented (policies/schedules.py): say so wherever times show.
+RATE_START = "rate() times assume a start at 00:00 UTC; Redshift's real start is unverified"
 
 
 def manual_snapshot_caveat() -> str:
@@ -304,10 +308,12 @@ def summarize_native(layer: SnapshotLayer) -> NativeSummary:
     words = tuple(schedules.describe_snapshot_definition(d) for d in layer.schedule)
     lines: list[str] = []
     auto = layer.automated_snapshot_retention_days
-    if words:
+    if auto == 0:  # validation refuses a schedule or a copy next to it
+        lines.append(AUTOMATED_OFF)
+    elif words:
         lines.append("snapshots " + "; ".join(words))
-        if auto == 0:
-            lines.append("automated snapshots are turned off (retention 0), so this schedule takes none")
+        if _has_rate(layer):
+            lines.append(RATE_START)
     else:
         lines.append(DEFAULT_NATIVE_SCHEDULE)
     if auto is None:
@@ -429,9 +435,14 @@ def _upcoming(policy: Policy, with_backup: bool, with_native: bool, now: datetim
             out += [(t, label) for t in schedules.next_backup_times(rule.schedule, rule.schedule_timezone, now,
                                                                      NEXT_COUNT)]
     if with_native and policy.snapshots and _takes_snapshots(policy.snapshots):
-        label = f"{policy.name} (native snapshot)"
+        assumed = ", rate() from 00:00 UTC assumed" if _has_rate(policy.snapshots) else ""
+        label = f"{policy.name} (native snapshot{assumed})"
         out += [(t, label) for t in schedules.next_snapshot_times(policy.snapshots.schedule, now, NEXT_COUNT)]
     return out
+
+
+def _has_rate(layer: SnapshotLayer) -> bool:
+    return any(d.startswith("rate(") for d in layer.schedule)
 
 
 def _takes_snapshots(layer: SnapshotLayer) -> bool:
@@ -563,8 +574,9 @@ def protection_matrix(policies: Sequence[Policy], stack_region: str, now: dateti
                     locks.append(f"{vault.name}: {vault.lock_text}")
             if with_native and policy.snapshots:
                 native = summarize_native(policy.snapshots)
-                words.append(f"{policy.name} native: " + ("; ".join(native.schedule_text) or
-                                                          "Redshift's default schedule"))
+                default = "automated snapshots off" if native.automated_retention_days == 0 else (
+                    "Redshift's default schedule")
+                words.append(f"{policy.name} native: " + ("; ".join(native.schedule_text) or default))
             upcoming += _upcoming(policy, with_backup, with_native, now)
             retentions += _retentions(policy, with_backup, with_native)
             r, a = _copies(policy, with_backup, with_native, stack_region, account)

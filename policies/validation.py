@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import difflib
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from policies.base import problems_from_validation_error
-from policies.errors import ConfigError, Problem, join_path
+from policies.errors import ConfigError, Problem, format_value, join_path
 from policies.models import REGION, Policy, StackConfig
 from policies.restores import RestoreSpec, restore_list_problems
 
@@ -37,26 +39,56 @@ class Stack:
 
 
 def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str | None = None,
-                    name: str | None = None) -> Stack:
-    """Validate the `redshift-backup:` namespace of a stack's config (keys without the namespace prefix)."""
+                    name: str | None = None, now: datetime | None = None) -> Stack:
+    """Validate the `redshift-backup:` namespace of a stack's config (keys without the namespace prefix).
+
+    `now` (aware; default: the current time) is what "a schedule that never runs again" is judged against:
+    tests pass a fixed time, the CLI and the Pulumi program use the clock.
+    """
     problems: list[Problem] = []
     if not region:
         problems.append(Problem("aws:region", "is required: the stack's AWS region (e.g. us-east-1)",
                                 has_value=False))
     elif not REGION.match(region):
         problems.append(Problem("aws:region", "expected an AWS region name such as us-east-1", region))
-    context = {"region": region}
+    context: dict[str, Any] = {"region": region, "now": now}
+    secrets = list(_secret_paths(raw, ()))
     try:
         config = StackConfig.model_validate(dict(raw), context=context)
     except ValidationError as exc:
         problems.extend(problems_from_validation_error(exc))
         problems.extend(cross_policy_problems(_valid_policies(raw, context)))
-        raise ConfigError(_dedupe(problems), source) from None
+        raise ConfigError(_with_secrets(_dedupe(problems), secrets), source) from None
     problems.extend(cross_policy_problems(enumerate(config.policies)))
     problems.extend(restore_list_problems(config.restores))
     ConfigError.collect(problems, source)
     assert region is not None
     return Stack(config=config, region=region, source=source, name=name)
+
+
+def _secret_paths(value: Any, where: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:
+    """Where a stack file holds a Pulumi secret (`{secure: ...}`)."""
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            yield where
+            return
+        for key, item in value.items():
+            yield from _secret_paths(item, (*where, str(key)))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _secret_paths(item, (*where, i))
+
+
+def _with_secrets(problems: list[Problem], secrets: list[tuple[str | int, ...]]) -> list[Problem]:
+    """One clear problem per secret value, in place of whatever the models said at or under it."""
+    if not secrets:
+        return problems
+    paths = [join_path(*where) for where in secrets]
+    kept = [p for p in problems if not any(p.path == s or p.path.startswith((s + ".", s + "[")) for s in paths)]
+    return kept + [Problem(path, "is a Pulumi secret ({secure: ...}); redshift-backup config holds nothing secret "
+                           "(ARNs, emails and tags end up in plain resource inputs) and an encrypted value cannot "
+                           "be checked: set it as plain text (pulumi config set --path without --secret)",
+                           has_value=False) for path in paths]
 
 
 def _valid_policies(raw: Mapping[str, Any], context: dict[str, Any]) -> list[tuple[int, Policy]]:
@@ -77,7 +109,7 @@ def cross_policy_problems(policies: Iterable[tuple[int, Policy]]) -> list[Proble
     problems: list[Problem] = []
     names: dict[str, int] = {}
     vaults: dict[str, int] = {}
-    native: dict[tuple[str, str], int] = {}
+    native: dict[tuple[str, str], tuple[int, Any]] = {}
     opt_in: int | None = None
     for i, policy in policies:
         if policy.backup and policy.backup.opt_in_region_settings:
@@ -100,15 +132,18 @@ def cross_policy_problems(policies: Iterable[tuple[int, Policy]]) -> list[Proble
             vaults.setdefault(vault, i)
         if policy.snapshots:
             for setting in _native_settings(policy):
+                value = _native_value(policy, setting)
                 for cluster in policy.selection.cluster_identifiers():
                     key = (cluster, setting)
-                    if key in native and native[key] != i:
+                    if key in native and native[key][0] != i:
+                        first, first_value = native[key]
                         problems.append(Problem(
                             join_path("policies", i, "snapshots", setting),
-                            f"cluster {cluster!r} already gets its {setting} from policies[{native[key]}]; a "
-                            "cluster has one snapshot schedule, one retention and one copy destination, so only "
-                            "one policy may set each", has_value=False))
-                    native.setdefault(key, i)
+                            f"cluster {cluster!r} already gets its {setting} from "
+                            f"{join_path('policies', first, 'snapshots', setting)} ({format_value(first_value)}); "
+                            "a cluster has one snapshot schedule, one retention and one copy destination, so only "
+                            "one policy may set each", value))
+                    native.setdefault(key, (i, value))
     return problems
 
 
@@ -125,6 +160,11 @@ def _native_settings(policy: Policy) -> list[str]:
     if layer.cross_region_copy:
         out.append("cross_region_copy")
     return out
+
+
+def _native_value(policy: Policy, setting: str) -> Any:
+    value = getattr(policy.snapshots, setting)
+    return value.model_dump(exclude_unset=True) if hasattr(value, "model_dump") else value
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -153,10 +193,73 @@ def split_stack_config(config: Mapping[str, Any]) -> tuple[dict[str, Any], str |
         elif ":" not in key:
             # Pulumi reads an unprefixed key as `<project>:<key>`, and our project is redshift-backup.
             ours[key] = value
+        elif _misspelt_namespace(key.split(":", 1)[0]):
+            problems.append(Problem(key, f"unknown namespace {key.split(':', 1)[0]!r}; did you mean "
+                                    f"{NAMESPACE}:{key.split(':', 1)[1]}? (keys of other namespaces are ignored, so "
+                                    "this config would not be read)", has_value=False))
     if region is not None and not isinstance(region, str):
         problems.append(Problem("aws:region", "expected a region name string", region))
         region = None
     return ours, region, problems
+
+
+def _misspelt_namespace(namespace: str) -> bool:
+    """`redshift-backups`, `redshift_backup`, `Redshift-Backup`: close to ours, but not ours."""
+    if namespace == NAMESPACE:
+        return False
+    squashed = namespace.lower().replace("_", "").replace("-", "")
+    return squashed == NAMESPACE.replace("-", "") or difflib.SequenceMatcher(
+        None, namespace.lower(), NAMESPACE).ratio() >= 0.8
+
+
+class _DuplicateKeys:
+    """Every key given twice in one YAML mapping, with the line of each (PyYAML itself keeps the last)."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def walk(self, node: yaml.Node, where: tuple[str | int, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[tuple[str, str], int] = {}
+            for key, value in node.value:
+                if key.tag == "tag:yaml.org,2002:merge":
+                    continue
+                ident = (key.tag, str(key.value))
+                line = key.start_mark.line + 1
+                if ident in seen:
+                    lines = f"on line {line}" if seen[ident] == line else f"at lines {seen[ident]} and {line}"
+                    self.problems.append(Problem(_document_path((*where, str(key.value))),
+                                                 f"is given twice, {lines}; YAML would silently keep only the "
+                                                 "last one: remove one", has_value=False))
+                seen.setdefault(ident, line)
+                self.walk(value, (*where, str(key.value)))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                self.walk(item, (*where, i))
+
+
+def _document_path(where: tuple[str | int, ...]) -> str:
+    """A place in a stack file as the other problems name it: `policies[0].name`, `aws:region`, `config`."""
+    if len(where) >= 2 and where[0] == "config" and isinstance(where[1], str):
+        key = where[1]
+        head = key[len(NAMESPACE) + 1:] if key.startswith(NAMESPACE + ":") else key
+        return join_path(head, *where[2:])
+    return join_path(*where)
+
+
+def _read_yaml(text: str, source: str) -> Any:
+    """`yaml.safe_load`, except that duplicate keys are errors (all of them, with their lines)."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        duplicates = _DuplicateKeys()
+        duplicates.walk(node, ())
+        ConfigError.collect(duplicates.problems, source)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def load_stack_file(path: str | Path) -> Stack:
@@ -164,9 +267,15 @@ def load_stack_file(path: str | Path) -> Stack:
     path = Path(path)
     source = str(path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+        document = _read_yaml(data.decode("utf-8"), source)
     except OSError as exc:
         raise ConfigError([Problem("", f"cannot read the file: {exc.strerror}", has_value=False)], source) from exc
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ConfigError([Problem("", f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}); Pulumi "
+                                   "reads stack files as UTF-8: save it in that encoding", has_value=False)],
+                          source) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -190,11 +299,19 @@ def load_stack_file(path: str | Path) -> Stack:
 
 
 def validate_policy(raw: Any, region: str, *, source: str | None = None) -> Policy:
-    """Validate one policy given directly to a component (e.g. from a user's own Pulumi program)."""
+    """Validate one policy given directly to a component (e.g. from a user's own Pulumi program).
+
+    A `Policy` instance is validated again, because some rules depend on the region (a copy to the policy's
+    own region, ARNs of another region): one validated for us-west-2 may be wrong in us-east-1. It comes back
+    unchanged when it passes.
+    """
+    data = raw
     if isinstance(raw, Policy):
-        return raw
+        # Only what was given, so that defaults stay defaults; without the plan preset, whose rules are in
+        # `rules` already and would otherwise be added a second time.
+        data = raw.model_dump(exclude_unset=True, exclude={"backup": {"preset"}})
     try:
-        policy = Policy.model_validate(raw, context={"region": region})
+        policy = Policy.model_validate(data, context={"region": region})
     except ValidationError as exc:
         raise ConfigError(problems_from_validation_error(exc, ("policy",)), source) from None
-    return policy
+    return raw if isinstance(raw, Policy) else policy

@@ -29,9 +29,14 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("stack_files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("stack_files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def check(stack_files: tuple[Path, ...]) -> None:
-    """Validate one or more stack files (Pulumi.<stack>.yaml): exit 0 if all are valid, 1 with every problem."""
+    """Validate one or more stack files (Pulumi.<stack>.yaml): exit 0 if all are valid, 1 with every problem.
+
+    A missing file is a usage error (exit 2). A valid file that declares no policies and no restores gets a
+    warning on standard error, not a failure: an emptied stack is a normal step before `pulumi destroy`.
+    """
     failed = False
     for path in stack_files:
         try:
@@ -42,6 +47,9 @@ def check(stack_files: tuple[Path, ...]) -> None:
             continue
         count = len(stack.policies)
         click.echo(f"{path}: valid ({count} polic{'y' if count == 1 else 'ies'}, region {stack.region})")
+        if not (stack.policies or stack.restores):
+            click.echo(f"warning: {path} declares no redshift-backup:policies and no redshift-backup:restores, so "
+                       "it manages nothing (is the namespace spelt redshift-backup?)", err=True)
     if failed:
         sys.exit(EXIT_INVALID)
 

@@ -85,6 +85,64 @@ def test_schema_describes_the_stack_file_and_rejects_unknown_keys_of_ours() -> N
     assert list(validator.iter_errors(typo))
 
 
+CHECKED_IN = sorted({*ROOT.glob("Pulumi.*.yaml"), *ROOT.glob("tests/**/Pulumi.*.yaml")} - {ROOT / "Pulumi.yaml"})
+
+
+def test_the_schema_agrees_with_the_validator() -> None:
+    import jsonschema
+    import yaml
+
+    from policies.schema import config_schema
+    from policies.validation import load_stack_file
+
+    validator = jsonschema.Draft202012Validator(config_schema())
+    assert len(CHECKED_IN) >= 5
+    for path in CHECKED_IN:
+        load_stack_file(path)
+        assert list(validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))) == [], path
+    # a rule named by its preset is valid in both; a rule with neither name nor preset in neither
+    policy = {"name": "analytics", "selection": {"clusters": ["analytics"]}, "backup": {"rules": [{"preset": "weekly"}]}}
+    assert not list(validator.iter_errors({"config": {"aws:region": "us-east-1", "redshift-backup:policies": [policy]}}))
+    policy["backup"] = {"rules": [{"delete_after_days": 7}]}
+    assert list(validator.iter_errors({"config": {"aws:region": "us-east-1", "redshift-backup:policies": [policy]}}))
+
+
+def test_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "Pulumi.nope.yaml")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
+def test_a_file_that_is_not_utf8_exits_one_without_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.latin1.yaml"
+    path.write_bytes(b"config:\n  aws:region: us-east-1\n  redshift-backup:policies:\n    - name: caf\xe9\n")
+    proc = subprocess.run([sys.executable, "-m", "redshift_backup", "check", str(path)],
+                          capture_output=True, text=True, cwd=ROOT, check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        f"1 problem in {path}:",
+        "  - <root>: is not UTF-8 text (byte 0xe9 at line 4); Pulumi reads stack files as UTF-8: save it in that "
+        "encoding"]
+
+
+def test_a_misspelt_namespace_fails_instead_of_checking_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.typo.yaml"
+    path.write_text("config:\n  aws:region: us-east-1\n  redshift-backups:policies: []\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 1
+    assert "redshift-backups:policies: unknown namespace 'redshift-backups'; did you mean " in result.output
+
+
+def test_a_stack_that_declares_nothing_is_valid_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.empty.yaml"
+    path.write_text("config:\n  aws:region: us-east-1\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 0
+    assert result.stdout == f"{path}: valid (0 policies, region us-east-1)\n"
+    assert result.stderr == (f"warning: {path} declares no redshift-backup:policies and no redshift-backup:restores, "
+                             "so it manages nothing (is the namespace spelt redshift-backup?)\n")
+
+
 def test_the_installed_command_exits_one_without_a_traceback(tmp_path: Path) -> None:
     path = tmp_path / "Pulumi.broken.yaml"
     path.write_text(BROKEN, encoding="utf-8")

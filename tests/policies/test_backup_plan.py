@@ -188,8 +188,9 @@ def test_deny_without_exceptions_has_no_condition() -> None:
 
 @pytest.mark.parametrize(("existing", "region", "name", "arn"), [
     ("shared-vault", REGION, "shared-vault", "arn:aws:backup:us-east-1:123456789012:backup-vault:shared-vault"),
-    ("arn:aws:backup:eu-west-1:999988887777:backup-vault:central", "eu-west-1", "central",
-     "arn:aws:backup:eu-west-1:999988887777:backup-vault:central"),
+    # A vault ARN must be in the stack's region (a plan backs up into a vault of its own region).
+    ("arn:aws:backup:us-east-1:999988887777:backup-vault:central", REGION, "central",
+     "arn:aws:backup:us-east-1:999988887777:backup-vault:central"),
 ])
 def test_existing_vault_is_used_as_it_is(existing: str, region: str, name: str, arn: str) -> None:
     p = policy(backup={"rules": [{"name": "d"}], "vault": {"existing": existing}})

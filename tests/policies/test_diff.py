@@ -221,7 +221,8 @@ def test_schedule_moved_without_a_worse_rpo_is_only_medium() -> None:
 
 
 def test_messages_name_old_and_new_values() -> None:
-    result = findings(_set((*NATIVE, "automated_snapshot_retention_days"), 0))
+    # Retention 0 leaves a schedule and a copy nothing to do (an error), so they go too.
+    result = findings(_set(NATIVE, {"automated_snapshot_retention_days": 0}))
     messages = [f.message for f in result.findings if f.rule == "automated-retention-lowered"]
     assert messages == ["automated snapshot retention goes from 7 days to 0: automated snapshots are turned off "
                         "and every existing automated snapshot is deleted at once"]

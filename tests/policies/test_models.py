@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from policies import presets
 from policies.errors import ConfigError
-from policies.validation import validate_config
+from policies.models import Policy
+from policies.validation import validate_config, validate_policy
 
 REGION = "us-east-1"
 
@@ -24,10 +26,11 @@ def minimal_policy(**overrides: Any) -> dict[str, Any]:
     return policy
 
 
-def problems(*policies: dict[str, Any], region: str | None = REGION, **extra: Any) -> list[str]:
+def problems(*policies: dict[str, Any], region: str | None = REGION, now: datetime | None = None,
+             **extra: Any) -> list[str]:
     """The rendered problems of a config, or [] when it is valid."""
     try:
-        validate_config({"policies": list(policies), **extra}, region)
+        validate_config({"policies": list(policies), **extra}, region, now=now)
     except ConfigError as exc:
         return [p.render() for p in exc.problems]
     return []
@@ -145,9 +148,60 @@ def test_completion_window_must_exceed_start_window() -> None:
 
 @pytest.mark.parametrize("days", [0, 36501])
 def test_delete_after_days_range(days: int) -> None:
-    found = only(problems(with_rule(delete_after_days=days)))
-    assert found.startswith("policies[0].backup.rules[0].delete_after_days: expected ")
-    assert f"(received {days})" in found
+    assert only(problems(with_rule(delete_after_days=days))) == (
+        f"policies[0].backup.rules[0].delete_after_days: expected 1-36500 (received {days})")
+
+
+@pytest.mark.parametrize(("field", "value", "path"), [
+    ("automated_snapshot_retention_days", False, "snapshots.automated_snapshot_retention_days"),
+    ("delete_after_days", True, "backup.rules[0].delete_after_days"),
+    ("start_window_minutes", True, "backup.rules[0].start_window_minutes"),
+])
+def test_yaml_booleans_are_not_numbers(field: str, value: bool, path: str) -> None:
+    # pydantic's lax mode would read false as 0: retention 0 turns automated snapshots off and deletes them
+    policy = with_snapshots(**{field: value}) if path.startswith("snapshots") else with_rule(**{field: value})
+    allowed = {"automated_snapshot_retention_days": " 0-35", "delete_after_days": " 1-36500",
+               "start_window_minutes": ""}[field]
+    assert only(problems(policy)) == (
+        f"policies[0].{path}: expected a whole number{allowed}, not true or false (received {str(value).lower()})")
+
+
+def test_a_fraction_is_not_a_whole_number() -> None:
+    assert only(problems(with_rule(delete_after_days=7.5))) == (
+        "policies[0].backup.rules[0].delete_after_days: expected a whole number 1-36500 (received 7.5)")
+
+
+@pytest.mark.parametrize("days", ["40", 40.0])
+def test_digit_strings_and_whole_floats_are_numbers(days: Any) -> None:
+    # `pulumi config set --type string` gives "40"; component arguments from other languages arrive as 40.0
+    stack = validate_config({"policies": [with_rule(delete_after_days=days)]}, REGION)
+    assert stack.policies[0].backup.rules[0].delete_after_days == 40  # type: ignore[union-attr]
+
+
+def test_windows_at_most_100_years() -> None:
+    found = problems(with_rule(start_window_minutes=52_560_001, completion_window_minutes=52_560_100))
+    assert found == [
+        "policies[0].backup.rules[0].start_window_minutes: expected at most 52560000 minutes (100 years, AWS "
+        "Backup's maximum) (received 52560001)",
+        "policies[0].backup.rules[0].completion_window_minutes: expected at most 52560000 minutes (100 years, AWS "
+        "Backup's maximum) (received 52560100)"]
+    assert problems(with_rule(completion_window_minutes=100_000)) == []
+
+
+def test_schedule_that_only_ran_in_past_years() -> None:
+    # judged against the real clock: 2020 is in the past whenever this runs
+    found = only(problems(with_rule(schedule="cron(0 5 ? * * 2020)")))
+    assert found.startswith("policies[0].backup.rules[0].schedule: never runs again: its last run was 2020-12-31 "
+                            "05:00 UTC, and the Year field allows no later run (checked against ")
+    assert found.endswith("(received 'cron(0 5 ? * * 2020)')")
+
+
+def test_schedule_that_ended_is_judged_against_the_given_time() -> None:
+    rule = with_rule(schedule="cron(0 5 1 JAN ? 2030)", schedule_timezone="Europe/Berlin")
+    assert problems(rule, now=datetime(2029, 12, 31, tzinfo=UTC)) == []
+    assert only(problems(rule, now=datetime(2030, 1, 1, 4, tzinfo=UTC))) == (
+        "policies[0].backup.rules[0].schedule: never runs again: its last run was 2030-01-01 04:00 UTC, and the "
+        "Year field allows no later run (checked against 2030-01-01 04:00 UTC) (received 'cron(0 5 1 JAN ? 2030)')")
 
 
 def test_cold_storage_is_rejected_for_redshift() -> None:
@@ -175,6 +229,25 @@ def test_rule_names_are_unique_within_a_plan() -> None:
 def test_invalid_timezone() -> None:
     found = only(problems(with_rule(schedule_timezone="Europe/Berlinn")))
     assert found.startswith("policies[0].backup.rules[0].schedule_timezone: expected an IANA time zone name")
+
+
+@pytest.mark.parametrize("name", ["localtime", "posixrules", "Factory"])
+def test_tz_database_files_that_are_no_zone_names(name: str) -> None:
+    assert only(problems(with_rule(schedule_timezone=name))) == (
+        "policies[0].backup.rules[0].schedule_timezone: expected an IANA time zone name such as UTC or "
+        f"Europe/Berlin (received '{name}')")
+
+
+def test_empty_timezone_gets_no_suggestions() -> None:
+    assert only(problems(with_rule(schedule_timezone=""))) == (
+        "policies[0].backup.rules[0].schedule_timezone: expected an IANA time zone name such as UTC or "
+        "Europe/Berlin (received '')")
+
+
+def test_timezone_in_the_wrong_case_gets_a_suggestion() -> None:
+    assert only(problems(with_rule(schedule_timezone="europe/berlin"))) == (
+        "policies[0].backup.rules[0].schedule_timezone: expected an IANA time zone name such as UTC or "
+        "Europe/Berlin (did you mean Europe/Berlin?) (received 'europe/berlin')")
 
 
 def test_rules_are_required() -> None:
@@ -283,6 +356,24 @@ def test_existing_vault_cannot_take_settings_of_a_created_vault() -> None:
     ]
 
 
+@pytest.mark.parametrize("days", [0, 36501])
+def test_vault_lock_retention_bounds(days: int) -> None:
+    found = problems(locked({"mode": "governance", "min_retention_days": days, "max_retention_days": days}))
+    assert found == [f"policies[0].backup.vault.lock.{field}: expected 1-36500 (received {days})"
+                     for field in ("min_retention_days", "max_retention_days")]
+
+
+@pytest.mark.parametrize(("field", "arn"), [
+    ("existing", "arn:aws:backup:eu-west-1:111122223333:backup-vault:central"),
+    ("kms_key", "arn:aws:kms:eu-west-1:111122223333:key/abc"),
+])
+def test_vault_arns_must_be_in_the_stack_region(field: str, arn: str) -> None:
+    kind = "vault" if field == "existing" else "key"
+    assert only(problems(minimal_policy(backup={"rules": [{"name": "d"}], "vault": {field: arn}}))) == (
+        f"policies[0].backup.vault.{field}: is in region eu-west-1, but the vault is in the stack's region "
+        f"(us-east-1): give a {kind} of that region (received '{arn}')")
+
+
 def test_kms_key_must_be_new_aws_managed_or_an_arn() -> None:
     found = only(problems(minimal_policy(backup={"rules": [{"name": "d"}], "vault": {"kms_key": "mykey"}})))
     assert found == "policies[0].backup.vault.kms_key: expected 'new', 'aws_managed' or a KMS key ARN (received 'mykey')"
@@ -296,6 +387,26 @@ def test_cluster_identifier_rules(identifier: str) -> None:
     found = only(problems(minimal_policy(selection={"clusters": [identifier]})))
     assert found.startswith("policies[0].selection.clusters[0]: expected a cluster identifier (1-63 lowercase")
     assert f"(received '{identifier}')" in found
+
+
+@pytest.mark.parametrize("identifier", ["1abc", "a--b", "ab-", "Abc", "a" * 64, "1ab*"])
+def test_cluster_identifier_rules_inside_arns(identifier: str) -> None:
+    arn = f"arn:aws:redshift:us-east-1:111122223333:cluster:{identifier}"
+    assert only(problems(minimal_policy(selection={"clusters": [arn]}))) == (
+        f"policies[0].selection.clusters[0]: the cluster identifier in this ARN, {identifier!r}, is invalid: "
+        "expected 1-63 lowercase letters, digits and hyphens, starting with a letter, no '--', no trailing '-', or "
+        f"a prefix of one followed by '*' (received '{arn}')")
+
+
+@pytest.mark.parametrize("ref", ["analytics-*", "*", "arn:aws:redshift:us-east-1:111122223333:cluster:analytics-*"])
+def test_a_trailing_wildcard_makes_a_prefix(ref: str) -> None:
+    assert problems(minimal_policy(selection={"clusters": [ref]})) == []
+
+
+def test_cluster_identifier_with_wildcard_in_the_middle() -> None:
+    assert only(problems(minimal_policy(selection={"clusters": ["an*lytics"]}))) == (
+        "policies[0].selection.clusters[0]: a wildcard '*' is only allowed at the end (e.g. analytics-*) "
+        "(received 'an*lytics')")
 
 
 def test_cluster_arn_with_wildcard_in_the_middle() -> None:
@@ -334,6 +445,52 @@ def test_namespace_must_be_a_namespace_arn() -> None:
     assert found.startswith("policies[0].selection.serverless_namespaces[0]: expected a Redshift Serverless namespace")
 
 
+NAMESPACE_ARN = "arn:aws:redshift-serverless:{region}:111122223333:namespace/{id}"
+
+
+def test_namespace_wildcard_only_at_the_end() -> None:
+    arn = NAMESPACE_ARN.format(region=REGION, id="3f8e*-4c5b")
+    assert only(problems(minimal_policy(selection={"serverless_namespaces": [arn]}))) == (
+        f"policies[0].selection.serverless_namespaces[0]: a wildcard '*' is only allowed at the end (received '{arn}')")
+    assert problems(minimal_policy(selection={"serverless_namespaces": [
+        NAMESPACE_ARN.format(region=REGION, id="3f8e*")]})) == []
+
+
+def test_namespace_of_another_region() -> None:
+    arn = NAMESPACE_ARN.format(region="eu-west-1", id="3f8e2a4c")
+    assert only(problems(minimal_policy(selection={"serverless_namespaces": [arn]}))) == (
+        "policies[0].selection.serverless_namespaces[0]: is in region eu-west-1, but a stack protects resources of its "
+        f"own region (us-east-1) only (received '{arn}')")
+
+
+@pytest.mark.parametrize(("ref", "message"), [
+    ("arn:aws:redshift:us-east-1:111122223333:cluster:ana*lytics",
+     "a wildcard '*' is only allowed at the end of an ARN"),
+    (NAMESPACE_ARN.format(region=REGION, id="3f*8e"), "a wildcard '*' is only allowed at the end of an ARN"),
+    ("arn:aws:redshift:eu-west-1:111122223333:cluster:analytics-dev",
+     "is in region eu-west-1, but a stack protects resources of its own region (us-east-1) only: declare it in a "
+     "stack of that region"),
+    (NAMESPACE_ARN.format(region="eu-west-1", id="3f8e"),
+     "is in region eu-west-1, but a stack protects resources of its own region (us-east-1) only: declare it in a "
+     "stack of that region"),
+])
+def test_not_resources_follow_the_wildcard_and_region_rules(ref: str, message: str) -> None:
+    policy = minimal_policy(selection={"clusters": ["analytics-*"], "not_resources": [ref]})
+    assert only(problems(policy)) == f"policies[0].selection.not_resources[0]: {message} (received '{ref}')"
+
+
+def test_excluding_every_named_cluster_selects_nothing() -> None:
+    policy = minimal_policy(selection={"clusters": ["analytics"],
+                                       "not_resources": ["arn:aws:redshift:us-east-1:111122223333:cluster:analytics"]})
+    assert only(problems(policy)) == (
+        "policies[0].selection.not_resources: excludes every cluster and namespace that clusters and "
+        "serverless_namespaces name, so the selection selects nothing; remove the exclusions or the policy "
+        "(received [\"arn:aws:redshift:us-east-1:111122223333:cluster:analytics\"])")
+    # excluding some of them, or from a wildcard or a tag selection, is what not_resources is for
+    assert problems(minimal_policy(selection={"clusters": ["analytics", "finance"], "not_resources": ["finance"]})) == []
+    assert problems(minimal_policy(selection={"clusters": ["analytics-*"], "not_resources": ["analytics-dev"]})) == []
+
+
 # --- notifications -------------------------------------------------------------------------------------------
 
 
@@ -359,21 +516,39 @@ def test_redshift_cron_syntax_is_checked_per_definition() -> None:
 
 
 def test_two_snapshot_times_less_than_an_hour_apart() -> None:
-    found = only(problems(with_snapshots(schedule=["cron(0 5 *)", "cron(30 5 *)"])))
-    assert found.startswith("policies[0].snapshots.schedule: ")
-    assert "hour" in found
+    assert only(problems(with_snapshots(schedule=["cron(0 5 *)", "cron(30 5 *)"]))) == (
+        "policies[0].snapshots.schedule: snapshots at 05:00 and 05:30 UTC on Sunday come from definitions 0 and 1; "
+        "snapshots must be at least 1 hour apart (received [\"cron(0 5 *)\", \"cron(30 5 *)\"])")
 
 
 @pytest.mark.parametrize("rate", ["rate(0 hours)", "rate(25 hours)"])
 def test_rate_between_1_and_24_hours(rate: str) -> None:
-    found = only(problems(with_snapshots(schedule=[rate])))
-    assert found.startswith("policies[0].snapshots.schedule[0]: ")
+    assert only(problems(with_snapshots(schedule=[rate]))) == (
+        "policies[0].snapshots.schedule[0]: rate() must be between 1 and 24 hours, e.g. rate(12 hours) "
+        f"(received '{rate}')")
+
+
+def test_rate_next_to_a_cron_is_refused() -> None:
+    assert only(problems(with_snapshots(schedule=["cron(30 5 *)", "rate(12 hours)"]))) == (
+        "policies[0].snapshots.schedule[1]: rate() cannot be combined with cron() definitions: Redshift counts "
+        "rate() from a start that cannot be known in advance (unverified: most likely the schedule's creation), and "
+        "for some start its snapshots come less than 1 hour from those of definition 0; use rate() on its own, or "
+        "write it as cron(0 0/12 *) next to the others (received 'rate(12 hours)')")
 
 
 def test_automated_retention_range() -> None:
-    found = only(problems(with_snapshots(automated_snapshot_retention_days=36)))
-    assert found.startswith("policies[0].snapshots.automated_snapshot_retention_days: expected less than or equal "
-                            "to 35")
+    assert only(problems(with_snapshots(automated_snapshot_retention_days=36))) == (
+        "policies[0].snapshots.automated_snapshot_retention_days: expected 0-35 (received 36)")
+
+
+@pytest.mark.parametrize(("field", "value", "verb"), [
+    ("schedule", ["cron(0 5 *)"], "take"),
+    ("cross_region_copy", {"destination_region": "us-west-2"}, "copy"),
+])
+def test_automated_snapshots_off_leave_a_schedule_or_copy_nothing_to_do(field: str, value: Any, verb: str) -> None:
+    assert only(problems(with_snapshots(automated_snapshot_retention_days=0, **{field: value}))) == (
+        f"policies[0].snapshots.{field}: has nothing to {verb}: automated_snapshot_retention_days is 0, which turns "
+        f"automated snapshots off; remove {field} or keep automated snapshots for at least 1 day")
 
 
 @pytest.mark.parametrize("days", [0, -2, 3654])
@@ -408,9 +583,21 @@ def test_two_policies_giving_one_cluster_native_settings_is_an_error() -> None:
     second["name"] = "analytics-2"
     second["snapshots"] = {"cross_region_copy": {"destination_region": "eu-west-1"}}
     second["backup"]["vault"] = {"name": "other-vault"}
-    found = only(problems(first, second))
-    assert found.startswith("policies[1].snapshots.cross_region_copy: cluster 'analytics-prod' already gets its "
-                            "cross_region_copy from policies[0]")
+    assert only(problems(first, second)) == (
+        "policies[1].snapshots.cross_region_copy: cluster 'analytics-prod' already gets its cross_region_copy from "
+        "policies[0].snapshots.cross_region_copy ({\"destination_region\": \"us-west-2\"}); a cluster has one "
+        "snapshot schedule, one retention and one copy destination, so only one policy may set each (received "
+        "{\"destination_region\": \"eu-west-1\"})")
+
+
+def test_two_policies_giving_one_cluster_a_retention_show_both_values() -> None:
+    second = with_snapshots(automated_snapshot_retention_days=7)
+    second.update(name="analytics-2", backup={"rules": [{"name": "daily"}], "vault": {"name": "other-vault"}})
+    found = only(problems(with_snapshots(automated_snapshot_retention_days=35), second))
+    assert found.startswith("policies[1].snapshots.automated_snapshot_retention_days: cluster 'analytics-prod' "
+                            "already gets its automated_snapshot_retention_days from "
+                            "policies[0].snapshots.automated_snapshot_retention_days (35); ")
+    assert found.endswith("(received 7)")
 
 
 def test_native_layer_needs_named_or_discovered_clusters() -> None:
@@ -502,3 +689,55 @@ def test_region_settings_opt_in_in_one_policy_only() -> None:
     assert only(problems(first, second)) == (
         "policies[1].backup.opt_in_region_settings: policies[0] already opts this region in; RegionSettings is one per "
         "account and region, so turn it on in one policy only (received true)")
+
+
+# --- values YAML reads as something else -------------------------------------------------------------------------
+
+
+def test_unquoted_account_id_is_read_as_a_number() -> None:
+    arn = "arn:aws:backup:us-west-2:444455556666:backup-vault:central"
+    found = only(problems(with_rule(copy_actions=[{"destination_account_id": 444455556666,
+                                                   "destination_vault_arn": arn}])))
+    assert found == ("policies[0].backup.rules[0].copy_actions[0].destination_account_id: expected text; YAML read "
+                     "this as a number: quote it ('444455556666') (received 444455556666)")
+
+
+def test_unquoted_date_is_read_as_a_date() -> None:
+    found = only(problems(minimal_policy(tags={"since": datetime(2026, 1, 31).date()})))
+    assert found == ("policies[0].tags.since: expected text; YAML read this as a date: quote it ('2026-01-31') "
+                     "(received \"2026-01-31\")")
+
+
+def test_pulumi_secrets_are_refused_with_an_explanation() -> None:
+    policy = minimal_policy(notifications={"emails": [{"secure": "AAABAKk1"}]},
+                            tags={"team": {"secure": "AAABAKk2"}})
+    assert problems(policy) == [
+        f"policies[0].{path}: is a Pulumi secret ({{secure: ...}}); redshift-backup config holds nothing secret "
+        "(ARNs, emails and tags end up in plain resource inputs) and an encrypted value cannot be checked: set it "
+        "as plain text (pulumi config set --path without --secret)"
+        for path in ("notifications.emails[0]", "tags.team")]
+
+
+# --- a Policy handed to a component ------------------------------------------------------------------------------
+
+
+def test_a_validated_policy_is_validated_again_for_the_component_region() -> None:
+    raw = with_snapshots(cross_region_copy={"destination_region": "us-west-2"})
+    west = validate_policy(copy.deepcopy(raw), "eu-west-1")
+    with pytest.raises(ConfigError) as exc:
+        validate_policy(west, "us-west-2")
+    assert [p.render() for p in exc.value.problems] == [
+        "policy.snapshots.cross_region_copy.destination_region: is the stack's own region (us-west-2); expected "
+        "another region (received 'us-west-2')"]
+
+
+def test_revalidating_keeps_presets_and_defaults() -> None:
+    raw = minimal_policy(backup={"preset": "daily_weekly_monthly_5_year_retention",
+                                 "rules": [{"preset": "weekly", "name": "weekly-2", "delete_after_days": 120}],
+                                 "vault": {"existing": "central"}})
+    policy = validate_policy(raw, REGION)
+    assert isinstance(policy, Policy)
+    again = validate_policy(policy, "us-west-2")
+    assert again is policy
+    assert [r.name for r in again.backup.rules] == [  # type: ignore[union-attr]
+        "daily", "weekly", "monthly-5-year", "weekly-2"]

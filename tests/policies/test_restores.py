@@ -54,7 +54,7 @@ def test_missing_kind_means_cluster_and_each_kind_picks_its_model() -> None:
 
 def test_error_paths_have_no_union_tags() -> None:
     assert _problems(_cluster(port="x")) == [
-        "restores[0].port: expected a valid integer, unable to parse string as an integer (received 'x')"]
+        "restores[0].port: expected a whole number (received 'x')"]
     assert _problems(_table(source_table_name=None))[0].startswith("restores[0].source_table_name: ")
 
 

@@ -348,12 +348,28 @@ def test_only_days_in_common_clash() -> None:
     assert snapshot_definition_problems(["cron(0 5 MON-FRI)", "cron(30 5 SAT,SUN)"]) == []
 
 
-def test_rate_clashes_are_reported_with_the_anchor_assumption() -> None:
-    problems = snapshot_definition_problems(["rate(12 hours)", "cron(30 12 *)"])
-    assert problems == [
-        (None, "snapshots at 12:00 and 12:30 UTC on Sunday come from definitions 0 and 1; snapshots must be at "
-               "least 1 hour apart (rate() counted from 00:00 UTC; Redshift counts from the schedule's "
-               "creation time)")]
+def test_rate_next_to_a_cron_is_rejected_whatever_the_start() -> None:
+    # rate(24 hours) and cron(30 12 *) do not clash at a 00:00 UTC start, but a start at 12:00 would
+    assert snapshot_conflicts(["rate(24 hours)", "cron(30 12 *)"]) == []
+    assert snapshot_definition_problems(["rate(24 hours)", "cron(30 12 *)"]) == [
+        (0, "rate() cannot be combined with cron() definitions: Redshift counts rate() from a start that cannot "
+            "be known in advance (unverified: most likely the schedule's creation), and for some start its "
+            "snapshots come less than 1 hour from those of definition 1; use rate() on its own, or write it as "
+            "cron(0 0 *) next to the others")]
+
+
+@pytest.mark.parametrize(("definitions", "instead"), [
+    (["rate(12 hours)", "cron(30 5 MON)", "cron(0 9 SUN)"],
+     "of definitions 1 and 2; use rate() on its own, or write it as cron(0 0/12 *) next to the others"),
+    (["cron(30 5 MON)", "rate(1 hour)"], "of definition 0; use rate() on its own, or write it as cron(0 * *) next "
+                                         "to the others"),
+    (["cron(30 5 MON)", "rate(5 hours)"], "of definition 0; use rate() on its own, or list its hours in a cron() "
+                                          "(every 5 hours does not divide a day)"),
+])
+def test_rate_next_to_a_cron_suggests_a_cron(definitions: list[str], instead: str) -> None:
+    ((index, message),) = snapshot_definition_problems(definitions)
+    assert definitions[index].startswith("rate(")
+    assert message.endswith("come less than 1 hour from those " + instead)
 
 
 def test_rates_that_do_not_divide_a_week_are_checked_over_their_whole_cycle() -> None:
@@ -374,8 +390,9 @@ def test_two_rates_always_clash() -> None:
 def test_many_rates_that_do_not_divide_a_week_are_checked_quickly() -> None:
     # pair by pair, so the cycle never becomes the product of all the rates' periods
     problems = snapshot_definition_problems(["rate(23 hours)", "rate(19 hours)", "rate(17 hours)", "cron(0 5 *)"])
-    assert len(problems) == 6
-    assert all(index is None for index, _ in problems)
+    # three pairs of rates, and each rate next to the cron
+    assert sorted(index for index, _ in problems if index is not None) == [0, 1, 2]
+    assert len([index for index, _ in problems if index is None]) == 3
 
 
 def test_identical_definitions_are_reported_once() -> None:

@@ -65,3 +65,49 @@ def test_other_namespaces_are_left_alone(tmp_path: Path) -> None:
     path = write(tmp_path, "config:\n  aws:region: us-east-1\n  aws:profile: dev\n  pulumi:tags: {a: b}\n"
                            "  redshift-backup:policies: []\n")
     assert load_stack_file(path).policies == []
+
+
+def test_duplicate_keys_are_errors_with_their_lines(tmp_path: Path) -> None:
+    path = write(tmp_path, "config:\n"
+                           "  aws:region: us-east-1\n"
+                           "  redshift-backup:policies:\n"
+                           "    - name: analytics\n"
+                           "      selection: {clusters: [analytics]}\n"
+                           "      backup: {rules: [{name: daily, delete_after_days: 35, delete_after_days: 1}]}\n"
+                           "  redshift-backup:policies: []\n")
+    with pytest.raises(ConfigError) as exc:
+        load_stack_file(path)
+    assert [p.render() for p in exc.value.problems] == [
+        "policies[0].backup.rules[0].delete_after_days: is given twice, on line 6; YAML would silently keep only "
+        "the last one: remove one",
+        "policies: is given twice, at lines 3 and 7; YAML would silently keep only the last one: remove one"]
+
+
+def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.latin1.yaml"
+    path.write_bytes("config:\n  aws:region: us-east-1\n  redshift-backup:policies:\n    - name: caf\u00e9\n"
+                     .encode("latin-1"))
+    with pytest.raises(ConfigError) as exc:
+        load_stack_file(path)
+    assert [p.render() for p in exc.value.problems] == [
+        "<root>: is not UTF-8 text (byte 0xe9 at line 4); Pulumi reads stack files as UTF-8: save it in that "
+        "encoding"]
+
+
+@pytest.mark.parametrize("namespace", ["redshift-backups", "redshift_backup", "Redshift-Backup", "redshiftbackup"])
+def test_a_misspelt_namespace_is_an_error(tmp_path: Path, namespace: str) -> None:
+    path = write(tmp_path, f"config:\n  aws:region: us-east-1\n  {namespace}:policies: []\n")
+    with pytest.raises(ConfigError) as exc:
+        load_stack_file(path)
+    assert [p.render() for p in exc.value.problems] == [
+        f"{namespace}:policies: unknown namespace {namespace!r}; did you mean redshift-backup:policies? (keys of other "
+        "namespaces are ignored, so this config would not be read)"]
+
+
+def test_secret_values_in_a_stack_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "config:\n  aws:region: us-east-1\n  redshift-backup:policies:\n"
+                           "    secure: AAABADm0cmV0\n")
+    with pytest.raises(ConfigError) as exc:
+        load_stack_file(path)
+    (problem,) = exc.value.problems
+    assert (problem.path, problem.message.split(";")[0]) == ("policies", "is a Pulumi secret ({secure: ...})")

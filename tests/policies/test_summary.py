@@ -163,13 +163,26 @@ def test_native_layer_without_schedule_keeps_redshift_default_and_no_rpo() -> No
     assert result.matrix[0].layers == ("native snapshots",)
 
 
-def test_automated_retention_zero_means_the_schedule_takes_nothing() -> None:
+def test_automated_retention_zero_says_snapshots_are_off_not_the_default_schedule() -> None:
     policy = {"name": "pol", "selection": {"clusters": ["analytics"]},
-              "snapshots": {"schedule": ["rate(12 hours)"], "automated_snapshot_retention_days": 0}}
+              "snapshots": {"automated_snapshot_retention_days": 0}}
+    result = s.summarize(stack(policy), NOW)
+    (p,) = result.policies
+    assert p.native is not None
+    assert p.native.lines == ("automated snapshots turned off (retention 0): Redshift takes none and deletes the "
+                              "existing ones",)
+    assert (p.rpo, p.next_times, p.longest_retention_days) == (None, (), None)
+    assert result.matrix[0].schedules == ("pol native: automated snapshots off",)
+
+
+def test_rate_times_say_which_start_they_assume() -> None:
+    policy = {"name": "pol", "selection": {"clusters": ["analytics"]}, "snapshots": {"schedule": ["rate(12 hours)"]}}
     (p,) = s.summarize(stack(policy), NOW).policies
     assert p.native is not None
-    assert "automated snapshots are turned off (retention 0), so this schedule takes none" in p.native.lines
-    assert (p.rpo, p.next_times, p.longest_retention_days) == (None, (), None)
+    assert p.native.lines[:2] == ("snapshots every 12 hours",
+                                  "rate() times assume a start at 00:00 UTC; Redshift's real start is unverified")
+    assert {label for u in p.next_times for label in u.labels} == {
+        "pol (native snapshot, rate() from 00:00 UTC assumed)"}
 
 
 def test_one_cluster_in_two_policies_gets_one_row_with_both_layers_and_the_combined_rpo() -> None:
