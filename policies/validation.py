@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -262,6 +263,12 @@ def _read_yaml(text: str, source: str) -> Any:
         loader.dispose()
 
 
+def stack_name_of_file(path: Path) -> str | None:
+    """The stack a `Pulumi.<stack>.yaml` (or `.yml`) file configures; None for a file named otherwise."""
+    match = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", path.name)
+    return match.group(1) if match else None
+
+
 def load_stack_file(path: str | Path) -> Stack:
     """Read and validate `Pulumi.<stack>.yaml`; raises ConfigError (also for unreadable or malformed YAML)."""
     path = Path(path)
@@ -289,9 +296,8 @@ def load_stack_file(path: str | Path) -> Stack:
     if not isinstance(config, dict):
         raise ConfigError([Problem("config", "expected a mapping of config keys", config)], source)
     ours, region, problems = split_stack_config(config)
-    stack_name = path.name[len("Pulumi."):-len(".yaml")] if path.name.startswith("Pulumi.") else None
     try:
-        stack = validate_config(ours, region, source=source, name=stack_name)
+        stack = validate_config(ours, region, source=source, name=stack_name_of_file(path))
     except ConfigError as exc:
         raise ConfigError(problems + list(exc.problems), source) from None
     ConfigError.collect(problems, source)

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from policies.errors import ConfigError
-from policies.validation import Stack, load_stack_file
+from policies.validation import Stack, load_stack_file, stack_name_of_file
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -102,8 +102,7 @@ STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 def stack_name_of(path: Path) -> str:
     """`Pulumi.<stack>.yaml` (or `.yml`) names its stack; any other file is named by its stem (`base.yaml`: base)."""
-    match = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", path.name)
-    return match.group(1) if match else path.stem
+    return stack_name_of_file(path) or path.stem
 
 
 def _stack_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:

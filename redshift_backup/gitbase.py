@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policies.errors import ConfigError, RedshiftBackupError
-from policies.validation import Stack, load_stack_file, validate_config
+from policies.validation import Stack, load_stack_file, stack_name_of_file, validate_config
 
 
 class GitError(RedshiftBackupError):
@@ -73,9 +73,4 @@ def stack_at_ref(path: Path, ref: str) -> BaseVersion:
 
 def empty_stack(region: str, source: str, path: Path) -> Stack:
     """The side of a diff where the stack file does not exist: no policies, no restores."""
-    return validate_config({}, region, source=source, name=stack_name(path))
-
-
-def stack_name(path: Path) -> str | None:
-    name = path.name
-    return name[len("Pulumi."):-len(".yaml")] if name.startswith("Pulumi.") and name.endswith(".yaml") else None
+    return validate_config({}, region, source=source, name=stack_name_of_file(path))

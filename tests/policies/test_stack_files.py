@@ -111,3 +111,11 @@ def test_secret_values_in_a_stack_file(tmp_path: Path) -> None:
         load_stack_file(path)
     (problem,) = exc.value.problems
     assert (problem.path, problem.message.split(";")[0]) == ("policies", "is a Pulumi secret ({secure: ...})")
+
+
+@pytest.mark.parametrize(("file_name", "stack"), [("Pulumi.prod.yaml", "prod"), ("Pulumi.prod.yml", "prod"),
+                                                   ("Pulumi.eu.prod.yaml", "eu.prod"), ("base.yaml", None)])
+def test_the_stack_is_named_by_its_file(tmp_path: Path, file_name: str, stack: str | None) -> None:
+    path = tmp_path / file_name
+    path.write_text("config:\n  aws:region: us-east-1\n", encoding="utf-8")
+    assert load_stack_file(path).name == stack
