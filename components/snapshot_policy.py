@@ -44,9 +44,13 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
             pulumi.log.warn(f"{name}: the policy selects no cluster, so native snapshot settings apply to none",
                             resource=self)
 
-        retention = self._retention(name, plan)
-        schedule = self._schedule(name, plan, retention)
-        grant_name = self._copy(name, plan, retention, destination_providers or {})
+        # One change at a time per cluster: retention, then the schedule association, then the copy. They are all
+        # modifications of the cluster, and a cluster still applying one may refuse the next (InvalidClusterState).
+        # `done[cluster]` holds the cluster's changes registered so far; each next change depends on all of them.
+        done: dict[str, list[pulumi.Resource]] = {cluster: [] for cluster in plan.clusters}
+        self._retention(name, plan, done)
+        schedule = self._schedule(name, plan, done)
+        grant_name = self._copy(name, plan, done, destination_providers or {})
         subscription = self._events(name, plan, topic_arn)
 
         self.schedule_arn = schedule.arn if schedule else pulumi.Output.from_input(None)
@@ -65,22 +69,17 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
     def _child(self, **extra: Any) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, **extra)
 
-    def _retention(self, name: str, plan: NativePlan) -> dict[str, SnapshotRetention]:
+    def _retention(self, name: str, plan: NativePlan, done: dict[str, list[pulumi.Resource]]) -> None:
         if not plan.manages_retention:
-            return {}
-        return {cluster: SnapshotRetention(
-            f"{name}-{cluster}-retention", cluster_identifier=cluster, region=plan.region,
-            automated_snapshot_retention_days=plan.automated_snapshot_retention_days,
-            manual_snapshot_retention_days=plan.manual_snapshot_retention_days, opts=self._child(),
-        ) for cluster in plan.clusters}
-
-    def _after_retention(self, retention: dict[str, SnapshotRetention], cluster: str) -> list[pulumi.Resource]:
-        # One change at a time per cluster: retention, schedule and copy are all cluster modifications, and a
-        # cluster that is still applying one may refuse the next (InvalidClusterState).
-        return [retention[cluster]] if cluster in retention else []
+            return
+        for cluster in plan.clusters:
+            done[cluster].append(SnapshotRetention(
+                f"{name}-{cluster}-retention", cluster_identifier=cluster, region=plan.region,
+                automated_snapshot_retention_days=plan.automated_snapshot_retention_days,
+                manual_snapshot_retention_days=plan.manual_snapshot_retention_days, opts=self._child()))
 
     def _schedule(self, name: str, plan: NativePlan,
-                  retention: dict[str, SnapshotRetention]) -> aws.redshift.SnapshotSchedule | None:
+                  done: dict[str, list[pulumi.Resource]]) -> aws.redshift.SnapshotSchedule | None:
         if not plan.schedule_identifier:
             return None
         schedule = aws.redshift.SnapshotSchedule(
@@ -88,12 +87,12 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
             description=f"Snapshot schedule of redshift-backup policy {plan.policy_name}", region=plan.region,
             tags=dict(plan.tags) or None, opts=self._child())
         for cluster in plan.clusters:
-            aws.redshift.SnapshotScheduleAssociation(
+            done[cluster].append(aws.redshift.SnapshotScheduleAssociation(
                 f"{name}-{cluster}-schedule", cluster_identifier=cluster, schedule_identifier=schedule.id,
-                region=plan.region, opts=self._child(depends_on=self._after_retention(retention, cluster)))
+                region=plan.region, opts=self._child(depends_on=list(done[cluster]))))
         return schedule
 
-    def _copy(self, name: str, plan: NativePlan, retention: dict[str, SnapshotRetention],
+    def _copy(self, name: str, plan: NativePlan, done: dict[str, list[pulumi.Resource]],
               providers: Mapping[str, aws.Provider]) -> pulumi.Input[str] | None:
         copy = plan.copy
         if copy is None:
@@ -110,7 +109,7 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
                 opts=self._child(provider=provider))
             grant_name = grant.snapshot_copy_grant_name
         for cluster in plan.clusters:
-            aws.redshift.SnapshotCopy(
+            done[cluster].append(aws.redshift.SnapshotCopy(
                 f"{name}-{cluster}-copy", cluster_identifier=cluster, destination_region=copy.destination_region,
                 retention_period=copy.retention_days,
                 manual_snapshot_retention_period=copy.manual_snapshot_retention_days,
@@ -118,7 +117,7 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
                 # A cluster copies to one destination with one grant: changing either is disable, then enable.
                 opts=self._child(replace_on_changes=["destination_region", "snapshot_copy_grant_name"],
                                  delete_before_replace=True,
-                                 depends_on=self._after_retention(retention, cluster)))
+                                 depends_on=list(done[cluster]))))
         return grant_name
 
     def _events(self, name: str, plan: NativePlan,

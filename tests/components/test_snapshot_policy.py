@@ -114,6 +114,10 @@ def test_prod_cross_region_copy_uses_a_grant_in_the_destination(prod_policy: Any
         assert copy.inputs == {"clusterIdentifier": cluster, "destinationRegion": "us-west-2", "retentionPeriod": 7,
                                "snapshotCopyGrantName": "prod-analytics-copy-grant", "region": "us-east-1"}
         assert grant.urn in copy.dependencies
+        # One change at a time per cluster: retention, then the schedule association, then the copy.
+        association, retention = run.named(f"{NAME}-{cluster}-schedule"), run.named(f"{NAME}-{cluster}-retention")
+        assert {association.urn, retention.urn} <= set(copy.dependencies)
+        assert copy.urn not in association.dependencies and association.urn not in retention.dependencies
         # A new destination (or grant) is disable-then-enable: replaced, the old one removed first.
         assert options[copy.name] == {"replace_on_changes": ["destinationRegion", "snapshotCopyGrantName"],
                                       "delete_before_replace": True}
@@ -170,6 +174,28 @@ def test_an_existing_grant_is_named_not_created() -> None:
     assert copy.inputs["snapshotCopyGrantName"] == "org-grant"
     assert copy.inputs["manualSnapshotRetentionPeriod"] == 30 and copy.inputs["retentionPeriod"] == 3
     assert copy.dependencies == []  # no retention resource, no grant to wait for
+
+
+@pytest.mark.parametrize("snapshots, before_copy", [
+    ({"schedule": ["rate(12 hours)"]}, ["schedule"]),
+    ({"automated_snapshot_retention_days": 5}, ["retention"]),
+    ({"schedule": ["rate(12 hours)"], "manual_snapshot_retention_days": 30}, ["retention", "schedule"]),
+], ids=["schedule", "retention", "both"])
+def test_a_cluster_copy_waits_for_that_cluster_s_other_changes(snapshots: dict[str, Any],
+                                                                before_copy: list[str]) -> None:
+    clusters = ["warehouse-a", "warehouse-c"]
+    policy = {**POLICY, "selection": {"clusters": clusters},
+              "snapshots": {**snapshots, "cross_region_copy": {"destination_region": "eu-west-1"}}}
+    run = _run(policy, with_topic=False)
+    for cluster in clusters:
+        other = next(c for c in clusters if c != cluster)
+        copy = run.named(f"{NAME}-{cluster}-copy")
+        # Only this cluster's changes: the clusters themselves are changed in parallel.
+        assert sorted(copy.dependencies) == sorted(run.named(f"{NAME}-{cluster}-{kind}").urn for kind in before_copy)
+        assert not any(f"{other}-" in urn for urn in copy.dependencies)
+        if before_copy == ["retention", "schedule"]:
+            association = run.named(f"{NAME}-{cluster}-schedule")
+            assert run.named(f"{NAME}-{cluster}-retention").urn in association.dependencies
 
 
 def test_the_policy_topic_is_used_when_no_shared_topic_is_given() -> None:
