@@ -12,7 +12,7 @@ from components.discovery import discover_tagged_clusters
 from components.providers import region_provider
 from components.retention import SnapshotRetention
 from policies.models import Policy
-from policies.native_plan import EVENT_SOURCE_TYPE, NativePlan, plan_native_layer
+from policies.native_plan import NativePlan, plan_native_layer
 from policies.validation import validate_policy
 
 TOKEN = "redshift-backup:index:RedshiftSnapshotPolicy"
@@ -130,7 +130,11 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
             pulumi.log.warn(f"{name}: notifications are configured but no SNS topic was given, so there is no "
                             "Redshift event subscription", resource=self)
             return None
-        return aws.redshift.EventSubscription(
-            f"{name}-events", name=events.subscription_name, sns_topic_arn=topic, source_type=EVENT_SOURCE_TYPE,
-            source_ids=list(plan.clusters), event_categories=list(events.categories), severity=events.severity,
-            enabled=True, region=plan.region, tags=dict(plan.tags) or None, opts=self._child())
+        # The clusters' own events, then their snapshots' (whose subscription cannot name its sources, see
+        # policies/native_plan.py): both to the same topic. The output is the clusters' subscription.
+        created = [aws.redshift.EventSubscription(
+            f"{name}-{sub.key}", name=sub.name, sns_topic_arn=topic, source_type=sub.source_type,
+            source_ids=list(sub.source_ids) or None, event_categories=list(sub.categories),
+            severity=events.severity, enabled=True, region=plan.region, tags=dict(plan.tags) or None,
+            opts=self._child()) for sub in events.subscriptions]
+        return created[0]

@@ -71,6 +71,7 @@ def test_prod_stack_registers_the_whole_native_layer(prod_policy: Any, options: 
         # Used alone (no shared providers given), the component makes its own provider for the grant's region.
         ("pulumi:providers:aws", f"{NAME}-provider-us-west-2"),
         ("aws:redshift/eventSubscription:EventSubscription", f"{NAME}-events"),
+        ("aws:redshift/eventSubscription:EventSubscription", f"{NAME}-snapshot-events"),
         *{("aws:redshift/snapshotScheduleAssociation:SnapshotScheduleAssociation", f"{NAME}-{c}-schedule")
           for c in CLUSTERS},
         *{("aws:redshift/snapshotCopy:SnapshotCopy", f"{NAME}-{c}-copy") for c in CLUSTERS},
@@ -135,6 +136,11 @@ def test_prod_events_go_to_the_shared_topic(prod_policy: Any) -> None:
     assert sub.inputs["name"] == "prod-analytics-redshift-events"
     assert "severity" not in sub.inputs
     assert run.outputs["subscription_id"] == f"{NAME}-events-id"
+    # The clusters' snapshots, to the same topic: by source type, since snapshot identifiers are not known ahead.
+    snapshots = run.named(f"{NAME}-snapshot-events")
+    assert snapshots.inputs == {"name": "prod-analytics-redshift-snapshot-events", "snsTopicArn": topic.outputs["arn"],
+                                "sourceType": "cluster-snapshot", "eventCategories": ["management", "monitoring"],
+                                "enabled": True, "region": "us-east-1", "tags": sub.inputs["tags"]}
 
 
 def test_preview_registers_the_same_resources_with_unknown_outputs(prod_policy: Any) -> None:
@@ -202,9 +208,11 @@ def test_the_policy_topic_is_used_when_no_shared_topic_is_given() -> None:
     topic = "arn:aws:sns:us-east-1:111122223333:dba-events"
     policy = {**POLICY, "notifications": {"sns_topic_arn": topic, "redshift_event_severity": "ERROR",
                                           "redshift_event_categories": ["monitoring"]}}
-    sub = _run(policy, with_topic=False).named(f"{NAME}-events")
-    assert (sub.inputs["snsTopicArn"], sub.inputs["severity"], sub.inputs["eventCategories"]) == (
-        topic, "ERROR", ["monitoring"])
+    run = _run(policy, with_topic=False)
+    for key in ("events", "snapshot-events"):
+        sub = run.named(f"{NAME}-{key}")
+        assert (sub.inputs["snsTopicArn"], sub.inputs["severity"], sub.inputs["eventCategories"]) == (
+            topic, "ERROR", ["monitoring"])
 
 
 def test_no_topic_at_all_means_no_subscription() -> None:
