@@ -19,7 +19,10 @@ TOKEN = "redshift-backup:index:RedshiftSnapshotPolicy"
 
 
 class RedshiftSnapshotPolicy(pulumi.ComponentResource):
-    """Redshift's own snapshots for one policy's clusters; the SNS topic is shared with the AWS Backup layer."""
+    """Redshift's own snapshots for one policy's clusters; the SNS topic is shared with the AWS Backup layer.
+
+    `retention_timeout_minutes` (default 30) bounds how long each retention resource waits for a busy cluster.
+    """
 
     schedule_arn: pulumi.Output[str | None]
     schedule_id: pulumi.Output[str | None]
@@ -29,7 +32,8 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
 
     def __init__(self, name: str, policy: Policy | dict[str, Any], region: str,
                  topic_arn: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None, *,
-                 destination_providers: Mapping[str, aws.Provider] | None = None) -> None:
+                 destination_providers: Mapping[str, aws.Provider] | None = None,
+                 retention_timeout_minutes: int | None = None) -> None:
         # Validated before anything is registered, so a bad policy leaves no half-made component behind.
         policy = validate_policy(policy, region)
         discovered: list[str] = []
@@ -48,7 +52,7 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
         # modifications of the cluster, and a cluster still applying one may refuse the next (InvalidClusterState).
         # `done[cluster]` holds the cluster's changes registered so far; each next change depends on all of them.
         done: dict[str, list[pulumi.Resource]] = {cluster: [] for cluster in plan.clusters}
-        self._retention(name, plan, done)
+        self._retention(name, plan, done, retention_timeout_minutes)
         schedule = self._schedule(name, plan, done)
         grant_name = self._copy(name, plan, done, destination_providers or {})
         subscription = self._events(name, plan, topic_arn)
@@ -69,14 +73,16 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
     def _child(self, **extra: Any) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, **extra)
 
-    def _retention(self, name: str, plan: NativePlan, done: dict[str, list[pulumi.Resource]]) -> None:
+    def _retention(self, name: str, plan: NativePlan, done: dict[str, list[pulumi.Resource]],
+                   timeout_minutes: int | None) -> None:
         if not plan.manages_retention:
             return
         for cluster in plan.clusters:
             done[cluster].append(SnapshotRetention(
                 f"{name}-{cluster}-retention", cluster_identifier=cluster, region=plan.region,
                 automated_snapshot_retention_days=plan.automated_snapshot_retention_days,
-                manual_snapshot_retention_days=plan.manual_snapshot_retention_days, opts=self._child()))
+                manual_snapshot_retention_days=plan.manual_snapshot_retention_days,
+                timeout_minutes=timeout_minutes, opts=self._child()))
 
     def _schedule(self, name: str, plan: NativePlan,
                   done: dict[str, list[pulumi.Resource]]) -> aws.redshift.SnapshotSchedule | None:

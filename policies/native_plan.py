@@ -26,6 +26,8 @@ MANUAL_SNAPSHOT_CAVEAT = (
 
 AUTOMATED_RETENTION_MAX_DAYS = 35
 MANUAL_RETENTION_MAX_DAYS = 3653
+# The retention resource's own deadline for a busy cluster: at most a day.
+RETENTION_TIMEOUT_MAX_MINUTES = 1440
 # Redshift event subscriptions. Source type "cluster" carries the clusters' own events, restores included
 # (REDSHIFT-EVENT-2008 started, 3003 succeeded, 3501 failed), and can be limited to the protected clusters.
 EVENT_SOURCE_TYPE = "cluster"
@@ -292,6 +294,11 @@ def retention_input_problems(props: Mapping[str, Any]) -> list[tuple[str, str]]:
     if manual is not None and not (_is_int(manual) and (manual == -1 or 1 <= manual <= MANUAL_RETENTION_MAX_DAYS)):
         problems.append(("manual_snapshot_retention_days",
                          f"expected -1 (for ever) or 1-{MANUAL_RETENTION_MAX_DAYS} days, received {manual!r}"))
+    timeout = props.get("timeout_minutes")
+    if timeout is not None and not (_is_int(timeout) and 1 <= timeout <= RETENTION_TIMEOUT_MAX_MINUTES):
+        problems.append(("timeout_minutes",
+                         f"expected 1-{RETENTION_TIMEOUT_MAX_MINUTES} minutes (or none for the default), "
+                         f"received {timeout!r}"))
     if automated is None and manual is None:
         problems.append(("automated_snapshot_retention_days",
                          "neither automated_snapshot_retention_days nor manual_snapshot_retention_days is set; "

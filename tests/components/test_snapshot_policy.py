@@ -204,6 +204,18 @@ def test_a_cluster_copy_waits_for_that_cluster_s_other_changes(snapshots: dict[s
             assert run.named(f"{NAME}-{cluster}-retention").urn in association.dependencies
 
 
+@pytest.mark.parametrize("timeout", [None, 90])
+def test_the_retention_deadline_is_passed_to_each_retention_resource(timeout: int | None) -> None:
+    def program() -> None:
+        RedshiftSnapshotPolicy(NAME, policy={**POLICY, "snapshots": {"automated_snapshot_retention_days": 5}},
+                               region="us-east-1", retention_timeout_minutes=timeout)
+
+    run = mockrun.run_program({"aws:region": "us-east-1"}, preview=False, program=program)
+    retention = run.named(f"{NAME}-warehouse-a-retention")
+    # None is left out of the inputs: the provider's default (30 minutes) applies.
+    assert retention.inputs.get("timeout_minutes") == timeout
+
+
 def test_the_policy_topic_is_used_when_no_shared_topic_is_given() -> None:
     topic = "arn:aws:sns:us-east-1:111122223333:dba-events"
     policy = {**POLICY, "notifications": {"sns_topic_arn": topic, "redshift_event_severity": "ERROR",
