@@ -28,6 +28,7 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 
 from components import aws
+from components.aws import Credentials
 from components.restore_common import PollingProvider, aws_reason, error_code
 from policies.errors import ProviderError
 from policies.native_plan import retention_change_risks, retention_input_problems
@@ -38,6 +39,9 @@ SETTINGS = {AUTOMATED: "AutomatedSnapshotRetentionPeriod", MANUAL: "ManualSnapsh
 AUTOMATED_API = SETTINGS[AUTOMATED]
 IDENTITY = ("cluster_identifier", "region")
 TIMEOUT = "timeout_minutes"
+# Who boto3 acts as (the stack's aws:profile and aws:assumeRoles, see components/providers.py); none: the default
+# chain. A change is an update (nothing changes in AWS), so that later operations use the new identity.
+CREDENTIALS = "credentials"
 # How long one operation (create, update, refresh, delete) may wait for a busy cluster or a throttled API.
 DEFAULT_TIMEOUT_MINUTES = 30
 # Answers that mean "not now": the cluster is applying another change (or is paused), or AWS throttles. botocore
@@ -111,8 +115,9 @@ class SnapshotRetentionProvider(PollingProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         olds, news = _normalize(olds), _normalize(news)
         replaces = [k for k in IDENTITY if _is_unknown(news.get(k)) or olds.get(k) != news.get(k)]
-        # The timeout changes nothing in AWS, but the state must hold the new one for a later delete.
-        changed = [k for k in (*SETTINGS, TIMEOUT) if _is_unknown(news.get(k)) or olds.get(k) != news.get(k)]
+        # Timeout and credentials change nothing in AWS, but the state must hold them for a later delete.
+        changed = [k for k in (*SETTINGS, TIMEOUT, CREDENTIALS)
+                   if _is_unknown(news.get(k)) or olds.get(k) != news.get(k)]
         if not replaces and AUTOMATED in changed and not _is_unknown(news.get(AUTOMATED)):
             # Diff runs during preview: this is where `pulumi preview` learns what the update would delete.
             before = olds.get(AUTOMATED) if olds.get(AUTOMATED) is not None else olds.get(previous_key(AUTOMATED))
@@ -127,7 +132,7 @@ class SnapshotRetentionProvider(PollingProvider):
         region = _required(props, "region", cluster, "create")
 
         def attempt() -> dict[str, Any]:
-            live = _describe(cluster, region, must_exist=True)
+            live = _describe(cluster, region, props, must_exist=True)
             assert live is not None
             outs = dict(props)
             changes: dict[str, int] = {}
@@ -136,7 +141,7 @@ class SnapshotRetentionProvider(PollingProvider):
                 outs[previous_key(key)] = live.get(api) if wanted is not None else None
                 if wanted is not None and live.get(api) != wanted:
                     changes[api] = wanted
-            self._modify(cluster, region, live, changes, gone_is_done=False)
+            self._modify(cluster, region, props, live, changes, gone_is_done=False)
             return outs
 
         outs = self._retrying(props, f"setting snapshot retention on cluster {cluster!r}", attempt)
@@ -147,7 +152,7 @@ class SnapshotRetentionProvider(PollingProvider):
         cluster = props.get("cluster_identifier") or id_
         region = _required(props, "region", id_, "read the cluster")
         live = self._retrying(props, f"reading cluster {cluster!r}",
-                              lambda: _describe(cluster, region, must_exist=False))
+                              lambda: _describe(cluster, region, props, must_exist=False))
         if live is None:
             return ReadResult(None, {})
         outs = dict(props)
@@ -163,7 +168,7 @@ class SnapshotRetentionProvider(PollingProvider):
         region = _required(news, "region", id_, "update")
 
         def attempt() -> dict[str, Any]:
-            live = _describe(cluster, region, must_exist=True)
+            live = _describe(cluster, region, news, must_exist=True)
             assert live is not None
             outs = {k: v for k, v in news.items() if not k.startswith("previous_")}
             changes: dict[str, int] = {}
@@ -179,7 +184,7 @@ class SnapshotRetentionProvider(PollingProvider):
                     target = previous if olds.get(key) is not None else None
                 if target is not None and live.get(api) != target:
                     changes[api] = target
-            self._modify(cluster, region, live, changes, gone_is_done=False)
+            self._modify(cluster, region, news, live, changes, gone_is_done=False)
             return outs
 
         return UpdateResult(self._retrying(news, f"changing snapshot retention on cluster {cluster!r}", attempt))
@@ -190,7 +195,7 @@ class SnapshotRetentionProvider(PollingProvider):
         region = _required(props, "region", id_, "put the retention it found back")
 
         def attempt() -> bool:
-            live = _describe(cluster, region, must_exist=False)
+            live = _describe(cluster, region, props, must_exist=False)
             if live is None:
                 return True  # the cluster is gone, and its settings with it
             changes: dict[str, int] = {}
@@ -203,7 +208,7 @@ class SnapshotRetentionProvider(PollingProvider):
                                     "so there is no value to put back; it stays as it is")
                 elif live.get(api) != previous:
                     changes[api] = previous
-            self._modify(cluster, region, live, changes, gone_is_done=True)
+            self._modify(cluster, region, props, live, changes, gone_is_done=True)
             return True
 
         self._retrying(props, f"putting back the snapshot retention of cluster {cluster!r}", attempt)
@@ -227,13 +232,14 @@ class SnapshotRetentionProvider(PollingProvider):
         return self.poller.until(check, minutes * 60, what, lambda: last["reason"])[0]
 
     @staticmethod
-    def _modify(cluster: str, region: str, live: dict[str, Any], changes: dict[str, int], *,
-                gone_is_done: bool) -> None:
+    def _modify(cluster: str, region: str, props: dict[str, Any], live: dict[str, Any], changes: dict[str, int],
+                *, gone_is_done: bool) -> None:
         """One ModifyCluster with only the retention parameters that change (nothing else is ever sent)."""
         if not changes:
             return
         try:
-            aws.client("redshift", region).modify_cluster(ClusterIdentifier=cluster, **changes)
+            aws.client("redshift", region, props.get(CREDENTIALS)).modify_cluster(ClusterIdentifier=cluster,
+                                                                                   **changes)
         except ClientError as exc:
             code = error_code(exc)
             if code in RETRYABLE_CODES:
@@ -250,10 +256,11 @@ class SnapshotRetentionProvider(PollingProvider):
                 pulumi.log.warn(f"risk: {risk}")
 
 
-def _describe(cluster: str, region: str, *, must_exist: bool) -> dict[str, Any] | None:
+def _describe(cluster: str, region: str, props: dict[str, Any], *, must_exist: bool) -> dict[str, Any] | None:
     """The cluster's description, or None when it does not exist (an error when `must_exist`)."""
     try:
-        clusters = aws.client("redshift", region).describe_clusters(ClusterIdentifier=cluster)["Clusters"]
+        redshift = aws.client("redshift", region, props.get(CREDENTIALS))
+        clusters = redshift.describe_clusters(ClusterIdentifier=cluster)["Clusters"]
     except ClientError as exc:
         code = error_code(exc)
         if code == "ClusterNotFound":
@@ -270,7 +277,8 @@ def _describe(cluster: str, region: str, *, must_exist: bool) -> dict[str, Any] 
 class SnapshotRetention(Resource, module="redshift-backup", name="SnapshotRetention"):
     """Automated/manual snapshot retention on an existing cluster; delete puts the values it found back.
 
-    `timeout_minutes` (default 30) bounds each operation's waiting for a busy cluster or a throttled API.
+    `timeout_minutes` (default 30) bounds each operation's waiting for a busy cluster or a throttled API;
+    `credentials` (a profile and/or roles to assume, not secrets) say who boto3 acts as (default: its own chain).
     """
 
     cluster_identifier: pulumi.Output[str]
@@ -280,11 +288,14 @@ class SnapshotRetention(Resource, module="redshift-backup", name="SnapshotRetent
     previous_automated_snapshot_retention_days: pulumi.Output[int | None]
     previous_manual_snapshot_retention_days: pulumi.Output[int | None]
     timeout_minutes: pulumi.Output[int | None]
+    # A plain dict: with the TypedDict here the SDK would try to build one from the outputs and fail.
+    credentials: pulumi.Output[dict[str, Any] | None]
 
     def __init__(self, name: str, *, cluster_identifier: pulumi.Input[str], region: pulumi.Input[str],
                  automated_snapshot_retention_days: int | None = None,
                  manual_snapshot_retention_days: int | None = None,
                  timeout_minutes: int | None = None,
+                 credentials: pulumi.Input[Credentials] | None = None,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         props = {
             "cluster_identifier": cluster_identifier,
@@ -293,6 +304,7 @@ class SnapshotRetention(Resource, module="redshift-backup", name="SnapshotRetent
             MANUAL: manual_snapshot_retention_days,
             # None: DEFAULT_TIMEOUT_MINUTES (left out of state, so existing resources show no diff).
             TIMEOUT: timeout_minutes,
+            CREDENTIALS: credentials,
             previous_key(AUTOMATED): None,
             previous_key(MANUAL): None,
         }

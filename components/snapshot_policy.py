@@ -8,8 +8,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.aws import Credentials
 from components.discovery import discover_tagged_clusters
-from components.providers import region_provider
+from components.providers import credentials_input, region_provider, stack_credentials
 from components.retention import SnapshotRetention
 from policies.models import Policy
 from policies.native_plan import NativePlan, plan_native_layer
@@ -22,6 +23,8 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
     """Redshift's own snapshots for one policy's clusters; the SNS topic is shared with the AWS Backup layer.
 
     `retention_timeout_minutes` (default 30) bounds how long each retention resource waits for a busy cluster.
+    `credentials` (default: the stack's aws:profile and aws:assumeRoles) are who tag discovery and the retention
+    resources act as with boto3; pass them when `opts` carries a provider for another account.
     """
 
     schedule_arn: pulumi.Output[str | None]
@@ -33,12 +36,14 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
     def __init__(self, name: str, policy: Policy | dict[str, Any], region: str,
                  topic_arn: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None, *,
                  destination_providers: Mapping[str, aws.Provider] | None = None,
-                 retention_timeout_minutes: int | None = None) -> None:
+                 retention_timeout_minutes: int | None = None,
+                 credentials: Credentials | None = None) -> None:
         # Validated before anything is registered, so a bad policy leaves no half-made component behind.
         policy = validate_policy(policy, region)
+        credentials = stack_credentials() if credentials is None else credentials
         discovered: list[str] = []
         if policy.selection.discover_tagged_clusters and policy.selection.conditions:
-            discovered = discover_tagged_clusters(policy.selection.conditions, region)
+            discovered = discover_tagged_clusters(policy.selection.conditions, region, credentials)
         plan = plan_native_layer(policy, region, discovered)
         super().__init__(TOKEN, name, None, opts)
 
@@ -52,7 +57,7 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
         # modifications of the cluster, and a cluster still applying one may refuse the next (InvalidClusterState).
         # `done[cluster]` holds the cluster's changes registered so far; each next change depends on all of them.
         done: dict[str, list[pulumi.Resource]] = {cluster: [] for cluster in plan.clusters}
-        self._retention(name, plan, done, retention_timeout_minutes)
+        self._retention(name, plan, done, retention_timeout_minutes, credentials_input(credentials))
         schedule = self._schedule(name, plan, done)
         grant_name = self._copy(name, plan, done, destination_providers or {})
         subscription = self._events(name, plan, topic_arn)
@@ -74,7 +79,7 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
         return pulumi.ResourceOptions(parent=self, **extra)
 
     def _retention(self, name: str, plan: NativePlan, done: dict[str, list[pulumi.Resource]],
-                   timeout_minutes: int | None) -> None:
+                   timeout_minutes: int | None, credentials: pulumi.Input[Credentials] | None) -> None:
         if not plan.manages_retention:
             return
         for cluster in plan.clusters:
@@ -82,7 +87,7 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
                 f"{name}-{cluster}-retention", cluster_identifier=cluster, region=plan.region,
                 automated_snapshot_retention_days=plan.automated_snapshot_retention_days,
                 manual_snapshot_retention_days=plan.manual_snapshot_retention_days,
-                timeout_minutes=timeout_minutes, opts=self._child()))
+                timeout_minutes=timeout_minutes, credentials=credentials, opts=self._child()))
 
     def _schedule(self, name: str, plan: NativePlan,
                   done: dict[str, list[pulumi.Resource]]) -> aws.redshift.SnapshotSchedule | None:

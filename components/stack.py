@@ -12,7 +12,7 @@ import pulumi_aws as aws
 
 from components.backup_policy import RedshiftBackupPolicy
 from components.notifications import BackupNotifications
-from components.providers import region_provider
+from components.providers import config_keys, region_provider
 from components.restore import build_restore
 from components.snapshot_policy import RedshiftSnapshotPolicy
 from policies import backup_plan
@@ -33,11 +33,7 @@ def read_stack_config() -> tuple[dict[str, Any], str | None]:
     `redshift-backup:policy`) is reported as unknown instead of being silently ignored.
     """
     config = pulumi.Config(NAMESPACE)
-    keys = set(StackConfig.model_fields)
-    # The SDK has no public way to list config keys; the runtime's map is what the engine handed the program.
-    known = dict(pulumi.runtime.config.CONFIG.get())
-    known.update(pulumi.runtime.config.get_config_env())
-    keys.update(k.split(":", 1)[1] for k in known if isinstance(k, str) and k.startswith(NAMESPACE + ":"))
+    keys = set(StackConfig.model_fields) | set(config_keys(NAMESPACE))
     raw: dict[str, Any] = {}
     for key in sorted(keys):
         value = config.get(key)

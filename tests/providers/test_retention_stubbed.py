@@ -29,7 +29,7 @@ REGION = "us-east-1"
 def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubber]:
     client = boto3.client("redshift", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
     stubber = Stubber(client)
-    monkeypatch.setattr(aws, "client", lambda service, region=None: client)
+    monkeypatch.setattr(aws, "client", lambda service, region=None, credentials=None: client)
     with stubber:
         yield stubber
     stubber.assert_no_pending_responses()
