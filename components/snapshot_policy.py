@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -25,6 +25,8 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
     `retention_timeout_minutes` (default 30) bounds how long each retention resource waits for a busy cluster.
     `credentials` (default: the stack's aws:profile and aws:assumeRoles) are who tag discovery and the retention
     resources act as with boto3; pass them when `opts` carries a provider for another account.
+    `discovered_clusters`: the result of tag discovery when the caller ran it (the stack does, to check that no
+    cluster gets native settings from two policies); None: the component discovers by itself.
     """
 
     schedule_arn: pulumi.Output[str | None]
@@ -37,12 +39,13 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
                  topic_arn: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None, *,
                  destination_providers: Mapping[str, aws.Provider] | None = None,
                  retention_timeout_minutes: int | None = None,
-                 credentials: Credentials | None = None) -> None:
+                 credentials: Credentials | None = None,
+                 discovered_clusters: Sequence[str] | None = None) -> None:
         # Validated before anything is registered, so a bad policy leaves no half-made component behind.
         policy = validate_policy(policy, region)
         credentials = stack_credentials() if credentials is None else credentials
-        discovered: list[str] = []
-        if policy.selection.discover_tagged_clusters and policy.selection.conditions:
+        discovered = list(discovered_clusters or [])
+        if discovered_clusters is None and policy.selection.discover_tagged_clusters and policy.selection.conditions:
             discovered = discover_tagged_clusters(policy.selection.conditions, region, credentials)
         plan = plan_native_layer(policy, region, discovered)
         super().__init__(TOKEN, name, None, opts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from policies.base import problems_from_validation_error
 from policies.errors import ConfigError, Problem, join_path
 from policies.models import REGION, Policy, StackConfig
+from policies.native_plan import protected_clusters
 from policies.restores import RestoreSpec, restore_list_problems
 
 NAMESPACE = "redshift-backup"
@@ -77,7 +78,7 @@ def cross_policy_problems(policies: Iterable[tuple[int, Policy]]) -> list[Proble
     problems: list[Problem] = []
     names: dict[str, int] = {}
     vaults: dict[str, int] = {}
-    native: dict[tuple[str, str], int] = {}
+    native = NativeOwners()
     opt_in: int | None = None
     for i, policy in policies:
         if policy.backup and policy.backup.opt_in_region_settings:
@@ -98,18 +99,60 @@ def cross_policy_problems(policies: Iterable[tuple[int, Policy]]) -> list[Proble
                                         f"policies[{vaults[vault]}] already creates a vault named {vault!r}; to "
                                         "share it, create it in one policy and use `existing` in the other", vault))
             vaults.setdefault(vault, i)
-        if policy.snapshots:
-            for setting in _native_settings(policy):
-                for cluster in policy.selection.cluster_identifiers():
-                    key = (cluster, setting)
-                    if key in native and native[key] != i:
-                        problems.append(Problem(
-                            join_path("policies", i, "snapshots", setting),
-                            f"cluster {cluster!r} already gets its {setting} from policies[{native[key]}]; a "
-                            "cluster has one snapshot schedule, one retention and one copy destination, so only "
-                            "one policy may set each", has_value=False))
-                    native.setdefault(key, i)
+        problems.extend(native.claim(i, policy, policy.selection.cluster_identifiers()))
     return problems
+
+
+class NativeOwners:
+    """Which policy sets which native setting of which cluster: a cluster has one snapshot schedule, one retention
+    and one copy destination, so the first policy (in stack order) to set one owns it and any other is a problem.
+    """
+
+    def __init__(self) -> None:
+        # (cluster, setting) -> (policy index, whether that policy found the cluster by tag discovery)
+        self._owner: dict[tuple[str, str], tuple[int, bool]] = {}
+
+    def claim(self, index: int, policy: Policy, clusters: Iterable[str],
+              discovered: Collection[str] = ()) -> list[Problem]:
+        """Claim `policy`'s native settings on `clusters`; `discovered` (found by tag discovery) shapes the message."""
+        problems: list[Problem] = []
+        if not policy.snapshots:
+            return problems
+        for setting in _native_settings(policy):
+            for cluster in clusters:
+                here = cluster in discovered
+                owner, there = self._owner.setdefault((cluster, setting), (index, here))
+                if owner == index:
+                    continue
+                path = join_path("policies", index, "snapshots", setting)
+                rule = ("a cluster has one snapshot schedule, one retention and one copy destination, so only one "
+                        "policy may set each")
+                if not (here or there):
+                    problems.append(Problem(path, f"cluster {cluster!r} already gets its {setting} from "
+                                            f"policies[{owner}]; {rule}", has_value=False))
+                    continue
+                who = ("this policy's and that policy's tag discovery" if here and there
+                       else "this policy's tag discovery" if here else f"the tag discovery of policies[{owner}]")
+                problems.append(Problem(path, f"cluster {cluster!r} (found by {who}) already gets its {setting} "
+                                        f"from policies[{owner}]; {rule}: leave it out of one of them with "
+                                        "selection.not_resources, or change its tags", cluster))
+        return problems
+
+
+def discovered_native_problems(policies: Sequence[Policy], discovered: Mapping[int, Sequence[str]],
+                               source: str | None = None) -> None:
+    """The one-owner rule again, once tag discovery has found its clusters (policies[i] found `discovered[i]`).
+
+    Validation sees named clusters only; a cluster discovered by one policy and named or discovered by another
+    would get two retention settings, two schedule associations and two copies that undo each other. Raises a
+    ConfigError listing every such cluster, before anything is registered.
+    """
+    owners = NativeOwners()
+    problems: list[Problem] = []
+    for i, policy in enumerate(policies):
+        found = discovered.get(i, ())
+        problems.extend(owners.claim(i, policy, protected_clusters(policy, found), found))
+    ConfigError.collect(problems, source)
 
 
 def _native_settings(policy: Policy) -> list[str]:
