@@ -1,11 +1,19 @@
-"""boto3 clients for the dynamic providers: created per call (never kept on a pickled provider), with retries."""
+"""boto3 clients for the dynamic providers: created per call (never kept on a pickled provider), with retries.
+
+A client acts as the stack's default provider would, as far as boto3 can without secrets in state: the stack's
+`aws:profile`, then each role of `aws:assumeRoles` in turn (role chaining), passed in as `Credentials`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypedDict
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from policies.errors import ProviderError
 
 # Adaptive mode retries throttling (with client-side rate limiting) and transient errors; 10 attempts rides out
 # a burst of `Throttling` from the Redshift control plane. Timeouts keep a hung connection from hanging `pulumi up`.
@@ -14,9 +22,49 @@ RETRY_CONFIG = Config(
     connect_timeout=10,
     read_timeout=60,
 )
+# The session name of assumed roles when the stack's aws:assumeRoles entry gives none (shows in CloudTrail).
+SESSION_NAME = "redshift-backup"
 
 
-def client(service: str, region: str | None = None) -> Any:
+class AssumeRole(TypedDict, total=False):
+    """One role of the stack's `aws:assumeRoles` chain (non-secret fields only)."""
+
+    role_arn: str
+    external_id: str
+    session_name: str
+
+
+class Credentials(TypedDict, total=False):
+    """Who a client acts as: a shared-config profile, then a chain of roles. Empty: boto3's default chain."""
+
+    profile: str
+    assume_roles: list[AssumeRole]
+
+
+def session(credentials: Mapping[str, Any] | None = None, region: str | None = None) -> boto3.session.Session:
+    """A boto3 session for `credentials`: the profile (if any), then `sts:AssumeRole` for each role in order."""
+    creds = credentials or {}
+    profile = creds.get("profile") or None
+    try:
+        current = boto3.session.Session(profile_name=profile)
+    except BotoCoreError as exc:
+        raise ProviderError(f"cannot use AWS profile {profile!r} (the stack's aws:profile): {exc}") from exc
+    for role in creds.get("assume_roles") or ():
+        arn = role.get("role_arn")
+        params = {"RoleArn": arn, "RoleSessionName": role.get("session_name") or SESSION_NAME}
+        if role.get("external_id"):
+            params["ExternalId"] = role["external_id"]
+        try:
+            answer = current.client("sts", region_name=region, config=RETRY_CONFIG).assume_role(**params)
+        except (ClientError, BotoCoreError) as exc:
+            raise ProviderError(f"cannot assume role {arn} (the stack's aws:assumeRoles): {exc}") from exc
+        keys = answer["Credentials"]
+        current = boto3.session.Session(aws_access_key_id=keys["AccessKeyId"],
+                                        aws_secret_access_key=keys["SecretAccessKey"],
+                                        aws_session_token=keys["SessionToken"])
+    return current
+
+
+def client(service: str, region: str | None = None, credentials: Mapping[str, Any] | None = None) -> Any:
     """A boto3 client for `service`; `AWS_ENDPOINT_URL` (moto in tests) is honoured by boto3 itself."""
-    session = boto3.session.Session()
-    return session.client(service, region_name=region, config=RETRY_CONFIG)
+    return session(credentials, region).client(service, region_name=region, config=RETRY_CONFIG)

@@ -8,8 +8,10 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.aws import Credentials
 from components.notifications import BackupNotifications
-from components.providers import region_provider
+from components.providers import credentials_input, region_provider
+from components.region_opt_in import BackupRegionOptIn
 from components.reports import BackupReports
 from components.vault import BackupVault, caller_account, policy_argument, to_json
 from policies import backup_plan
@@ -33,7 +35,8 @@ class RedshiftBackupPolicy(pulumi.ComponentResource):
     one created here (`<name>-provider-<region>`). Pass `notifications` to share a `BackupNotifications` topic
     with the native layer; without it, a policy with `notifications` gets its own as a child. `account_id`
     (default: the caller's, looked up once per policy) builds the selections' cluster ARNs; a program with many
-    policies looks it up once and passes it to each.
+    policies looks it up once and passes it to each. `credentials` (default: the stack's aws:profile and
+    aws:assumeRoles) are who the Redshift opt-in resource acts as with boto3.
     """
 
     vault_name: pulumi.Output[str]
@@ -48,7 +51,8 @@ class RedshiftBackupPolicy(pulumi.ComponentResource):
                  notifications: BackupNotifications | None = None,
                  opts: pulumi.ResourceOptions | None = None, *,
                  destination_providers: Mapping[str, aws.Provider] | None = None,
-                 account_id: pulumi.Input[str] | None = None) -> None:
+                 account_id: pulumi.Input[str] | None = None,
+                 credentials: Credentials | None = None) -> None:
         policy, region = policy_argument(policy, region)
         backup = policy.backup
         if backup is None:
@@ -100,9 +104,11 @@ class RedshiftBackupPolicy(pulumi.ComponentResource):
         else:
             self.reports = None
         if backup.opt_in_region_settings:
-            aws.backup.RegionSettings(f"{name}-region-settings",
-                                      resource_type_opt_in_preference=backup_plan.region_opt_in(policy),
-                                      opts=child)
+            # Not aws.backup.RegionSettings: it stores every resource type's opt-in and never settles with ours
+            # alone (components/region_opt_in.py). Same Pulumi name, so the old resource is replaced by this one.
+            BackupRegionOptIn(f"{name}-region-settings", region=region,
+                              resource_types=backup_plan.region_opt_in(policy),
+                              credentials=credentials_input(credentials), opts=child)
 
         self.vault = vault
         self.vault_name = vault.vault_name

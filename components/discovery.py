@@ -6,6 +6,9 @@ It runs inside the Pulumi program, so at preview time, and only for policies tha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from botocore.exceptions import BotoCoreError, ClientError
 
 from components import aws
@@ -14,12 +17,18 @@ from policies.models import Conditions
 from policies.native_plan import matching_clusters
 
 
-def discover_tagged_clusters(conditions: Conditions, region: str) -> list[str]:
-    """Identifiers of the clusters in `region` whose tags satisfy `conditions` (AWS Backup semantics), sorted."""
+def discover_tagged_clusters(conditions: Conditions, region: str,
+                             credentials: Mapping[str, Any] | None = None) -> list[str]:
+    """Identifiers of the clusters in `region` whose tags satisfy `conditions` (AWS Backup semantics), sorted.
+
+    `credentials` (the stack's aws:profile and aws:assumeRoles, see components/providers.py) say whose clusters:
+    without them, boto3's default chain, which may be another account than the stack's provider.
+    """
     found: list[tuple[str, dict[str, str]]] = []
     try:
         # DescribeClusters returns each cluster's tags; its TagKeys filter ORs keys, so matching is done here.
-        for page in aws.client("redshift", region).get_paginator("describe_clusters").paginate():
+        redshift = aws.client("redshift", region, credentials)
+        for page in redshift.get_paginator("describe_clusters").paginate():
             for cluster in page["Clusters"]:
                 tags = {tag["Key"]: tag["Value"] for tag in cluster.get("Tags", [])}
                 found.append((cluster["ClusterIdentifier"], tags))

@@ -1,16 +1,119 @@
-"""Explicit AWS providers for other regions (copy vaults, snapshot copy grants)."""
+"""The stack's AWS settings, for what does not get them by itself: explicit providers for other regions (copy
+vaults, snapshot copy grants) and the boto3 calls of dynamic providers and tag discovery."""
 
 from __future__ import annotations
+
+import inspect
+import typing
+from functools import cache
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
+from components.aws import AssumeRole, Credentials
+from policies.errors import ConfigError, Problem
+
+AWS = "aws"
+
+
+def config_keys(namespace: str) -> list[str]:
+    """Every key of `namespace` in the running stack's config (without the prefix), sorted.
+
+    The SDK has no public way to list config keys; the runtime's map is what the engine handed the program.
+    """
+    known = dict(pulumi.runtime.config.CONFIG.get())
+    known.update(pulumi.runtime.config.get_config_env())
+    prefix = namespace + ":"
+    return sorted(k[len(prefix):] for k in known if isinstance(k, str) and k.startswith(prefix))
+
+
+@cache
+def provider_arguments() -> dict[str, tuple[str, bool]]:
+    """Config key (`assumeRoles`) -> (`aws.Provider` argument, whether the value is a plain string), from pulumi-aws."""
+    params = inspect.signature(aws.ProviderArgs.__init__).parameters
+    out: dict[str, tuple[str, bool]] = {}
+    for attr, member in vars(aws.ProviderArgs).items():
+        key = getattr(getattr(member, "fget", None), "_pulumi_name", None)
+        if isinstance(member, property) and key and attr in params:
+            out[key] = (attr, str in typing.get_args(params[attr].annotation))
+    return out
+
+
+def stack_provider_args() -> dict[str, Any]:
+    """`aws.Provider` arguments for every `aws:*` key of the stack's config but `aws:region`.
+
+    Explicit providers do not read the stack's `aws:*` config, so without this a copy vault would be created
+    without the stack's assumed role (in another account), default tags, allowed accounts, endpoints... Objects
+    and lists arrive as JSON strings and are parsed; secret values (keys, tokens) stay secrets. A key pulumi-aws
+    does not know is an error, as the default provider would report it: it cannot be carried over silently.
+    """
+    known = provider_arguments()
+    config = pulumi.Config(AWS)
+    args: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for key in config_keys(AWS):
+        if key == "region":
+            continue
+        if key not in known:
+            problems.append(Problem(f"{AWS}:{key}", "is not a setting of the pulumi-aws provider, so it cannot be "
+                                    "carried over to the explicit providers of other regions; check its spelling "
+                                    "against the provider's configuration reference (e.g. aws:assumeRoles, "
+                                    "aws:defaultTags, aws:allowedAccountIds)", has_value=False))
+            continue
+        arg, plain_string = known[key]
+        secret = pulumi.runtime.config.is_config_secret(f"{AWS}:{key}")
+        if plain_string:
+            args[arg] = config.get_secret(key) if secret else config.get(key)
+        else:
+            args[arg] = config.get_secret_object(key) if secret else config.get_object(key)
+    ConfigError.collect(problems, f"stack {pulumi.get_stack()}")
+    return args
+
 
 def region_provider(name: str, region: str, opts: pulumi.ResourceOptions | None = None) -> aws.Provider:
-    """An explicit provider for another region, with the stack's credentials profile.
+    """An explicit provider for another region, with every other `aws:*` setting of the stack.
 
-    Explicit providers do not read the stack's `aws:*` config; the profile is carried over so that resources in
-    other regions are created with the same credentials as everything else. Share one per region: each provider
-    is a plugin process.
+    Share one per region: each provider is a plugin process.
     """
-    return aws.Provider(name, region=region, profile=pulumi.Config("aws").get("profile"), opts=opts)
+    return aws.Provider(name, **{**stack_provider_args(), "region": region}, opts=opts)
+
+
+def stack_credentials() -> Credentials:
+    """Who boto3 should act as, from the stack's `aws:profile` and `aws:assumeRoles` (non-secret fields only).
+
+    Static keys (`aws:accessKey`, `aws:secretKey`, `aws:token`) are not carried over: they would be stored in the
+    dynamic resources' state. Use a profile, environment variables or an instance role for those.
+    """
+    config = pulumi.Config(AWS)
+    credentials: Credentials = {}
+    profile = config.get("profile")
+    if profile:
+        credentials["profile"] = profile
+    roles: list[AssumeRole] = []
+    for i, entry in enumerate(config.get_object("assumeRoles") or []):
+        if not isinstance(entry, dict) or not isinstance(entry.get("roleArn"), str):
+            raise ConfigError([Problem(f"{AWS}:assumeRoles[{i}]", "expected an object with a roleArn", entry)])
+        role: AssumeRole = {"role_arn": entry["roleArn"]}
+        if entry.get("externalId"):
+            role["external_id"] = str(entry["externalId"])
+        if entry.get("sessionName"):
+            role["session_name"] = str(entry["sessionName"])
+        roles.append(role)
+    if roles:
+        credentials["assume_roles"] = roles
+    return credentials
+
+
+def credentials_are_secret() -> bool:
+    """True when the stack marks `aws:profile` or `aws:assumeRoles` secret: then resource inputs keep them secret."""
+    return any(pulumi.runtime.config.is_config_secret(f"{AWS}:{key}") for key in ("profile", "assumeRoles"))
+
+
+def credentials_input(credentials: Credentials | None = None) -> pulumi.Input[Credentials] | None:
+    """`credentials` (default: the stack's) as a dynamic resource input: None when empty, a secret when the stack
+    marks them secret."""
+    creds = stack_credentials() if credentials is None else credentials
+    if not creds:
+        return None
+    return pulumi.Output.secret(creds) if credentials_are_secret() else creds

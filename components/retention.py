@@ -3,11 +3,16 @@
 It sets `AutomatedSnapshotRetentionPeriod` and/or `ManualSnapshotRetentionPeriod` with `ModifyCluster`, records
 the values it found (`previous_*`), puts them back on delete and reports drift on refresh. A setting left as
 None is never sent, so nothing else about the cluster is touched.
+
+A cluster that is busy (modifying, resizing, paused: `InvalidClusterState`) or an API that throttles is retried
+until the resource's own deadline (`timeout_minutes`, default 30): the dynamic-provider host ignores Pulumi's
+`customTimeouts`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pulumi
 from botocore.exceptions import ClientError
@@ -18,12 +23,13 @@ from pulumi.dynamic import (
     DiffResult,
     ReadResult,
     Resource,
-    ResourceProvider,
     UpdateResult,
 )
 from pulumi.output import Unknown
 
 from components import aws
+from components.aws import Credentials
+from components.restore_common import PollingProvider, aws_reason, error_code
 from policies.errors import ProviderError
 from policies.native_plan import retention_change_risks, retention_input_problems
 
@@ -32,6 +38,20 @@ MANUAL = "manual_snapshot_retention_days"
 SETTINGS = {AUTOMATED: "AutomatedSnapshotRetentionPeriod", MANUAL: "ManualSnapshotRetentionPeriod"}
 AUTOMATED_API = SETTINGS[AUTOMATED]
 IDENTITY = ("cluster_identifier", "region")
+TIMEOUT = "timeout_minutes"
+# Who boto3 acts as (the stack's aws:profile and aws:assumeRoles, see components/providers.py); none: the default
+# chain. A change is an update (nothing changes in AWS), so that later operations use the new identity.
+CREDENTIALS = "credentials"
+# How long one operation (create, update, refresh, delete) may wait for a busy cluster or a throttled API.
+DEFAULT_TIMEOUT_MINUTES = 30
+# Answers that mean "not now": the cluster is applying another change (or is paused), or AWS throttles. botocore
+# already retries throttling a few times within one call; these are retried again, with backoff, until the deadline.
+RETRYABLE_CODES = frozenset({
+    "InvalidClusterState", "InvalidClusterStateFault",
+    "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
+})
+
+T = TypeVar("T")
 
 
 def previous_key(key: str) -> str:
@@ -47,7 +67,7 @@ def _days(value: Any) -> Any:
 
 def _normalize(props: dict[str, Any]) -> dict[str, Any]:
     out = dict(props)
-    for key in (*SETTINGS, *(previous_key(k) for k in SETTINGS)):
+    for key in (*SETTINGS, *(previous_key(k) for k in SETTINGS), TIMEOUT):
         out[key] = _days(out.get(key))
     return out
 
@@ -56,11 +76,34 @@ def _is_unknown(value: Any) -> bool:
     return isinstance(value, Unknown)
 
 
-class SnapshotRetentionProvider(ResourceProvider):
-    """Pickled into state by reference (this module is installed with the project); holds no client or session."""
+class _NotNow(Exception):
+    """A retryable answer (busy cluster, throttling); `reason` is AWS's code and message."""
 
-    # Nothing secret is captured, so the provider need not be a secret in state.
-    serialize_as_secret_always = False
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _ClusterGone(Exception):
+    """The cluster was deleted between DescribeClusters and ModifyCluster."""
+
+
+def _required(props: dict[str, Any], key: str, id_: str, operation: str) -> str:
+    """A string prop the operation cannot do without; a clear error names it (e.g. after `pulumi import`)."""
+    value = props.get(key)
+    if not isinstance(value, str) or not value:
+        raise ProviderError(
+            f"SnapshotRetention {id_!r}: cannot {operation}: its state has no `{key}` (received {value!r}). "
+            "This resource cannot be imported (`pulumi import`): it must record the retention it found when it "
+            "was created, so declare it and let `pulumi up` create it")
+    return value
+
+
+class SnapshotRetentionProvider(PollingProvider):
+    """Pickled into state by reference (this module is installed with the project); holds no client or session.
+
+    The `poller` (interval, backoff, clock and sleep) is injectable for tests, as in the restore providers.
+    """
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {k: v for k, v in _normalize(news).items() if not k.startswith("previous_")}
@@ -72,7 +115,9 @@ class SnapshotRetentionProvider(ResourceProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         olds, news = _normalize(olds), _normalize(news)
         replaces = [k for k in IDENTITY if _is_unknown(news.get(k)) or olds.get(k) != news.get(k)]
-        changed = [k for k in SETTINGS if _is_unknown(news.get(k)) or olds.get(k) != news.get(k)]
+        # Timeout and credentials change nothing in AWS, but the state must hold them for a later delete.
+        changed = [k for k in (*SETTINGS, TIMEOUT, CREDENTIALS)
+                   if _is_unknown(news.get(k)) or olds.get(k) != news.get(k)]
         if not replaces and AUTOMATED in changed and not _is_unknown(news.get(AUTOMATED)):
             # Diff runs during preview: this is where `pulumi preview` learns what the update would delete.
             before = olds.get(AUTOMATED) if olds.get(AUTOMATED) is not None else olds.get(previous_key(AUTOMATED))
@@ -83,21 +128,31 @@ class SnapshotRetentionProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         props = _normalize(props)
-        live = _describe(props["cluster_identifier"], props["region"], must_exist=True)
-        assert live is not None
-        outs = dict(props)
-        changes: dict[str, int] = {}
-        for key, api in SETTINGS.items():
-            wanted = props.get(key)
-            outs[previous_key(key)] = live.get(api) if wanted is not None else None
-            if wanted is not None and live.get(api) != wanted:
-                changes[api] = wanted
-        self._modify(props, live, changes)
-        return CreateResult(props["cluster_identifier"], outs)
+        cluster = _required(props, "cluster_identifier", "", "create")
+        region = _required(props, "region", cluster, "create")
+
+        def attempt() -> dict[str, Any]:
+            live = _describe(cluster, region, props, must_exist=True)
+            assert live is not None
+            outs = dict(props)
+            changes: dict[str, int] = {}
+            for key, api in SETTINGS.items():
+                wanted = props.get(key)
+                outs[previous_key(key)] = live.get(api) if wanted is not None else None
+                if wanted is not None and live.get(api) != wanted:
+                    changes[api] = wanted
+            self._modify(cluster, region, props, live, changes, gone_is_done=False)
+            return outs
+
+        outs = self._retrying(props, f"setting snapshot retention on cluster {cluster!r}", attempt)
+        return CreateResult(cluster, outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         props = _normalize(props)
-        live = _describe(props.get("cluster_identifier") or id_, props["region"], must_exist=False)
+        cluster = props.get("cluster_identifier") or id_
+        region = _required(props, "region", id_, "read the cluster")
+        live = self._retrying(props, f"reading cluster {cluster!r}",
+                              lambda: _describe(cluster, region, props, must_exist=False))
         if live is None:
             return ReadResult(None, {})
         outs = dict(props)
@@ -107,81 +162,124 @@ class SnapshotRetentionProvider(ResourceProvider):
                 outs[key] = live[api]
         return ReadResult(id_, outs)
 
-    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         olds, news = _normalize(olds), _normalize(news)
-        live = _describe(news["cluster_identifier"], news["region"], must_exist=True)
-        assert live is not None
-        outs = {k: v for k, v in news.items() if not k.startswith("previous_")}
-        changes: dict[str, int] = {}
-        for key, api in SETTINGS.items():
-            wanted, previous = news.get(key), olds.get(previous_key(key))
-            if wanted is not None:
-                # A setting managed for the first time records what it found; otherwise keep the first record.
-                outs[previous_key(key)] = previous if olds.get(key) is not None else live.get(api)
-                target = wanted
-            else:
-                # No longer managed: put back what was found, then forget it.
-                outs[previous_key(key)] = None
-                target = previous if olds.get(key) is not None else None
-            if target is not None and live.get(api) != target:
-                changes[api] = target
-        self._modify(news, live, changes)
-        return UpdateResult(outs)
+        cluster = _required(news, "cluster_identifier", id_, "update")
+        region = _required(news, "region", id_, "update")
+
+        def attempt() -> dict[str, Any]:
+            live = _describe(cluster, region, news, must_exist=True)
+            assert live is not None
+            outs = {k: v for k, v in news.items() if not k.startswith("previous_")}
+            changes: dict[str, int] = {}
+            for key, api in SETTINGS.items():
+                wanted, previous = news.get(key), olds.get(previous_key(key))
+                if wanted is not None:
+                    # A setting managed for the first time records what it found; otherwise keep the first record.
+                    outs[previous_key(key)] = previous if olds.get(key) is not None else live.get(api)
+                    target = wanted
+                else:
+                    # No longer managed: put back what was found, then forget it.
+                    outs[previous_key(key)] = None
+                    target = previous if olds.get(key) is not None else None
+                if target is not None and live.get(api) != target:
+                    changes[api] = target
+            self._modify(cluster, region, news, live, changes, gone_is_done=False)
+            return outs
+
+        return UpdateResult(self._retrying(news, f"changing snapshot retention on cluster {cluster!r}", attempt))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         props = _normalize(props)
         cluster = props.get("cluster_identifier") or id_
-        live = _describe(cluster, props["region"], must_exist=False)
-        if live is None:
-            return  # the cluster is gone, and its settings with it
-        changes: dict[str, int] = {}
-        for key, api in SETTINGS.items():
-            previous = props.get(previous_key(key))
-            if props.get(key) is None:
-                continue
-            if previous is None:
-                pulumi.log.warn(f"cluster {cluster!r}: {api} was not reported when this resource was created, so "
-                                "there is no value to put back; it stays as it is")
-            elif live.get(api) != previous:
-                changes[api] = previous
-        self._modify(props, live, changes)
+        region = _required(props, "region", id_, "put the retention it found back")
+
+        def attempt() -> bool:
+            live = _describe(cluster, region, props, must_exist=False)
+            if live is None:
+                return True  # the cluster is gone, and its settings with it
+            changes: dict[str, int] = {}
+            for key, api in SETTINGS.items():
+                previous = props.get(previous_key(key))
+                if props.get(key) is None:
+                    continue
+                if previous is None:
+                    pulumi.log.warn(f"cluster {cluster!r}: {api} was not reported when this resource was created, "
+                                    "so there is no value to put back; it stays as it is")
+                elif live.get(api) != previous:
+                    changes[api] = previous
+            self._modify(cluster, region, props, live, changes, gone_is_done=True)
+            return True
+
+        self._retrying(props, f"putting back the snapshot retention of cluster {cluster!r}", attempt)
+
+    def _retrying(self, props: dict[str, Any], what: str, attempt: Callable[[], T]) -> T:
+        """Run `attempt` (describe, then modify) again while the cluster is busy or AWS throttles, until the deadline.
+
+        Each attempt describes the cluster afresh, so what a retry sends reflects the cluster as it is then.
+        """
+        last = {"reason": "none"}
+
+        def check() -> tuple[T] | None:
+            try:
+                return (attempt(),)
+            except _NotNow as exc:
+                last["reason"] = exc.reason
+                pulumi.log.info(f"{what}: {exc.reason}; trying again")
+                return None
+
+        minutes = props.get(TIMEOUT) or DEFAULT_TIMEOUT_MINUTES
+        return self.poller.until(check, minutes * 60, what, lambda: last["reason"])[0]
 
     @staticmethod
-    def _modify(props: dict[str, Any], live: dict[str, Any], changes: dict[str, int]) -> None:
+    def _modify(cluster: str, region: str, props: dict[str, Any], live: dict[str, Any], changes: dict[str, int],
+                *, gone_is_done: bool) -> None:
         """One ModifyCluster with only the retention parameters that change (nothing else is ever sent)."""
         if not changes:
             return
-        cluster, region = props["cluster_identifier"], props["region"]
+        try:
+            aws.client("redshift", region, props.get(CREDENTIALS)).modify_cluster(ClusterIdentifier=cluster,
+                                                                                   **changes)
+        except ClientError as exc:
+            code = error_code(exc)
+            if code in RETRYABLE_CODES:
+                raise _NotNow(aws_reason(exc)) from exc
+            if code == "ClusterNotFound":
+                if gone_is_done:
+                    return  # deleted since DescribeClusters: nothing left to put back
+                raise ProviderError(f"cluster {cluster!r} does not exist in {region} (deleted while its snapshot "
+                                    "retention was being set)") from exc
+            raise ProviderError(f"cannot set {', '.join(sorted(changes))} on cluster {cluster!r} in {region}: "
+                                f"{aws_reason(exc)}") from exc
         if AUTOMATED_API in changes:
             for risk in retention_change_risks(live.get(AUTOMATED_API), changes[AUTOMATED_API], cluster):
                 pulumi.log.warn(f"risk: {risk}")
-        try:
-            aws.client("redshift", region).modify_cluster(ClusterIdentifier=cluster, **changes)
-        except ClientError as exc:
-            error = exc.response.get("Error", {})
-            raise ProviderError(f"cannot set {', '.join(sorted(changes))} on cluster {cluster!r} in {region}: "
-                                f"{error.get('Code')}: {error.get('Message')}") from exc
 
 
-
-def _describe(cluster: str, region: str, *, must_exist: bool) -> dict[str, Any] | None:
+def _describe(cluster: str, region: str, props: dict[str, Any], *, must_exist: bool) -> dict[str, Any] | None:
     """The cluster's description, or None when it does not exist (an error when `must_exist`)."""
     try:
-        clusters = aws.client("redshift", region).describe_clusters(ClusterIdentifier=cluster)["Clusters"]
+        redshift = aws.client("redshift", region, props.get(CREDENTIALS))
+        clusters = redshift.describe_clusters(ClusterIdentifier=cluster)["Clusters"]
     except ClientError as exc:
-        error = exc.response.get("Error", {})
-        if error.get("Code") == "ClusterNotFound":
+        code = error_code(exc)
+        if code == "ClusterNotFound":
             if must_exist:
                 raise ProviderError(f"cluster {cluster!r} does not exist in {region}; snapshot retention can only "
                                     "be set on an existing cluster") from exc
             return None
-        raise ProviderError(f"cannot describe cluster {cluster!r} in {region}: {error.get('Code')}: "
-                            f"{error.get('Message')}") from exc
+        if code in RETRYABLE_CODES:
+            raise _NotNow(aws_reason(exc)) from exc
+        raise ProviderError(f"cannot describe cluster {cluster!r} in {region}: {aws_reason(exc)}") from exc
     return dict(clusters[0])
 
 
 class SnapshotRetention(Resource, module="redshift-backup", name="SnapshotRetention"):
-    """Automated/manual snapshot retention on an existing cluster; delete puts the values it found back."""
+    """Automated/manual snapshot retention on an existing cluster; delete puts the values it found back.
+
+    `timeout_minutes` (default 30) bounds each operation's waiting for a busy cluster or a throttled API;
+    `credentials` (a profile and/or roles to assume, not secrets) say who boto3 acts as (default: its own chain).
+    """
 
     cluster_identifier: pulumi.Output[str]
     region: pulumi.Output[str]
@@ -189,16 +287,24 @@ class SnapshotRetention(Resource, module="redshift-backup", name="SnapshotRetent
     manual_snapshot_retention_days: pulumi.Output[int | None]
     previous_automated_snapshot_retention_days: pulumi.Output[int | None]
     previous_manual_snapshot_retention_days: pulumi.Output[int | None]
+    timeout_minutes: pulumi.Output[int | None]
+    # A plain dict: with the TypedDict here the SDK would try to build one from the outputs and fail.
+    credentials: pulumi.Output[dict[str, Any] | None]
 
     def __init__(self, name: str, *, cluster_identifier: pulumi.Input[str], region: pulumi.Input[str],
                  automated_snapshot_retention_days: int | None = None,
                  manual_snapshot_retention_days: int | None = None,
+                 timeout_minutes: int | None = None,
+                 credentials: pulumi.Input[Credentials] | None = None,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         props = {
             "cluster_identifier": cluster_identifier,
             "region": region,
             AUTOMATED: automated_snapshot_retention_days,
             MANUAL: manual_snapshot_retention_days,
+            # None: DEFAULT_TIMEOUT_MINUTES (left out of state, so existing resources show no diff).
+            TIMEOUT: timeout_minutes,
+            CREDENTIALS: credentials,
             previous_key(AUTOMATED): None,
             previous_key(MANUAL): None,
         }

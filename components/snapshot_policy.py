@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
+from components.aws import Credentials
 from components.discovery import discover_tagged_clusters
-from components.providers import region_provider
+from components.providers import credentials_input, region_provider, stack_credentials
 from components.retention import SnapshotRetention
 from policies.models import Policy
-from policies.native_plan import EVENT_SOURCE_TYPE, NativePlan, plan_native_layer
+from policies.native_plan import NativePlan, plan_native_layer
 from policies.validation import validate_policy
 
 TOKEN = "redshift-backup:index:RedshiftSnapshotPolicy"
 
 
 class RedshiftSnapshotPolicy(pulumi.ComponentResource):
-    """Redshift's own snapshots for one policy's clusters; the SNS topic is shared with the AWS Backup layer."""
+    """Redshift's own snapshots for one policy's clusters; the SNS topic is shared with the AWS Backup layer.
+
+    `retention_timeout_minutes` (default 30) bounds how long each retention resource waits for a busy cluster.
+    `credentials` (default: the stack's aws:profile and aws:assumeRoles) are who tag discovery and the retention
+    resources act as with boto3; pass them when `opts` carries a provider for another account.
+    `discovered_clusters`: the result of tag discovery when the caller ran it (the stack does, to check that no
+    cluster gets native settings from two policies); None: the component discovers by itself.
+    """
 
     schedule_arn: pulumi.Output[str | None]
     schedule_id: pulumi.Output[str | None]
@@ -29,12 +37,16 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
 
     def __init__(self, name: str, policy: Policy | dict[str, Any], region: str,
                  topic_arn: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None, *,
-                 destination_providers: Mapping[str, aws.Provider] | None = None) -> None:
+                 destination_providers: Mapping[str, aws.Provider] | None = None,
+                 retention_timeout_minutes: int | None = None,
+                 credentials: Credentials | None = None,
+                 discovered_clusters: Sequence[str] | None = None) -> None:
         # Validated before anything is registered, so a bad policy leaves no half-made component behind.
         policy = validate_policy(policy, region)
-        discovered: list[str] = []
-        if policy.selection.discover_tagged_clusters and policy.selection.conditions:
-            discovered = discover_tagged_clusters(policy.selection.conditions, region)
+        credentials = stack_credentials() if credentials is None else credentials
+        discovered = list(discovered_clusters or [])
+        if discovered_clusters is None and policy.selection.discover_tagged_clusters and policy.selection.conditions:
+            discovered = discover_tagged_clusters(policy.selection.conditions, region, credentials)
         plan = plan_native_layer(policy, region, discovered)
         super().__init__(TOKEN, name, None, opts)
 
@@ -44,9 +56,13 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
             pulumi.log.warn(f"{name}: the policy selects no cluster, so native snapshot settings apply to none",
                             resource=self)
 
-        retention = self._retention(name, plan)
-        schedule = self._schedule(name, plan, retention)
-        grant_name = self._copy(name, plan, retention, destination_providers or {})
+        # One change at a time per cluster: retention, then the schedule association, then the copy. They are all
+        # modifications of the cluster, and a cluster still applying one may refuse the next (InvalidClusterState).
+        # `done[cluster]` holds the cluster's changes registered so far; each next change depends on all of them.
+        done: dict[str, list[pulumi.Resource]] = {cluster: [] for cluster in plan.clusters}
+        self._retention(name, plan, done, retention_timeout_minutes, credentials_input(credentials))
+        schedule = self._schedule(name, plan, done)
+        grant_name = self._copy(name, plan, done, destination_providers or {})
         subscription = self._events(name, plan, topic_arn)
 
         self.schedule_arn = schedule.arn if schedule else pulumi.Output.from_input(None)
@@ -65,22 +81,19 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
     def _child(self, **extra: Any) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, **extra)
 
-    def _retention(self, name: str, plan: NativePlan) -> dict[str, SnapshotRetention]:
+    def _retention(self, name: str, plan: NativePlan, done: dict[str, list[pulumi.Resource]],
+                   timeout_minutes: int | None, credentials: pulumi.Input[Credentials] | None) -> None:
         if not plan.manages_retention:
-            return {}
-        return {cluster: SnapshotRetention(
-            f"{name}-{cluster}-retention", cluster_identifier=cluster, region=plan.region,
-            automated_snapshot_retention_days=plan.automated_snapshot_retention_days,
-            manual_snapshot_retention_days=plan.manual_snapshot_retention_days, opts=self._child(),
-        ) for cluster in plan.clusters}
-
-    def _after_retention(self, retention: dict[str, SnapshotRetention], cluster: str) -> list[pulumi.Resource]:
-        # One change at a time per cluster: retention, schedule and copy are all cluster modifications, and a
-        # cluster that is still applying one may refuse the next (InvalidClusterState).
-        return [retention[cluster]] if cluster in retention else []
+            return
+        for cluster in plan.clusters:
+            done[cluster].append(SnapshotRetention(
+                f"{name}-{cluster}-retention", cluster_identifier=cluster, region=plan.region,
+                automated_snapshot_retention_days=plan.automated_snapshot_retention_days,
+                manual_snapshot_retention_days=plan.manual_snapshot_retention_days,
+                timeout_minutes=timeout_minutes, credentials=credentials, opts=self._child()))
 
     def _schedule(self, name: str, plan: NativePlan,
-                  retention: dict[str, SnapshotRetention]) -> aws.redshift.SnapshotSchedule | None:
+                  done: dict[str, list[pulumi.Resource]]) -> aws.redshift.SnapshotSchedule | None:
         if not plan.schedule_identifier:
             return None
         schedule = aws.redshift.SnapshotSchedule(
@@ -88,12 +101,12 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
             description=f"Snapshot schedule of redshift-backup policy {plan.policy_name}", region=plan.region,
             tags=dict(plan.tags) or None, opts=self._child())
         for cluster in plan.clusters:
-            aws.redshift.SnapshotScheduleAssociation(
+            done[cluster].append(aws.redshift.SnapshotScheduleAssociation(
                 f"{name}-{cluster}-schedule", cluster_identifier=cluster, schedule_identifier=schedule.id,
-                region=plan.region, opts=self._child(depends_on=self._after_retention(retention, cluster)))
+                region=plan.region, opts=self._child(depends_on=list(done[cluster]))))
         return schedule
 
-    def _copy(self, name: str, plan: NativePlan, retention: dict[str, SnapshotRetention],
+    def _copy(self, name: str, plan: NativePlan, done: dict[str, list[pulumi.Resource]],
               providers: Mapping[str, aws.Provider]) -> pulumi.Input[str] | None:
         copy = plan.copy
         if copy is None:
@@ -110,7 +123,7 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
                 opts=self._child(provider=provider))
             grant_name = grant.snapshot_copy_grant_name
         for cluster in plan.clusters:
-            aws.redshift.SnapshotCopy(
+            done[cluster].append(aws.redshift.SnapshotCopy(
                 f"{name}-{cluster}-copy", cluster_identifier=cluster, destination_region=copy.destination_region,
                 retention_period=copy.retention_days,
                 manual_snapshot_retention_period=copy.manual_snapshot_retention_days,
@@ -118,7 +131,7 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
                 # A cluster copies to one destination with one grant: changing either is disable, then enable.
                 opts=self._child(replace_on_changes=["destination_region", "snapshot_copy_grant_name"],
                                  delete_before_replace=True,
-                                 depends_on=self._after_retention(retention, cluster)))
+                                 depends_on=list(done[cluster]))))
         return grant_name
 
     def _events(self, name: str, plan: NativePlan,
@@ -131,7 +144,11 @@ class RedshiftSnapshotPolicy(pulumi.ComponentResource):
             pulumi.log.warn(f"{name}: notifications are configured but no SNS topic was given, so there is no "
                             "Redshift event subscription", resource=self)
             return None
-        return aws.redshift.EventSubscription(
-            f"{name}-events", name=events.subscription_name, sns_topic_arn=topic, source_type=EVENT_SOURCE_TYPE,
-            source_ids=list(plan.clusters), event_categories=list(events.categories), severity=events.severity,
-            enabled=True, region=plan.region, tags=dict(plan.tags) or None, opts=self._child())
+        # The clusters' own events, then their snapshots' (whose subscription cannot name its sources, see
+        # policies/native_plan.py): both to the same topic. The output is the clusters' subscription.
+        created = [aws.redshift.EventSubscription(
+            f"{name}-{sub.key}", name=sub.name, sns_topic_arn=topic, source_type=sub.source_type,
+            source_ids=list(sub.source_ids) or None, event_categories=list(sub.categories),
+            severity=events.severity, enabled=True, region=plan.region, tags=dict(plan.tags) or None,
+            opts=self._child()) for sub in events.subscriptions]
+        return created[0]

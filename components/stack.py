@@ -10,15 +10,17 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.aws import Credentials
 from components.backup_policy import RedshiftBackupPolicy
+from components.discovery import discover_tagged_clusters
 from components.notifications import BackupNotifications
-from components.providers import region_provider
+from components.providers import config_keys, region_provider, stack_credentials
 from components.restore import build_restore
 from components.snapshot_policy import RedshiftSnapshotPolicy
 from policies import backup_plan
 from policies.models import StackConfig
 from policies.summary import StackSummary, summarize
-from policies.validation import NAMESPACE, Stack, validate_config
+from policies.validation import NAMESPACE, Stack, discovered_native_problems, validate_config
 
 # Stack outputs must not change from one preview to the next on their own, or every `pulumi preview` would show
 # a diff. The RPO depends on the week it is measured over (a monthly rule's gap is 28-31 days), so the outputs
@@ -33,11 +35,7 @@ def read_stack_config() -> tuple[dict[str, Any], str | None]:
     `redshift-backup:policy`) is reported as unknown instead of being silently ignored.
     """
     config = pulumi.Config(NAMESPACE)
-    keys = set(StackConfig.model_fields)
-    # The SDK has no public way to list config keys; the runtime's map is what the engine handed the program.
-    known = dict(pulumi.runtime.config.CONFIG.get())
-    known.update(pulumi.runtime.config.get_config_env())
-    keys.update(k.split(":", 1)[1] for k in known if isinstance(k, str) and k.startswith(NAMESPACE + ":"))
+    keys = set(StackConfig.model_fields) | set(config_keys(NAMESPACE))
     raw: dict[str, Any] = {}
     for key in sorted(keys):
         value = config.get(key)
@@ -58,8 +56,20 @@ def load_stack() -> Stack:
     return validate_config(raw, region, source=f"stack {pulumi.get_stack()}", name=pulumi.get_stack())
 
 
+def discover_clusters(stack: Stack, credentials: Credentials) -> dict[int, list[str]]:
+    """Tag discovery for every policy whose native layer asks for it: policy index -> cluster identifiers."""
+    return {i: discover_tagged_clusters(policy.selection.conditions, stack.region, credentials)
+            for i, policy in enumerate(stack.policies)
+            if policy.snapshots and policy.selection.discover_tagged_clusters and policy.selection.conditions}
+
+
 def build_stack(stack: Stack) -> None:
     """Create every policy's components and every declared restore, then export the protection summary."""
+    credentials = stack_credentials()
+    # Discovery first, and the one-owner rule of native settings over what it found, before anything is
+    # registered: validation could only see the named clusters.
+    discovered = discover_clusters(stack, credentials)
+    discovered_native_problems(stack.policies, discovered, stack.source)
     # One explicit provider per copy region, shared by every policy and both layers: each is a plugin process.
     copy_regions = {r for p in stack.policies if p.backup for r in backup_plan.destination_regions(p)}
     copy_regions |= {p.snapshots.cross_region_copy.destination_region for p in stack.policies
@@ -67,16 +77,17 @@ def build_stack(stack: Stack) -> None:
     providers = {region: region_provider(f"aws-{region}", region) for region in sorted(copy_regions)}
     # One getCallerIdentity for the whole stack, not one per component.
     account = aws.get_caller_identity_output().account_id if stack.policies else None
-    for policy in stack.policies:
+    for i, policy in enumerate(stack.policies):
         notifications = (BackupNotifications(f"{policy.name}-notifications", policy=policy, account_id=account)
                          if policy.notifications else None)
         if policy.backup:
             RedshiftBackupPolicy(policy.name, policy=policy, region=stack.region, notifications=notifications,
-                                 destination_providers=providers, account_id=account)
+                                 destination_providers=providers, account_id=account, credentials=credentials)
         if policy.snapshots:
             RedshiftSnapshotPolicy(f"{policy.name}-snapshots", policy=policy, region=stack.region,
                                    topic_arn=notifications.topic_arn if notifications else None,
-                                   destination_providers=providers)
+                                   destination_providers=providers, credentials=credentials,
+                                   discovered_clusters=discovered.get(i, []))
     for restore in stack.restores:
         build_restore(restore)
     pulumi.export("protection", protection_outputs(summarize(stack, REFERENCE_WEEK)))

@@ -573,6 +573,16 @@ class BackupLayer(StrictModel):
         if self.iam_role_arn and self.restore_pass_role_arns:
             issues.add("restore_pass_role_arns", "only applies to the role this policy creates; with "
                        "iam_role_arn, grant iam:PassRole on that role yourself", self.restore_pass_role_arns)
+        if self.vault.kms_key == "aws_managed" and self.vault.existing is None:
+            accounts = sorted({c.destination_account_id for r in self.rules for c in r.copy_actions
+                               if c.destination_account_id})
+            if accounts:
+                # AWS documents cross-account copy for vaults encrypted with a customer managed key only: an AWS
+                # managed key's policy cannot be changed to let another account use it.
+                issues.add(("vault", "kms_key"), "cannot be used with copies to another account "
+                           f"({', '.join(accounts)}): AWS Backup cannot copy recovery points across accounts from "
+                           "a vault encrypted with an AWS managed key; use kms_key: new (a customer managed key) "
+                           "or a customer managed key ARN", self.vault.kms_key)
         lock = self.vault.lock
         if lock:
             for i, rule in enumerate(self.rules):

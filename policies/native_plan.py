@@ -26,9 +26,17 @@ MANUAL_SNAPSHOT_CAVEAT = (
 
 AUTOMATED_RETENTION_MAX_DAYS = 35
 MANUAL_RETENTION_MAX_DAYS = 3653
-# Redshift event subscriptions: only "cluster" source events can be filtered to named clusters; events of
-# source type cluster-snapshot are keyed by snapshot identifier, which is not known in advance.
+# The retention resource's own deadline for a busy cluster: at most a day.
+RETENTION_TIMEOUT_MAX_MINUTES = 1440
+# Redshift event subscriptions. Source type "cluster" carries the clusters' own events, restores included
+# (REDSHIFT-EVENT-2008 started, 3003 succeeded, 3501 failed), and can be limited to the protected clusters.
 EVENT_SOURCE_TYPE = "cluster"
+# Source type "cluster-snapshot" carries the snapshots' events (2009 started, 3004 completed, 3503 failed, 2011
+# deleted, final snapshots 2012/3005/3502). Its source ids are snapshot identifiers, not known in advance, so that
+# subscription has none: it covers every snapshot in the account and region. Redshift files those events under
+# these two categories only (DescribeEventCategories); the others would be refused for this source type.
+SNAPSHOT_EVENT_SOURCE_TYPE = "cluster-snapshot"
+SNAPSHOT_EVENT_CATEGORIES = ("management", "monitoring")
 
 
 @dataclass(frozen=True)
@@ -45,11 +53,22 @@ class CopyPlan:
 
 
 @dataclass(frozen=True)
-class EventPlan:
-    """The Redshift event subscription for the protected clusters."""
+class EventSubscriptionPlan:
+    """One Redshift event subscription: `key` names the Pulumi resource, `name` the AWS subscription."""
 
-    subscription_name: str
+    key: str
+    name: str
+    source_type: str
+    # Empty: every source of that type in the account and region.
+    source_ids: tuple[str, ...]
     categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EventPlan:
+    """The Redshift event subscriptions of the protected clusters and of their snapshots, to one topic."""
+
+    subscriptions: tuple[EventSubscriptionPlan, ...]
     severity: str | None
     # The policy's own topic; the component uses the shared topic it is given in preference.
     sns_topic_arn: str | None
@@ -89,6 +108,23 @@ def event_subscription_name(policy_name: str) -> str:
     return f"{policy_name}-redshift-events"
 
 
+def snapshot_event_subscription_name(policy_name: str) -> str:
+    return f"{policy_name}-redshift-snapshot-events"
+
+
+def event_subscriptions(policy_name: str, clusters: Iterable[str],
+                        categories: Iterable[str]) -> tuple[EventSubscriptionPlan, ...]:
+    """The clusters' subscription, and their snapshots' one with the categories that apply to snapshots."""
+    categories = tuple(categories)
+    out = [EventSubscriptionPlan("events", event_subscription_name(policy_name), EVENT_SOURCE_TYPE,
+                                 tuple(clusters), categories)]
+    snapshot_categories = tuple(c for c in categories if c in SNAPSHOT_EVENT_CATEGORIES)
+    if snapshot_categories:
+        out.append(EventSubscriptionPlan("snapshot-events", snapshot_event_subscription_name(policy_name),
+                                         SNAPSHOT_EVENT_SOURCE_TYPE, (), snapshot_categories))
+    return tuple(out)
+
+
 def plan_native_layer(policy: Policy, region: str, discovered: Iterable[str] = ()) -> NativePlan:
     """The native layer of a validated policy; `discovered` are tag-selected clusters looked up elsewhere.
 
@@ -108,7 +144,7 @@ def plan_native_layer(policy: Policy, region: str, discovered: Iterable[str] = (
     events = None
     notes = policy.notifications
     if notes and notes.redshift_event_categories and clusters:
-        events = EventPlan(event_subscription_name(policy.name), tuple(notes.redshift_event_categories),
+        events = EventPlan(event_subscriptions(policy.name, clusters, notes.redshift_event_categories),
                            notes.redshift_event_severity, notes.sns_topic_arn)
     return NativePlan(
         policy_name=policy.name,
@@ -258,6 +294,11 @@ def retention_input_problems(props: Mapping[str, Any]) -> list[tuple[str, str]]:
     if manual is not None and not (_is_int(manual) and (manual == -1 or 1 <= manual <= MANUAL_RETENTION_MAX_DAYS)):
         problems.append(("manual_snapshot_retention_days",
                          f"expected -1 (for ever) or 1-{MANUAL_RETENTION_MAX_DAYS} days, received {manual!r}"))
+    timeout = props.get("timeout_minutes")
+    if timeout is not None and not (_is_int(timeout) and 1 <= timeout <= RETENTION_TIMEOUT_MAX_MINUTES):
+        problems.append(("timeout_minutes",
+                         f"expected 1-{RETENTION_TIMEOUT_MAX_MINUTES} minutes (or none for the default), "
+                         f"received {timeout!r}"))
     if automated is None and manual is None:
         problems.append(("automated_snapshot_retention_days",
                          "neither automated_snapshot_retention_days nor manual_snapshot_retention_days is set; "

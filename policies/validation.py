@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from policies.base import problems_from_validation_error
 from policies.errors import ConfigError, Problem, format_value, join_path
 from policies.models import REGION, Policy, StackConfig
+from policies.native_plan import protected_clusters
 from policies.restores import RestoreSpec, restore_list_problems
 
 NAMESPACE = "redshift-backup"
@@ -110,7 +111,7 @@ def cross_policy_problems(policies: Iterable[tuple[int, Policy]]) -> list[Proble
     problems: list[Problem] = []
     names: dict[str, int] = {}
     vaults: dict[str, int] = {}
-    native: dict[tuple[str, str], tuple[int, Any]] = {}
+    native = NativeOwners()
     opt_in: int | None = None
     for i, policy in policies:
         if policy.backup and policy.backup.opt_in_region_settings:
@@ -131,21 +132,62 @@ def cross_policy_problems(policies: Iterable[tuple[int, Policy]]) -> list[Proble
                                         f"policies[{vaults[vault]}] already creates a vault named {vault!r}; to "
                                         "share it, create it in one policy and use `existing` in the other", vault))
             vaults.setdefault(vault, i)
-        if policy.snapshots:
-            for setting in _native_settings(policy):
-                value = _native_value(policy, setting)
-                for cluster in policy.selection.cluster_identifiers():
-                    key = (cluster, setting)
-                    if key in native and native[key][0] != i:
-                        first, first_value = native[key]
-                        problems.append(Problem(
-                            join_path("policies", i, "snapshots", setting),
-                            f"cluster {cluster!r} already gets its {setting} from "
-                            f"{join_path('policies', first, 'snapshots', setting)} ({format_value(first_value)}); "
-                            "a cluster has one snapshot schedule, one retention and one copy destination, so only "
-                            "one policy may set each", value))
-                    native.setdefault(key, (i, value))
+        problems.extend(native.claim(i, policy, policy.selection.cluster_identifiers()))
     return problems
+
+
+class NativeOwners:
+    """Which policy sets which native setting of which cluster: a cluster has one snapshot schedule, one retention
+    and one copy destination, so the first policy (in stack order) to set one owns it and any other is a problem.
+    """
+
+    def __init__(self) -> None:
+        # (cluster, setting) -> (policy index, whether it found the cluster by tag discovery, the value it sets)
+        self._owner: dict[tuple[str, str], tuple[int, bool, Any]] = {}
+
+    def claim(self, index: int, policy: Policy, clusters: Iterable[str],
+              discovered: Collection[str] = ()) -> list[Problem]:
+        """Claim `policy`'s native settings on `clusters`; `discovered` (found by tag discovery) shapes the message."""
+        problems: list[Problem] = []
+        if not policy.snapshots:
+            return problems
+        for setting in _native_settings(policy):
+            value = _native_value(policy, setting)
+            for cluster in clusters:
+                here = cluster in discovered
+                owner, there, first_value = self._owner.setdefault((cluster, setting), (index, here, value))
+                if owner == index:
+                    continue
+                path = join_path("policies", index, "snapshots", setting)
+                first = f"{join_path('policies', owner, 'snapshots', setting)} ({format_value(first_value)})"
+                rule = ("a cluster has one snapshot schedule, one retention and one copy destination, so only one "
+                        "policy may set each")
+                if not (here or there):
+                    problems.append(Problem(path, f"cluster {cluster!r} already gets its {setting} from {first}; "
+                                            f"{rule}", value))
+                    continue
+                who = ("this policy's and that policy's tag discovery" if here and there
+                       else "this policy's tag discovery" if here else f"the tag discovery of policies[{owner}]")
+                problems.append(Problem(path, f"cluster {cluster!r} (found by {who}) already gets its {setting} "
+                                        f"from {first}; {rule}: leave it out of one of them with "
+                                        "selection.not_resources, or change its tags", cluster))
+        return problems
+
+
+def discovered_native_problems(policies: Sequence[Policy], discovered: Mapping[int, Sequence[str]],
+                               source: str | None = None) -> None:
+    """The one-owner rule again, once tag discovery has found its clusters (policies[i] found `discovered[i]`).
+
+    Validation sees named clusters only; a cluster discovered by one policy and named or discovered by another
+    would get two retention settings, two schedule associations and two copies that undo each other. Raises a
+    ConfigError listing every such cluster, before anything is registered.
+    """
+    owners = NativeOwners()
+    problems: list[Problem] = []
+    for i, policy in enumerate(policies):
+        found = discovered.get(i, ())
+        problems.extend(owners.claim(i, policy, protected_clusters(policy, found), found))
+    ConfigError.collect(problems, source)
 
 
 def _native_settings(policy: Policy) -> list[str]:

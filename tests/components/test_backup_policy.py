@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 from typing import Any
+from unittest.mock import ANY
 
+import dill
 import pulumi
 import pulumi_aws
 import pytest
@@ -13,6 +16,7 @@ import yaml
 
 from components.backup_policy import RedshiftBackupPolicy
 from components.notifications import BackupNotifications
+from components.region_opt_in import BackupRegionOptInProvider
 from components.vault import BackupVault
 from policies.errors import ConfigError
 from redshift_backup.mockrun import ProgramRun, RecordingMocks, Registration, run_program
@@ -310,13 +314,26 @@ def test_reports_off_or_to_a_given_bucket(reports: dict[str, Any] | None) -> Non
 
 
 @pytest.mark.parametrize("opt_in", [False, True])
-def test_region_settings_only_when_asked(opt_in: bool) -> None:
+def test_region_opt_in_only_when_asked_and_only_our_keys(opt_in: bool) -> None:
     run = build(minimal(opt_in_region_settings=opt_in))
-    settings = of_type(run, "regionSettings:RegionSettings")
+    # Never aws.backup.RegionSettings: it holds every resource type's opt-in and never settles with ours alone.
+    assert of_type(run, "regionSettings:RegionSettings") == []
+    settings = of_type(run, "redshift-backup:BackupRegionOptIn")
     if opt_in:
-        assert [s.inputs["resourceTypeOptInPreference"] for s in settings] == [{"Redshift": True}]
+        (opt,) = settings
+        assert opt.name == "orders-region-settings" and opt.parent_name == "orders"
+        assert opt.inputs == {"region": "us-east-1", "resource_types": {"Redshift": True}, "__provider": ANY}
+        provider = dill.loads(base64.b64decode(opt.inputs["__provider"]))
+        assert type(provider) is BackupRegionOptInProvider  # by reference: importable by the provider host
     else:
         assert settings == []
+
+
+def test_region_opt_in_adds_serverless_when_namespaces_are_selected() -> None:
+    namespace = "arn:aws:redshift-serverless:us-east-1:123456789012:namespace/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
+    policy = {**minimal(opt_in_region_settings=True), "selection": {"serverless_namespaces": [namespace]}}
+    (opt,) = of_type(build(policy), "redshift-backup:BackupRegionOptIn")
+    assert opt.inputs["resource_types"] == {"Redshift": True, "Redshift Serverless": True}
 
 
 def test_notifications_off_create_no_topic_and_no_vault_notifications() -> None:

@@ -71,6 +71,7 @@ def test_prod_stack_registers_the_whole_native_layer(prod_policy: Any, options: 
         # Used alone (no shared providers given), the component makes its own provider for the grant's region.
         ("pulumi:providers:aws", f"{NAME}-provider-us-west-2"),
         ("aws:redshift/eventSubscription:EventSubscription", f"{NAME}-events"),
+        ("aws:redshift/eventSubscription:EventSubscription", f"{NAME}-snapshot-events"),
         *{("aws:redshift/snapshotScheduleAssociation:SnapshotScheduleAssociation", f"{NAME}-{c}-schedule")
           for c in CLUSTERS},
         *{("aws:redshift/snapshotCopy:SnapshotCopy", f"{NAME}-{c}-copy") for c in CLUSTERS},
@@ -114,6 +115,10 @@ def test_prod_cross_region_copy_uses_a_grant_in_the_destination(prod_policy: Any
         assert copy.inputs == {"clusterIdentifier": cluster, "destinationRegion": "us-west-2", "retentionPeriod": 7,
                                "snapshotCopyGrantName": "prod-analytics-copy-grant", "region": "us-east-1"}
         assert grant.urn in copy.dependencies
+        # One change at a time per cluster: retention, then the schedule association, then the copy.
+        association, retention = run.named(f"{NAME}-{cluster}-schedule"), run.named(f"{NAME}-{cluster}-retention")
+        assert {association.urn, retention.urn} <= set(copy.dependencies)
+        assert copy.urn not in association.dependencies and association.urn not in retention.dependencies
         # A new destination (or grant) is disable-then-enable: replaced, the old one removed first.
         assert options[copy.name] == {"replace_on_changes": ["destinationRegion", "snapshotCopyGrantName"],
                                       "delete_before_replace": True}
@@ -131,6 +136,11 @@ def test_prod_events_go_to_the_shared_topic(prod_policy: Any) -> None:
     assert sub.inputs["name"] == "prod-analytics-redshift-events"
     assert "severity" not in sub.inputs
     assert run.outputs["subscription_id"] == f"{NAME}-events-id"
+    # The clusters' snapshots, to the same topic: by source type, since snapshot identifiers are not known ahead.
+    snapshots = run.named(f"{NAME}-snapshot-events")
+    assert snapshots.inputs == {"name": "prod-analytics-redshift-snapshot-events", "snsTopicArn": topic.outputs["arn"],
+                                "sourceType": "cluster-snapshot", "eventCategories": ["management", "monitoring"],
+                                "enabled": True, "region": "us-east-1", "tags": sub.inputs["tags"]}
 
 
 def test_preview_registers_the_same_resources_with_unknown_outputs(prod_policy: Any) -> None:
@@ -172,13 +182,49 @@ def test_an_existing_grant_is_named_not_created() -> None:
     assert copy.dependencies == []  # no retention resource, no grant to wait for
 
 
+@pytest.mark.parametrize("snapshots, before_copy", [
+    ({"schedule": ["rate(12 hours)"]}, ["schedule"]),
+    ({"automated_snapshot_retention_days": 5}, ["retention"]),
+    ({"schedule": ["rate(12 hours)"], "manual_snapshot_retention_days": 30}, ["retention", "schedule"]),
+], ids=["schedule", "retention", "both"])
+def test_a_cluster_copy_waits_for_that_cluster_s_other_changes(snapshots: dict[str, Any],
+                                                                before_copy: list[str]) -> None:
+    clusters = ["warehouse-a", "warehouse-c"]
+    policy = {**POLICY, "selection": {"clusters": clusters},
+              "snapshots": {**snapshots, "cross_region_copy": {"destination_region": "eu-west-1"}}}
+    run = _run(policy, with_topic=False)
+    for cluster in clusters:
+        other = next(c for c in clusters if c != cluster)
+        copy = run.named(f"{NAME}-{cluster}-copy")
+        # Only this cluster's changes: the clusters themselves are changed in parallel.
+        assert sorted(copy.dependencies) == sorted(run.named(f"{NAME}-{cluster}-{kind}").urn for kind in before_copy)
+        assert not any(f"{other}-" in urn for urn in copy.dependencies)
+        if before_copy == ["retention", "schedule"]:
+            association = run.named(f"{NAME}-{cluster}-schedule")
+            assert run.named(f"{NAME}-{cluster}-retention").urn in association.dependencies
+
+
+@pytest.mark.parametrize("timeout", [None, 90])
+def test_the_retention_deadline_is_passed_to_each_retention_resource(timeout: int | None) -> None:
+    def program() -> None:
+        RedshiftSnapshotPolicy(NAME, policy={**POLICY, "snapshots": {"automated_snapshot_retention_days": 5}},
+                               region="us-east-1", retention_timeout_minutes=timeout)
+
+    run = mockrun.run_program({"aws:region": "us-east-1"}, preview=False, program=program)
+    retention = run.named(f"{NAME}-warehouse-a-retention")
+    # None is left out of the inputs: the provider's default (30 minutes) applies.
+    assert retention.inputs.get("timeout_minutes") == timeout
+
+
 def test_the_policy_topic_is_used_when_no_shared_topic_is_given() -> None:
     topic = "arn:aws:sns:us-east-1:111122223333:dba-events"
     policy = {**POLICY, "notifications": {"sns_topic_arn": topic, "redshift_event_severity": "ERROR",
                                           "redshift_event_categories": ["monitoring"]}}
-    sub = _run(policy, with_topic=False).named(f"{NAME}-events")
-    assert (sub.inputs["snsTopicArn"], sub.inputs["severity"], sub.inputs["eventCategories"]) == (
-        topic, "ERROR", ["monitoring"])
+    run = _run(policy, with_topic=False)
+    for key in ("events", "snapshot-events"):
+        sub = run.named(f"{NAME}-{key}")
+        assert (sub.inputs["snsTopicArn"], sub.inputs["severity"], sub.inputs["eventCategories"]) == (
+            topic, "ERROR", ["monitoring"])
 
 
 def test_no_topic_at_all_means_no_subscription() -> None:

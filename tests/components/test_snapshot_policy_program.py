@@ -28,7 +28,7 @@ def test_prod_stack_builds_both_layers(preview: bool) -> None:
     assert run.named("prod-analytics").type == "redshift-backup:index:RedshiftBackupPolicy"
     native = [r for r in run.registrations if r.parent == component.urn]
     assert sorted(r.name for r in native) == sorted([
-        f"{NATIVE}-schedule", f"{NATIVE}-copy-grant", f"{NATIVE}-events",
+        f"{NATIVE}-schedule", f"{NATIVE}-copy-grant", f"{NATIVE}-events", f"{NATIVE}-snapshot-events",
         *(f"{NATIVE}-{c}-{kind}" for c in ("analytics-prod", "finance-prod") for kind in ("schedule", "copy",
                                                                                           "retention")),
     ])
@@ -40,8 +40,9 @@ def test_prod_events_share_the_backup_notifications_topic() -> None:
     run = mockrun.run_program(_config("Pulumi.prod.yaml"), preview=False)
     topic = run.named("prod-analytics-notifications-topic")
     vault_events = run.named("prod-analytics-vault-notifications")
-    subscription = run.named(f"{NATIVE}-events")
-    assert subscription.inputs["snsTopicArn"] == topic.outputs["arn"] == vault_events.inputs["snsTopicArn"]
+    for key in ("events", "snapshot-events"):
+        subscription = run.named(f"{NATIVE}-{key}")
+        assert subscription.inputs["snsTopicArn"] == topic.outputs["arn"] == vault_events.inputs["snsTopicArn"]
 
 
 def test_dev_stack_has_no_native_layer() -> None:

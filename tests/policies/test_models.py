@@ -276,6 +276,20 @@ def test_cross_account_copy_to_the_same_region_is_allowed() -> None:
                                              "destination_vault_arn": arn}])) == []
 
 
+def test_cross_account_copy_refuses_an_aws_managed_vault_key() -> None:
+    arn = "arn:aws:backup:us-east-1:444455556666:backup-vault:central"
+    copy = {"destination_account_id": "444455556666", "destination_vault_arn": arn}
+    found = only(problems(minimal_policy(backup={"rules": [{"name": "daily", "copy_actions": [copy]}],
+                                                 "vault": {"kms_key": "aws_managed"}})))
+    assert found == ("policies[0].backup.vault.kms_key: cannot be used with copies to another account "
+                     "(444455556666): AWS Backup cannot copy recovery points across accounts from a vault encrypted "
+                     "with an AWS managed key; use kms_key: new (a customer managed key) or a customer managed key "
+                     "ARN (received 'aws_managed')")
+    # A same-account copy to another region is fine with AWS Backup's key.
+    assert problems(minimal_policy(backup={"rules": [{"name": "daily", "copy_actions": [
+        {"destination_region": "us-west-2"}]}], "vault": {"kms_key": "aws_managed"}})) == []
+
+
 def test_destination_vault_arn_must_match_region() -> None:
     arn = "arn:aws:backup:eu-west-1:444455556666:backup-vault:central"
     found = only(problems(with_rule(copy_actions=[{"destination_region": "us-west-2", "destination_vault_arn": arn}])))

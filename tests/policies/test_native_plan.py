@@ -15,6 +15,7 @@ from policies.native_plan import (
     MANUAL_SNAPSHOT_CAVEAT,
     CopyPlan,
     EventPlan,
+    EventSubscriptionPlan,
     native_change_risks,
     plan_native_layer,
     protected_clusters,
@@ -43,7 +44,30 @@ def test_prod_stack_plan_is_pinned() -> None:
     assert (plan.automated_snapshot_retention_days, plan.manual_snapshot_retention_days) == (7, 90)
     assert plan.copy == CopyPlan("us-west-2", 7, None, "prod-analytics-copy-grant",
                                  "arn:aws:kms:us-west-2:111122223333:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d")
-    assert plan.events == EventPlan("prod-analytics-redshift-events", ("management", "monitoring"), None, None)
+    assert plan.events == EventPlan((
+        EventSubscriptionPlan("events", "prod-analytics-redshift-events", "cluster",
+                              ("analytics-prod", "finance-prod"), ("management", "monitoring")),
+        # Snapshot identifiers are not known in advance: every snapshot of the account and region.
+        EventSubscriptionPlan("snapshot-events", "prod-analytics-redshift-snapshot-events", "cluster-snapshot", (),
+                              ("management", "monitoring")),
+    ), None, None)
+
+
+@pytest.mark.parametrize("categories, snapshot_categories", [
+    (["monitoring", "security"], ("monitoring",)),
+    (["configuration", "security", "pending"], None),
+])
+def test_snapshot_events_keep_only_the_categories_snapshots_have(categories: list[str],
+                                                                  snapshot_categories: tuple[str, ...] | None
+                                                                  ) -> None:
+    raw = {"name": "warehouse", "selection": {"clusters": ["warehouse-a"]},
+           "snapshots": {"schedule": ["rate(8 hours)"]},
+           "notifications": {"redshift_event_categories": categories}}
+    events = plan_native_layer(validate_policy(raw, REGION), REGION).events
+    assert events is not None
+    clusters, *snapshots = events.subscriptions
+    assert (clusters.source_type, clusters.categories) == ("cluster", tuple(categories))
+    assert [s.categories for s in snapshots] == ([snapshot_categories] if snapshot_categories else [])
 
 
 def test_a_policy_without_snapshots_cannot_be_planned() -> None:

@@ -36,6 +36,7 @@ PROJECT = "redshift-backup"
 # Generous bounds so a broken host fails the test instead of hanging it; never used to assert timing.
 START_TIMEOUT_SECONDS = 60.0
 CALL_TIMEOUT_SECONDS = 120.0
+STDERR_TIMEOUT_SECONDS = 30.0
 REGION = "us-east-1"
 
 
@@ -176,7 +177,9 @@ class DynamicProviderHost:
             stderr=subprocess.PIPE,
         )
         self._stderr: list[str] = []
-        self._stderr_lock = threading.Lock()
+        # Notified by the drain thread on every line, so a test can wait for a line instead of sleeping.
+        self._stderr_changed = threading.Condition()
+        self._stderr_closed = False
         # Drained continuously: a host that logs a lot would otherwise block on a full pipe.
         self._stderr_thread = threading.Thread(target=self._drain_stderr, daemon=True)
         self._stderr_thread.start()
@@ -194,8 +197,12 @@ class DynamicProviderHost:
     def _drain_stderr(self) -> None:
         assert self._process.stderr is not None
         for raw in iter(self._process.stderr.readline, b""):
-            with self._stderr_lock:
+            with self._stderr_changed:
                 self._stderr.append(raw.decode("utf-8", "replace"))
+                self._stderr_changed.notify_all()
+        with self._stderr_changed:
+            self._stderr_closed = True
+            self._stderr_changed.notify_all()
 
     def _read_port(self) -> int:
         """Wait for the first stdout line (the port); a host that dies first fails with its stderr."""
@@ -249,8 +256,23 @@ class DynamicProviderHost:
 
     def stderr_text(self) -> str:
         """Everything the host wrote to stderr so far (`pulumi.log` lines, tracebacks)."""
-        with self._stderr_lock:
+        with self._stderr_changed:
             return "".join(self._stderr)
+
+    def wait_for_stderr(self, text: str, timeout: float = STDERR_TIMEOUT_SECONDS) -> str:
+        """Wait until the host's stderr contains `text` and return all of it; fail with what it holds after `timeout`.
+
+        The host answers a call before the drain thread has necessarily read what the provider logged during it,
+        so a test that checks a log line waits for it (woken by each new line, never by polling).
+        """
+        with self._stderr_changed:
+            found = self._stderr_changed.wait_for(
+                lambda: text in "".join(self._stderr) or self._stderr_closed, timeout=timeout)
+            collected = "".join(self._stderr)
+        if not found or text not in collected:
+            raise AssertionError(f"{text!r} did not appear on the host's stderr within {timeout:g} s; it holds:\n"
+                                 f"{collected}")
+        return collected
 
     # --- the engine's calls -------------------------------------------------------------------------------
 

@@ -53,10 +53,10 @@ def client_hooks_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[ClientHook
     hooks = ClientHooks()
     real = aws.client
 
-    def hooked(service: str, region: str | None = None) -> Any:
+    def hooked(service: str, region: str | None = None, credentials: Any = None) -> Any:
         if service in hooks.replace:
             return hooks.replace[service]
-        made = real(service, region)
+        made = real(service, region, credentials)
 
         def record(params: dict[str, Any], model: Any, **_: Any) -> None:
             hooks.requests.append((model.name, dict(params)))

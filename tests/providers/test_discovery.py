@@ -12,6 +12,7 @@ from components.snapshot_policy import RedshiftSnapshotPolicy
 from policies.errors import ProviderError
 from policies.models import Conditions
 from redshift_backup import mockrun
+from tests.components.test_program_validation import run_expecting_error
 from tests.providers.conftest import REGION, seed_cluster
 
 
@@ -69,3 +70,24 @@ def test_the_component_covers_named_and_discovered_clusters(fleet: Any) -> None:
     assert run.outputs["clusters"] == ["named-one", "tier1-a", "tier1-optout"]
     retained = sorted(r.inputs["cluster_identifier"] for r in run.registrations if r.name.endswith("-retention"))
     assert retained == ["named-one", "tier1-a", "tier1-optout"]
+
+
+def test_the_stack_refuses_a_discovered_cluster_that_another_policy_names(fleet: Any,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # tier1-a is named by the first policy and found by the second's tag discovery: two retention resources on one
+    # cluster would undo each other, so the program stops before registering anything.
+    policies = [
+        {"name": "named", "selection": {"clusters": ["tier1-a"]}, "snapshots": {"automated_snapshot_retention_days": 7}},
+        {"name": "tagged", "selection": {"discover_tagged_clusters": True,
+                                         "conditions": {"string_equals": [{"key": "backup", "value": "daily"}]}},
+         "snapshots": {"automated_snapshot_retention_days": 3}},
+    ]
+    error, registered = run_expecting_error({"aws:region": REGION, "redshift-backup:policies": policies},
+                                            monkeypatch)
+    assert [p.render() for p in error.problems] == [
+        "policies[1].snapshots.automated_snapshot_retention_days: cluster 'tier1-a' (found by this policy's tag "
+        "discovery) already gets its automated_snapshot_retention_days from "
+        "policies[0].snapshots.automated_snapshot_retention_days (7); a cluster has one snapshot "
+        "schedule, one retention and one copy destination, so only one policy may set each: leave it out of one of "
+        "them with selection.not_resources, or change its tags (received 'tier1-a')"]
+    assert registered == []

@@ -126,4 +126,11 @@ def test_secret_inputs_reach_the_provider_as_plain_values(  # type: ignore[no-un
         S3ObjectProvider(), {"bucket": BUCKET, "key": "pw", "body": secret("hunter2")}
     )
     assert outs["body"] == "hunter2" and _body(s3, "pw") == "hunter2"
-    assert "hunter2" not in dynamic_host.stderr_text()
+    # Wait for the create's own log line, so that the absence below is checked over everything it logged.
+    assert "hunter2" not in dynamic_host.wait_for_stderr(f"writing s3://{BUCKET}/pw")
+
+
+def test_waiting_for_a_line_that_never_comes_fails_with_what_stderr_holds(
+        dynamic_host: DynamicProviderHost) -> None:
+    with pytest.raises(AssertionError, match="'never printed' did not appear on the host's stderr within 0.2 s"):
+        dynamic_host.wait_for_stderr("never printed", timeout=0.2)

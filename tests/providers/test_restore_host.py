@@ -48,7 +48,7 @@ def test_cluster_restore_lifecycle_through_the_host(dynamic_host: DynamicProvide
     tags = {t["Key"]: t["Value"] for t in cluster["Tags"]}
     assert tags == {OWNERSHIP_TAG: OWNER, "purpose": "drill"}
     # Progress went to the host's stderr, where the engine shows it.
-    assert "cluster drill: available, restore completed" in dynamic_host.stderr_text()
+    dynamic_host.wait_for_stderr("cluster drill: available, restore completed")
 
     # A new snapshot does not make the next preview flap: the resolved source is in the outputs.
     seed_snapshot(redshift, "analytics-prod", "later")

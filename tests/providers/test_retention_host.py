@@ -43,8 +43,9 @@ def test_lifecycle_through_the_host(dynamic_host: DynamicProviderHost, redshift:
     lowered = {**inputs, "automated_snapshot_retention_days": 2}
     diff = dynamic_host.diff(provider, id_, outs, lowered, urn=URN)
     assert diff.changes is True and diff.replaces == []
-    assert "risk: cluster 'analytics-prod': automated snapshot retention goes from 7 days to 2 days" in \
-        dynamic_host.stderr_text()
+    # Logged inside the diff call; the host may answer before its stderr line has been collected.
+    dynamic_host.wait_for_stderr("risk: cluster 'analytics-prod': automated snapshot retention goes from 7 days "
+                                 "to 2 days")
     moved = dynamic_host.diff(provider, id_, outs, {**inputs, "cluster_identifier": "finance-prod"}, urn=URN)
     assert moved.replaces == ["cluster_identifier"]
 

@@ -1,0 +1,90 @@
+"""boto3 acting as the stack's provider would: aws:profile and aws:assumeRoles, on a moto server.
+
+moto keeps one backend per account and answers requests signed with assumed-role credentials in the role's
+account, so "the cluster is in the other account" is observable here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from components import aws
+from components.discovery import discover_tagged_clusters
+from components.retention import SnapshotRetentionProvider
+from policies.errors import ProviderError
+from policies.models import Conditions
+from tests.providers.conftest import REGION, seed_cluster
+
+OTHER_ACCOUNT = "111111111111"
+ROLE = f"arn:aws:iam::{OTHER_ACCOUNT}:role/backup-admin"
+ASSUMED: aws.Credentials = {"assume_roles": [{"role_arn": ROLE, "session_name": "ci"}]}
+
+
+def _identity(credentials: aws.Credentials | None) -> dict[str, Any]:
+    return aws.client("sts", REGION, credentials).get_caller_identity()  # type: ignore[no-any-return]
+
+
+def test_a_role_of_assume_roles_is_assumed_and_its_account_used(aws_env: str) -> None:
+    caller = _identity(ASSUMED)
+    assert caller["Account"] == OTHER_ACCOUNT
+    assert caller["Arn"] == f"arn:aws:sts::{OTHER_ACCOUNT}:assumed-role/backup-admin/ci"
+    assert _identity(None)["Account"] != OTHER_ACCOUNT  # without credentials: boto3's own chain
+
+
+def test_roles_are_chained_in_order(aws_env: str) -> None:
+    chain: aws.Credentials = {"assume_roles": [{"role_arn": "arn:aws:iam::222222222222:role/hop"},
+                                               {"role_arn": ROLE, "external_id": "x-1"}]}
+    caller = _identity(chain)
+    assert caller["Arn"] == f"arn:aws:sts::{OTHER_ACCOUNT}:assumed-role/backup-admin/redshift-backup"
+
+
+def test_the_profile_is_used(aws_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    credentials_file = tmp_path / "credentials"
+    credentials_file.write_text("[ops]\naws_access_key_id = AKIAOPSPROFILE000001\naws_secret_access_key = s\n")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials_file))
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name)
+    keys = aws.session({"profile": "ops"}, REGION).get_credentials()
+    assert keys is not None and keys.access_key == "AKIAOPSPROFILE000001"
+    with pytest.raises(ProviderError, match="cannot use AWS profile 'missing' \\(the stack's aws:profile\\)"):
+        aws.client("redshift", REGION, {"profile": "missing"})
+
+
+def test_a_role_that_cannot_be_assumed_names_it(aws_env: str) -> None:
+    with pytest.raises(ProviderError, match="cannot assume role not-an-arn \\(the stack's aws:assumeRoles\\)"):
+        aws.client("redshift", REGION, {"assume_roles": [{"role_arn": "not-an-arn"}]})
+
+
+@pytest.fixture
+def other_account_cluster(aws_env: str) -> Any:
+    """A cluster that exists only in OTHER_ACCOUNT, tagged backup=daily."""
+    redshift = aws.client("redshift", REGION, ASSUMED)
+    seed_cluster(redshift, "elsewhere", AutomatedSnapshotRetentionPeriod=3,
+                 Tags=[{"Key": "backup", "Value": "daily"}])
+    return redshift
+
+
+def test_retention_works_on_the_cluster_of_the_assumed_account(other_account_cluster: Any) -> None:
+    props = {"cluster_identifier": "elsewhere", "region": REGION, "automated_snapshot_retention_days": 7,
+             "manual_snapshot_retention_days": None}
+    with pytest.raises(ProviderError, match="does not exist"):
+        SnapshotRetentionProvider().create(props)  # the default chain's account has no such cluster
+    outs = SnapshotRetentionProvider().create({**props, "credentials": ASSUMED}).outs
+    assert outs["previous_automated_snapshot_retention_days"] == 3
+    live = other_account_cluster.describe_clusters(ClusterIdentifier="elsewhere")["Clusters"][0]
+    assert live["AutomatedSnapshotRetentionPeriod"] == 7
+    SnapshotRetentionProvider().delete("elsewhere", outs)
+    live = other_account_cluster.describe_clusters(ClusterIdentifier="elsewhere")["Clusters"][0]
+    assert live["AutomatedSnapshotRetentionPeriod"] == 3
+    # Nothing was created in the default account meanwhile.
+    assert boto3.client("redshift", region_name=REGION).describe_clusters()["Clusters"] == []
+
+
+def test_discovery_looks_in_the_assumed_account(other_account_cluster: Any) -> None:
+    conditions = Conditions.model_validate({"string_equals": [{"key": "backup", "value": "daily"}]})
+    assert discover_tagged_clusters(conditions, REGION) == []
+    assert discover_tagged_clusters(conditions, REGION, ASSUMED) == ["elsewhere"]
