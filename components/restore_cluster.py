@@ -708,5 +708,7 @@ class RedshiftClusterRestore(pulumi.dynamic.Resource, module="redshift-backup", 
     def from_spec(
         cls, spec: ClusterRestoreSpec, opts: pulumi.ResourceOptions | None = None
     ) -> RedshiftClusterRestore:
-        args = spec.model_dump(exclude={"name", "kind"}, exclude_none=True)
-        return cls(spec.name, opts, cluster_identifier=spec.target_identifier, **args)
+        # `cluster_identifier` is in the dump when the config gives one; `name` stands in when it does not.
+        args = {**spec.model_dump(exclude={"name", "kind"}, exclude_none=True),
+                "cluster_identifier": spec.target_identifier}
+        return cls(spec.name, opts, **args)
