@@ -587,8 +587,8 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         deadline = self.poller.deadline(spec.timeout_minutes * 60)
         changed = effective_changes(olds, news)
         settled: dict[str, Any] | None = None
-        # One kind of change at a time, each waited for (as AWS's CloudFormation handler for clusters does):
-        # Redshift refuses a change while the cluster is still modifying or resizing.
+        # One kind of change at a time, each waited for (AWS's CloudFormation handler for AWS::Redshift::Cluster
+        # also stabilizes after every call): Redshift refuses a change while the cluster is modifying or resizing.
         if any(k in changed for k in IAM_KEYS) and self._update_iam_roles(redshift, id_, spec):
             settled = self._wait_settled(redshift, id_, deadline, f"IAM role change of cluster {id_}")
         if any(k in changed and getattr(spec, k) is not None for k in RESIZE_KEYS):

@@ -484,8 +484,8 @@ def test_update_swaps_iam_roles_in_place(provider: ClusterRestoreProvider, stubs
 
 def test_update_changes_roles_then_size_then_settings_waiting_for_each(provider: ClusterRestoreProvider,
                                                                        stubs: Stubs) -> None:
-    # The order AWS's own CloudFormation handler uses; a second change on a cluster still modifying or resizing
-    # is refused by Redshift, so each one is waited for. One Stubber queue: any other order fails the test.
+    # Redshift refuses a second change on a cluster still modifying or resizing, so each one is waited for
+    # (AWS's CloudFormation handler stabilizes after every call too). One Stubber queue: any other order fails.
     stubs.redshift.add_response("describe_clusters", {"Clusters": [
         {"ClusterIdentifier": "drill", "IamRoles": [{"IamRoleArn": OLD_ROLE}]}]}, {"ClusterIdentifier": "drill"})
     stubs.redshift.add_response("modify_cluster_iam_roles", {"Cluster": {}}, {
