@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,7 +13,9 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components import aws
 from components.restore_common import (
+    Deadline,
     SpecProvider,
+    WaitTimedOut,
     aws_reason,
     changed_keys,
     error_code,
@@ -23,6 +24,7 @@ from components.restore_common import (
     paged,
     validate_now,
 )
+from components.restore_recovery_point import job_metadata, source_cluster_of, start_restore_job
 from policies.errors import ProviderError
 from policies.restores import OWNERSHIP_TAG, ClusterRestoreSpec, port_problem
 
@@ -67,11 +69,16 @@ MODIFY_PARAMETERS = {
 IAM_KEYS = ("iam_roles", "default_iam_role_arn")
 # Only this resource's own behaviour: an update records them, no AWS call.
 STATE_ONLY_KEYS = ("skip_final_snapshot", "final_snapshot_retention_days", "timeout_minutes")
-# A node type or count change is a resize (ModifyCluster), which keeps the data and the endpoint.
+# A node type or count change is an elastic resize (ResizeCluster), which keeps the data and the endpoint.
 RESIZE_KEYS = ("node_type", "number_of_nodes")
 IN_PLACE_KEYS = (*MODIFY_PARAMETERS, *IAM_KEYS, *RESIZE_KEYS, "tags", *STATE_ONLY_KEYS)
 # Everything else is identity or fixed at restore time (subnet group and encryption cannot change after it).
 REPLACE_KEYS = tuple(k for k in INPUT_KEYS if k not in IN_PLACE_KEYS)
+# Refresh reports drift for these when the user set them: what an update puts back in place. A replace key that
+# drifted is not reported, or the next `up` would replace the cluster over it.
+DRIFT_KEYS = tuple(k for k in IN_PLACE_KEYS if k not in STATE_ONLY_KEYS)
+# A failed create's own timeout may be used up: waiting for its half-made cluster to go has a bound of its own.
+CLEANUP_WAIT_MINUTES = 30
 
 # Cluster states from which a restore never becomes available (AWS ClusterStatus values).
 FAILED_STATES = (
@@ -123,6 +130,14 @@ class Resolution:
             params[cluster_key] = self.snapshot_cluster_identifier
         return params
 
+    @classmethod
+    def unresolved_latest(cls, source: Any) -> Resolution:
+        """An adopted cluster of a `latest_*` source: which snapshot the interrupted create resolved is recorded
+        nowhere (a newer one may exist by now), so only the source cluster is known."""
+        name = source.latest_snapshot_of or source.latest_recovery_point_of
+        return cls(owner_account=source.owner_account,
+                   source_cluster_identifier=None if source.owner_account else name)
+
     def outputs(self) -> dict[str, Any]:
         return {
             "resolved_snapshot_identifier": self.snapshot_identifier,
@@ -130,6 +145,22 @@ class Resolution:
             "resolved_recovery_point_arn": self.recovery_point_arn,
             "source_cluster_identifier": self.source_cluster_identifier,
         }
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who runs the provider: account and partition (aws, aws-cn, aws-us-gov) from GetCallerIdentity."""
+
+    account: str
+    partition: str
+
+    @classmethod
+    def of(cls, region: str | None) -> Caller:
+        identity = aws.client("sts", region).get_caller_identity()
+        return cls(identity["Account"], identity["Arn"].split(":")[1])
+
+    def cluster_arn(self, region: str, identifier: str) -> str:
+        return f"arn:{self.partition}:redshift:{region}:{self.account}:cluster:{identifier}"
 
 
 def describe_cluster(redshift: Any, identifier: str) -> dict[str, Any] | None:
@@ -172,7 +203,7 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         return {**props, "name": props.get("cluster_identifier") or "unnamed"}
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = changed_keys(olds, news, INPUT_KEYS)
+        changed = effective_changes(olds, news)
         replaces = [k for k in changed if k in REPLACE_KEYS]
         # Same identifier on both sides: the old cluster must go first, two clusters cannot share a name.
         same_name = olds.get("cluster_identifier") == news.get("cluster_identifier")
@@ -187,27 +218,28 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         owner = str(props.get("ownership_tag_value") or spec.target_identifier)
         redshift = aws.client("redshift", spec.region)
         target = spec.target_identifier
-        existing = describe_cluster(redshift, target)
+        # One budget for every wait of this create: the restore job, then the cluster.
+        deadline = self.poller.deadline(spec.timeout_minutes * 60)
+        existing = self._existing(redshift, target, owner, deadline)
+        who = Caller.of(spec.region)
+        arn = who.cluster_arn(redshift.meta.region_name, target)
         if existing is not None:
-            found = cluster_tags(existing).get(OWNERSHIP_TAG)
-            if found != owner:
-                raise ProviderError(
-                    f"cluster {target} already exists and is not ours (tag {OWNERSHIP_TAG} is "
-                    f"{found!r}, expected {owner!r}); choose another cluster_identifier or delete it first"
-                )
             log(f"cluster {target} exists with our ownership tag (an interrupted create): adopting it")
-            resolution, origins = Resolution(), {"adopted": "an interrupted create of this resource"}
+            latest = spec.source.latest_snapshot_of or spec.source.latest_recovery_point_of
+            resolution = Resolution.unresolved_latest(spec.source) if latest else self._resolve(redshift, spec, who)
+            origins = {**self.restore_parameters(redshift, spec, resolution)[1],
+                       "adopted": "an interrupted create of this resource"
+                       + ("; the snapshot it resolved is not recorded" if latest else "")}
+            tagged = False
         else:
-            resolution = self._resolve(redshift, spec)
-            origins = self._restore(redshift, spec, resolution, owner)
+            resolution = self._resolve(redshift, spec, who)
+            params, origins = self.restore_parameters(redshift, spec, resolution)
+            tagged = self._restore(redshift, spec, resolution, params, owner, arn, deadline)
         try:
-            arn = _cluster_arn(redshift, target)
-            # Ownership first, so an interrupted create can be adopted by the next `pulumi up`.
-            redshift.create_tags(
-                ResourceName=arn,
-                Tags=[{"Key": k, "Value": v} for k, v in {OWNERSHIP_TAG: owner, **spec.tags}.items()],
-            )
-            cluster = self._wait_restored(redshift, target, spec.timeout_minutes)
+            if not tagged:
+                # Ownership first, so an interrupted create can be adopted by the next `pulumi up`.
+                self._tag(redshift, arn, {OWNERSHIP_TAG: owner, **spec.tags})
+            cluster = self._wait_settled(redshift, target, deadline, f"restore of cluster {target}")
         except ClusterVanished:
             raise
         except Exception as exc:
@@ -223,10 +255,33 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         }
         return CreateResult(target, outs)
 
-    def _resolve(self, redshift: Any, spec: ClusterRestoreSpec) -> Resolution:
+    def _existing(self, redshift: Any, target: str, owner: str, deadline: Deadline) -> dict[str, Any] | None:
+        """Our cluster from an interrupted create (to adopt), or None; refuses a cluster that is not ours."""
+        existing = describe_cluster(redshift, target)
+        if existing is None:
+            return None
+        found = cluster_tags(existing).get(OWNERSHIP_TAG)
+        if found != owner:
+            raise ProviderError(
+                f"cluster {target} already exists and is not ours (tag {OWNERSHIP_TAG} is "
+                f"{found!r}, expected {owner!r}); choose another cluster_identifier or delete it first (if an "
+                f"interrupted restore of this resource made it, tag it {OWNERSHIP_TAG}={owner} to adopt it)"
+            )
+        if existing.get("ClusterStatus") != "deleting":
+            return existing
+        # A failed create's cleanup still under way: adopting it would hand the engine a cluster about to vanish.
+        log(f"cluster {target} is ours and being deleted (an earlier failed create): waiting until it is gone")
+
+        def gone() -> bool | None:
+            return True if describe_cluster(redshift, target) is None else None
+
+        self.poller.until(gone, deadline, f"deletion of the earlier cluster {target}")
+        return None
+
+    def _resolve(self, redshift: Any, spec: ClusterRestoreSpec, who: Caller) -> Resolution:
         source = spec.source
         if source.recovery_point_arn or source.latest_recovery_point_of:
-            return self._resolve_recovery_point(spec)
+            return self._resolve_recovery_point(spec, who)
         if source.latest_snapshot_of:
             snapshot = latest_snapshot(redshift, source.latest_snapshot_of, source.owner_account)
             return Resolution(
@@ -254,16 +309,24 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         given.source_cluster_identifier = None if source.owner_account else found[0].get("ClusterIdentifier")
         return given
 
-    def _resolve_recovery_point(self, spec: ClusterRestoreSpec) -> Resolution:
+    def _resolve_recovery_point(self, spec: ClusterRestoreSpec, who: Caller) -> Resolution:
         source = spec.source
-        if source.recovery_point_arn:
-            return Resolution(recovery_point_arn=source.recovery_point_arn)
         backup = aws.client("backup", spec.region)
-        own = aws.client("sts", spec.region).get_caller_identity()["Account"]
-        # A copy in this account's vault still names the source cluster in its own (maybe another) account.
-        account = source.owner_account or own
         region = backup.meta.region_name
-        cluster_arn = f"arn:aws:redshift:{region}:{account}:cluster:{source.latest_recovery_point_of}"
+        if source.recovery_point_arn:
+            try:
+                point = backup.describe_recovery_point(BackupVaultName=source.backup_vault_name,
+                                                       RecoveryPointArn=source.recovery_point_arn)
+            except ClientError as exc:
+                raise ProviderError(f"recovery point {source.recovery_point_arn} not found in vault "
+                                    f"{source.backup_vault_name} ({aws_reason(exc)})") from exc
+            # The cluster it was taken from, when that lives here: a copy from another account names that one.
+            return Resolution(recovery_point_arn=source.recovery_point_arn,
+                              source_cluster_identifier=source_cluster_of(point.get("ResourceArn", ""), region,
+                                                                          who.account))
+        # A copy in this account's vault still names the source cluster in its own (maybe another) account.
+        account = source.owner_account or who.account
+        cluster_arn = f"arn:{who.partition}:redshift:{region}:{account}:cluster:{source.latest_recovery_point_of}"
         points = paged(
             backup,
             "list_recovery_points_by_backup_vault",
@@ -280,7 +343,7 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         log(f"latest recovery point of {source.latest_recovery_point_of}: {point['RecoveryPointArn']}")
         return Resolution(
             recovery_point_arn=point["RecoveryPointArn"],
-            source_cluster_identifier=source.latest_recovery_point_of if account == own else None,
+            source_cluster_identifier=source.latest_recovery_point_of if account == who.account else None,
         )
 
     def restore_parameters(
@@ -312,10 +375,16 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
                 "iam_roles": [r["IamRoleArn"] for r in source.get("IamRoles", [])],
                 "default_iam_role_arn": source.get("DefaultIamRoleArn"),
             }
+            # Security groups belong to a VPC: with another subnet group (most likely another VPC) they would not fit.
+            other_network = spec.cluster_subnet_group_name not in (None, inherited["cluster_subnet_group_name"])
             for key, value in inherited.items():
                 if key in origins or not value:
                     continue
                 if key == "default_iam_role_arn" and value not in params.get("IamRoles", []):
+                    continue
+                if key == "vpc_security_group_ids" and other_network:
+                    log(f"not taking the security groups of {source['ClusterIdentifier']}: cluster_subnet_group_name "
+                        f"{spec.cluster_subnet_group_name} is not its subnet group (likely another VPC)")
                     continue
                 params[RESTORE_PARAMETERS[key]] = value
                 origins[key] = f"source cluster {source['ClusterIdentifier']}"
@@ -326,13 +395,11 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         # Report where the values AWS could silently default came from; the rest is plainly the input.
         return params, {k: v for k, v in origins.items() if k in (*INHERITED_KEYS, "node_type", "number_of_nodes")}
 
-    def _restore(
-        self, redshift: Any, spec: ClusterRestoreSpec, resolution: Resolution, owner: str
-    ) -> dict[str, str]:
-        params, origins = self.restore_parameters(redshift, spec, resolution)
+    def _restore(self, redshift: Any, spec: ClusterRestoreSpec, resolution: Resolution, params: dict[str, Any],
+                 owner: str, arn: str, deadline: Deadline) -> bool:
+        """Start the restore; True when the cluster carries its tags already (a recovery point tags on sight)."""
         if resolution.recovery_point_arn:
-            self._restore_recovery_point(spec, resolution, params, owner)
-            return origins
+            return self._restore_recovery_point(redshift, spec, resolution, params, owner, arn, deadline)
         self._check_node_configuration(redshift, spec, resolution)
         params.update(resolution.snapshot_params("SnapshotClusterIdentifier"))
         log(f"restoring cluster {spec.target_identifier} from {spec.source.describe()}")
@@ -342,7 +409,7 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
             raise ProviderError(
                 f"restore of cluster {spec.target_identifier} refused: {aws_reason(exc)}"
             ) from exc
-        return origins
+        return False
 
     def _check_node_configuration(
         self, redshift: Any, spec: ClusterRestoreSpec, resolution: Resolution
@@ -355,11 +422,16 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
                 raise ProviderError(f"port {spec.port}: {problem} (node type {node_type})")
         if spec.node_type is None and spec.number_of_nodes is None:
             return
-        count = spec.number_of_nodes or snapshot.get("NumberOfNodes")
-        query = {"ActionType": "restore-cluster", **resolution.snapshot_params(None)}
-        options = paged(
-            redshift, "describe_node_configuration_options", "NodeConfigurationOptionList", **query
-        )
+        count = spec.number_of_nodes or _int(snapshot.get("NumberOfNodes"))
+        # A Redshift recovery point is a snapshot: its ARN is what DescribeNodeConfigurationOptions takes.
+        identity = ({"SnapshotArn": resolution.recovery_point_arn} if resolution.recovery_point_arn
+                    else resolution.snapshot_params(None))
+        try:
+            options = paged(redshift, "describe_node_configuration_options", "NodeConfigurationOptionList",
+                            ActionType="restore-cluster", **identity)
+        except ClientError as exc:
+            raise ProviderError(f"could not list the node configurations that can restore "
+                                f"{spec.source.describe()}: {aws_reason(exc)}") from exc
         valid = sorted({(o["NodeType"], int(o["NumberOfNodes"])) for o in options})
         if any(t == node_type and (count is None or n == count) for t, n in valid):
             return
@@ -368,66 +440,70 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
             f"node type {node_type} x {count} cannot restore this snapshot; valid options: {listed}"
         )
 
-    def _restore_recovery_point(
-        self, spec: ClusterRestoreSpec, resolution: Resolution, params: dict[str, Any], owner: str
-    ) -> None:
+    def _restore_recovery_point(self, redshift: Any, spec: ClusterRestoreSpec, resolution: Resolution,
+                                params: dict[str, Any], owner: str, arn: str, deadline: Deadline) -> bool:
         backup = aws.client("backup", spec.region)
-        metadata = backup.get_recovery_point_restore_metadata(
-            BackupVaultName=spec.source.backup_vault_name,
-            RecoveryPointArn=resolution.recovery_point_arn,
-        )["RestoreMetadata"]
-        # The Redshift keys mirror RestoreFromClusterSnapshot (unverified); the API takes strings only.
-        metadata = {**metadata, **{k: _metadata_value(v) for k, v in params.items()}}
-        log(
-            f"starting AWS Backup restore job for {resolution.recovery_point_arn} "
-            f"into {spec.target_identifier}"
-        )
+        target = spec.target_identifier
+        point = str(resolution.recovery_point_arn)
         try:
-            job_id = backup.start_restore_job(
-                RecoveryPointArn=resolution.recovery_point_arn,
-                Metadata=metadata,
-                IamRoleArn=spec.source.backup_iam_role_arn,
-                ResourceType="Redshift",
-                IdempotencyToken=f"{owner}:{resolution.recovery_point_arn}"[:100],
-            )["RestoreJobId"]
+            restore_metadata = backup.get_recovery_point_restore_metadata(
+                BackupVaultName=spec.source.backup_vault_name, RecoveryPointArn=point)["RestoreMetadata"]
         except ClientError as exc:
-            raise ProviderError(
-                f"restore job for {spec.target_identifier} refused: {aws_reason(exc)}"
-            ) from exc
-        last = {"status": "PENDING"}
+            raise ProviderError(f"could not read the restore metadata of {point}: {aws_reason(exc)}") from exc
+        # The snapshot's node type and count, for the checks (metadata keys mirror the restore API; unverified).
+        resolution.snapshot = {k: restore_metadata.get(k) for k in ("NodeType", "NumberOfNodes")}
+        self._check_node_configuration(redshift, spec, resolution)
+        job = start_restore_job(backup, recovery_point_arn=point, metadata=job_metadata(restore_metadata, params),
+                                iam_role_arn=str(spec.source.backup_iam_role_arn), owner=owner, target=target)
+        job_id = job["RestoreJobId"]
+        state: dict[str, Any] = {"seen": False, "tagged": False, "job": job}
 
         def job_done() -> dict[str, Any] | None:
-            job = backup.describe_restore_job(RestoreJobId=job_id)
-            last["status"] = f"{job['Status']} {job.get('PercentDone', '')}".strip()
-            log(f"restore job {job_id}: {last['status']}")
-            if job["Status"] in ("ABORTED", "FAILED"):
+            if not state["tagged"] and describe_cluster(redshift, target) is not None:
+                # Tagged on sight, not when the job ends: an `up` interrupted from here leaves an adoptable cluster.
+                state["seen"] = True
+                self._tag(redshift, arn, {OWNERSHIP_TAG: owner, **spec.tags})
+                state["tagged"] = True
+            current = backup.describe_restore_job(RestoreJobId=job_id)
+            state["job"] = current
+            log(f"restore job {job_id}: {_job_status(current)}")
+            if current["Status"] in ("ABORTED", "FAILED"):
                 raise RestoreFailed(
-                    f"AWS Backup restore job {job_id} {job['Status']}: "
-                    f"{job.get('StatusMessage', 'no reason given')}"
+                    f"AWS Backup restore job {job_id} {current['Status']}: "
+                    f"{current.get('StatusMessage', 'no reason given')}"
                 )
-            return job if job["Status"] == "COMPLETED" else None
+            return current if current["Status"] == "COMPLETED" else None
 
         try:
-            self.poller.until(
-                job_done, spec.timeout_minutes * 60, f"restore job {job_id}", lambda: last["status"]
-            )
-        except ProviderError as exc:
-            self._delete_half_made(aws.client("redshift", spec.region), spec.target_identifier, exc)
-            raise ProviderError(
-                f"{exc}; the half-made cluster {spec.target_identifier} (if any) was deleted"
-            ) from exc
+            self.poller.until(job_done, deadline, f"AWS Backup restore job {job_id}",
+                              lambda: _job_status(state["job"]))
+        except Exception as exc:
+            if state["seen"] or state["job"].get("CreatedResourceArn") == arn:
+                self._delete_half_made(redshift, target, exc)
+                stopped = (f" (AWS Backup has no API to stop restore job {job_id}; it ends without its cluster)"
+                           if isinstance(exc, WaitTimedOut) else "")
+                raise ProviderError(f"{exc}; the half-made cluster {target} was deleted{stopped}") from exc
+            if isinstance(exc, WaitTimedOut):
+                raise ProviderError(
+                    f"{exc}. AWS Backup has no API to stop a restore job: job {job_id} keeps running and cluster "
+                    f"{target} may still appear, without the ownership tag, so the next `pulumi up` refuses it. "
+                    f"Delete it once it appears, or tag it {OWNERSHIP_TAG}={owner} to adopt it"
+                ) from exc
+            raise ProviderError(f"{exc}; no cluster {target} was seen, nothing to clean up") from exc
+        return bool(state["tagged"])
 
     # ---- waiting, tagging, cleanup -------------------------------------------------------------------------
 
-    def _wait_restored(self, redshift: Any, target: str, timeout_minutes: int) -> dict[str, Any]:
+    def _wait_settled(self, redshift: Any, target: str, deadline: Deadline, what: str) -> dict[str, Any]:
+        """Until the cluster is available with nothing pending (restore, resize, modification, IAM roles)."""
         last = {"line": "not seen yet"}
 
-        def restored() -> dict[str, Any] | None:
+        def settled() -> dict[str, Any] | None:
             cluster = describe_cluster(redshift, target)
             if cluster is None:
                 raise ClusterVanished(
-                    f"cluster {target} was deleted by someone else while we waited for its "
-                    f"restore (last seen: {last['line']}); nothing left to clean up"
+                    f"cluster {target} was deleted by someone else while we waited for the {what} "
+                    f"(last seen: {last['line']}); nothing left to clean up"
                 )
             last["line"] = progress_line(cluster)
             log(last["line"])
@@ -435,15 +511,20 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
             restore = (cluster.get("RestoreStatus") or {}).get("Status")
             if restore == "failed" or status in FAILED_STATES:
                 raise RestoreFailed(
-                    f"restore of cluster {target} failed: AWS reports cluster status "
-                    f"{status!r}, restore status {restore!r}"
+                    f"{what} failed: AWS reports cluster status {status!r}, restore status {restore!r}"
                 )
-            done = status == "available" and restore in (None, "completed")
+            roles_in_sync = all(r.get("ApplyStatus", "in-sync") == "in-sync" for r in cluster.get("IamRoles", []))
+            done = (status == "available" and restore in (None, "completed") and roles_in_sync
+                    and not cluster.get("PendingModifiedValues"))
             return cluster if done else None
 
-        return self.poller.until(
-            restored, timeout_minutes * 60, f"restore of cluster {target}", lambda: last["line"]
-        )
+        return self.poller.until(settled, deadline, what, lambda: last["line"])
+
+    def _tag(self, redshift: Any, arn: str, tags: Mapping[str, str]) -> None:
+        try:
+            redshift.create_tags(ResourceName=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+        except ClientError as exc:
+            raise ProviderError(f"could not tag {arn}: {aws_reason(exc)}") from exc
 
     def _delete_half_made(self, redshift: Any, target: str, cause: BaseException) -> None:
         log(f"deleting the half-made cluster {target} (no final snapshot) after: {cause}")
@@ -457,6 +538,16 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
                 f"({aws_reason(exc)}): delete it by hand"
             ) from exc
 
+        def gone() -> bool | None:
+            return True if describe_cluster(redshift, target) is None else None
+
+        # Gone before we report, so that an immediate re-run does not find (and adopt) a cluster being deleted.
+        try:
+            self.poller.until(gone, CLEANUP_WAIT_MINUTES * 60, f"deletion of the half-made cluster {target}")
+        except WaitTimedOut as exc:
+            raise ProviderError(f"{cause}; the half-made cluster {target} is being deleted but was not gone after "
+                                f"{CLEANUP_WAIT_MINUTES} minutes (the next `pulumi up` waits for it)") from exc
+
     def _observed(self, cluster: Mapping[str, Any]) -> dict[str, Any]:
         endpoint = cluster.get("Endpoint") or {}
         return {
@@ -466,6 +557,7 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
             "actual_node_type": cluster.get("NodeType"),
             "actual_number_of_nodes": cluster.get("NumberOfNodes"),
             "cluster_status": cluster.get("ClusterStatus"),
+            "effective_settings": effective_settings(cluster),
         }
 
     # ---- read / update / delete ----------------------------------------------------------------------------
@@ -479,7 +571,8 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         # Drift: only what the user set is compared; an inherited value has no input to drift from.
         actual = actual_settings(cluster)
         drift = []
-        for key, value in actual.items():
+        for key in DRIFT_KEYS:
+            value = actual.get(key)
             # A value AWS does not report (None) is not drift.
             if value is not None and props.get(key) is not None and _norm(props.get(key)) != _norm(value):
                 drift.append(f"{key}: state {props.get(key)!r}, AWS {value!r}")
@@ -491,30 +584,32 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         spec = self.spec(news)
         redshift = aws.client("redshift", spec.region)
-        changed = changed_keys(olds, news, INPUT_KEYS)
+        deadline = self.poller.deadline(spec.timeout_minutes * 60)
+        changed = effective_changes(olds, news)
+        settled: dict[str, Any] | None = None
+        # One kind of change at a time, each waited for (AWS's CloudFormation handler for AWS::Redshift::Cluster
+        # also stabilizes after every call): Redshift refuses a change while the cluster is modifying or resizing.
+        if any(k in changed for k in IAM_KEYS) and self._update_iam_roles(redshift, id_, spec):
+            settled = self._wait_settled(redshift, id_, deadline, f"IAM role change of cluster {id_}")
+        if any(k in changed and getattr(spec, k) is not None for k in RESIZE_KEYS):
+            self._resize(redshift, id_, spec)
+            settled = self._wait_settled(redshift, id_, deadline, f"resize of cluster {id_}")
         modify = {
             MODIFY_PARAMETERS[k]: getattr(spec, k)
             for k in changed
             if k in MODIFY_PARAMETERS and getattr(spec, k) is not None
         }
-        if any(k in changed and getattr(spec, k) is not None for k in RESIZE_KEYS):
-            modify.update(self._resize_parameters(redshift, id_, spec))
         if modify:
             log(f"modifying cluster {id_}: {', '.join(sorted(modify))}")
             try:
                 redshift.modify_cluster(ClusterIdentifier=id_, **modify)
             except ClientError as exc:
                 raise ProviderError(f"could not modify cluster {id_}: {aws_reason(exc)}") from exc
-        if any(k in changed for k in IAM_KEYS):
-            self._update_iam_roles(redshift, id_, spec)
+            settled = self._wait_settled(redshift, id_, deadline, f"modification of cluster {id_}")
         if "tags" in changed:
-            arn = str(olds.get("cluster_arn") or _cluster_arn(redshift, id_))
+            arn = str(olds.get("cluster_arn") or Caller.of(spec.region).cluster_arn(redshift.meta.region_name, id_))
             self._update_tags(redshift, arn, dict(olds.get("tags") or {}), spec.tags)
-        cluster = (
-            self._wait_restored(redshift, id_, spec.timeout_minutes)
-            if (modify or changed)
-            else describe_cluster(redshift, id_)
-        )
+        cluster = settled or describe_cluster(redshift, id_)
         if cluster is None:
             raise ClusterVanished(f"cluster {id_} is gone; run `pulumi refresh`")
         kept = {
@@ -531,17 +626,25 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         }
         return UpdateResult({**_inputs(news), **kept, **self._observed(cluster)})
 
-    def _resize_parameters(self, redshift: Any, id_: str, spec: ClusterRestoreSpec) -> dict[str, Any]:
-        # ModifyCluster wants the node type and the count together; what the spec leaves out stays as it is.
+    def _resize(self, redshift: Any, id_: str, spec: ClusterRestoreSpec) -> None:
+        # ResizeCluster wants the node type and the count together; what the spec leaves out stays as it is.
         cluster = describe_cluster(redshift, id_) or {}
         count = spec.number_of_nodes or int(cluster.get("NumberOfNodes", 1))
-        return {
-            "NodeType": spec.node_type or cluster.get("NodeType"),
-            "NumberOfNodes": count,
-            "ClusterType": "single-node" if count == 1 else "multi-node",
-        }
+        node_type = spec.node_type or cluster.get("NodeType")
+        log(f"resizing cluster {id_} to {node_type} x {count} (elastic resize)")
+        try:
+            # Elastic (Classic=False): minutes of read-only. A classic resize keeps the cluster read-only for
+            # hours, so it is never chosen behind the user's back.
+            redshift.resize_cluster(ClusterIdentifier=id_, NodeType=node_type, NumberOfNodes=count,
+                                    ClusterType="single-node" if count == 1 else "multi-node", Classic=False)
+        except ClientError as exc:
+            raise ProviderError(
+                f"could not resize cluster {id_} to {node_type} x {count}: {aws_reason(exc)} (an elastic resize "
+                "was asked for; for a classic resize, run it yourself, then set the new size here)"
+            ) from exc
 
-    def _update_iam_roles(self, redshift: Any, id_: str, spec: ClusterRestoreSpec) -> None:
+    def _update_iam_roles(self, redshift: Any, id_: str, spec: ClusterRestoreSpec) -> bool:
+        """ModifyClusterIamRoles for what differs; False when nothing does (no call made)."""
         cluster = describe_cluster(redshift, id_) or {}
         current = {r["IamRoleArn"] for r in cluster.get("IamRoles", [])}
         params: dict[str, Any] = {"ClusterIdentifier": id_}
@@ -551,21 +654,28 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
                 params["AddIamRoles"] = sorted(wanted - current)
             if current - wanted:
                 params["RemoveIamRoles"] = sorted(current - wanted)
-        if spec.default_iam_role_arn is not None:
+        if spec.default_iam_role_arn is not None and spec.default_iam_role_arn != cluster.get("DefaultIamRoleArn"):
             params["DefaultIamRoleArn"] = spec.default_iam_role_arn
-        if len(params) > 1:
-            log(f"changing IAM roles of cluster {id_}")
+        if len(params) == 1:
+            return False
+        log(f"changing IAM roles of cluster {id_}")
+        try:
             redshift.modify_cluster_iam_roles(**params)
+        except ClientError as exc:
+            raise ProviderError(f"could not change the IAM roles of cluster {id_}: {aws_reason(exc)}") from exc
+        return True
 
     def _update_tags(self, redshift: Any, arn: str, old: dict[str, str], new: Mapping[str, str]) -> None:
         removed = sorted(set(old) - set(new))
         if removed:
-            redshift.delete_tags(ResourceName=arn, TagKeys=removed)
+            try:
+                redshift.delete_tags(ResourceName=arn, TagKeys=removed)
+            except ClientError as exc:
+                raise ProviderError(f"could not remove tags {', '.join(removed)} from {arn}: "
+                                    f"{aws_reason(exc)}") from exc
         upsert = {k: v for k, v in new.items() if old.get(k) != v}
         if upsert:
-            redshift.create_tags(
-                ResourceName=arn, Tags=[{"Key": k, "Value": v} for k, v in sorted(upsert.items())]
-            )
+            self._tag(redshift, arn, dict(sorted(upsert.items())))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         redshift = aws.client("redshift", props.get("region"))
@@ -611,13 +721,26 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
 
 
 def actual_settings(cluster: Mapping[str, Any]) -> dict[str, Any]:
-    """What AWS reports for the in-place keys, in the spec's shape."""
-    tags = {k: v for k, v in cluster_tags(cluster).items() if k != OWNERSHIP_TAG}
+    """What AWS reports for the spec's keys, in the spec's shape; None where AWS says nothing."""
+    relocation = cluster.get("AvailabilityZoneRelocationStatus")
     return {
+        "node_type": cluster.get("NodeType"),
+        "number_of_nodes": cluster.get("NumberOfNodes"),
+        "port": (cluster.get("Endpoint") or {}).get("Port"),
+        "availability_zone": cluster.get("AvailabilityZone"),
+        "kms_key_id": cluster.get("KmsKeyId"),
+        "cluster_subnet_group_name": cluster.get("ClusterSubnetGroupName"),
+        "manage_master_password": bool(cluster.get("MasterPasswordSecretArn")),
+        "master_password_secret_kms_key_id": cluster.get("MasterPasswordSecretKmsKeyId"),
         "publicly_accessible": cluster.get("PubliclyAccessible"),
         "automated_snapshot_retention_days": cluster.get("AutomatedSnapshotRetentionPeriod"),
         "manual_snapshot_retention_days": cluster.get("ManualSnapshotRetentionPeriod"),
         "preferred_maintenance_window": cluster.get("PreferredMaintenanceWindow"),
+        "maintenance_track_name": cluster.get("MaintenanceTrackName"),
+        "enhanced_vpc_routing": cluster.get("EnhancedVpcRouting"),
+        "availability_zone_relocation": (
+            None if relocation is None else relocation in ("enabled", "pending_enabling")
+        ),
         "cluster_parameter_group_name": next(
             (g["ParameterGroupName"] for g in cluster.get("ClusterParameterGroups", [])), None
         ),
@@ -625,8 +748,34 @@ def actual_settings(cluster: Mapping[str, Any]) -> dict[str, Any]:
             g["VpcSecurityGroupId"] for g in cluster.get("VpcSecurityGroups", [])
         ),
         "iam_roles": sorted(r["IamRoleArn"] for r in cluster.get("IamRoles", [])),
-        "tags": tags,
+        "default_iam_role_arn": cluster.get("DefaultIamRoleArn"),
+        "tags": {k: v for k, v in cluster_tags(cluster).items() if k != OWNERSHIP_TAG},
     }
+
+
+def effective_settings(cluster: Mapping[str, Any]) -> dict[str, Any]:
+    """The values in effect for every key (inherited, as the snapshot was, or AWS's default): the output `diff`
+    compares a newly written value with, so that making a value explicit is no change."""
+    return {k: v for k, v in actual_settings(cluster).items() if v is not None and k != "tags"}
+
+
+def effective_changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+    """Input keys that changed. A key left out before and now set to the value in effect has not: writing out
+    an inherited subnet group, or the snapshot's port, must not replace the cluster."""
+    effective = olds.get("effective_settings") or {}
+    return [
+        k for k in changed_keys(olds, news, INPUT_KEYS)
+        if not (olds.get(k) is None and news.get(k) is not None and k in effective
+                and _norm(news[k]) == _norm(effective[k]))
+    ]
+
+
+def _job_status(job: Mapping[str, Any]) -> str:
+    return f"{job.get('Status', '?')} {job.get('PercentDone', '')}".strip()
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def _norm(value: Any) -> Any:
@@ -641,19 +790,6 @@ def _inputs(props: Mapping[str, Any]) -> dict[str, Any]:
     return {k: props.get(k) for k in INPUT_KEYS if k in props}
 
 
-def _metadata_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return json.dumps(value)
-    return str(value)
-
-
-def _cluster_arn(redshift: Any, identifier: str) -> str:
-    account = aws.client("sts", redshift.meta.region_name).get_caller_identity()["Account"]
-    return f"arn:aws:redshift:{redshift.meta.region_name}:{account}:cluster:{identifier}"
-
-
 OUTPUT_KEYS = (
     "cluster_arn",
     "endpoint_address",
@@ -666,6 +802,7 @@ OUTPUT_KEYS = (
     "actual_node_type",
     "actual_number_of_nodes",
     "cluster_status",
+    "effective_settings",
 )
 
 
@@ -684,6 +821,7 @@ class RedshiftClusterRestore(pulumi.dynamic.Resource, module="redshift-backup", 
     actual_node_type: pulumi.Output[str]
     actual_number_of_nodes: pulumi.Output[int]
     cluster_status: pulumi.Output[str]
+    effective_settings: pulumi.Output[dict[str, Any]]
 
     def __init__(
         self,
@@ -708,5 +846,7 @@ class RedshiftClusterRestore(pulumi.dynamic.Resource, module="redshift-backup", 
     def from_spec(
         cls, spec: ClusterRestoreSpec, opts: pulumi.ResourceOptions | None = None
     ) -> RedshiftClusterRestore:
-        args = spec.model_dump(exclude={"name", "kind"}, exclude_none=True)
-        return cls(spec.name, opts, cluster_identifier=spec.target_identifier, **args)
+        # `cluster_identifier` is in the dump when the config gives one; `name` stands in when it does not.
+        args = {**spec.model_dump(exclude={"name", "kind"}, exclude_none=True),
+                "cluster_identifier": spec.target_identifier}
+        return cls(spec.name, opts, **args)

@@ -28,6 +28,15 @@ class WaitTimedOut(ProviderError):
         super().__init__(f"{what} did not finish within {minutes:g} minutes (last status: {last})")
 
 
+@dataclass(frozen=True)
+class Deadline:
+    """One time budget on a poller's clock, shared by every wait of one operation (a restore job, then its
+    cluster): each wait gets what is left, not the whole `timeout_minutes` again."""
+
+    at: float
+    minutes: float
+
+
 @dataclass
 class Poller:
     """Polls with backoff until a check returns a value or the time is up; clock and sleep are injectable.
@@ -41,22 +50,26 @@ class Poller:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
 
+    def deadline(self, timeout_seconds: float) -> Deadline:
+        return Deadline(self.clock() + timeout_seconds, timeout_seconds / 60)
+
     def until(
         self,
         check: Callable[[], T | None],
-        timeout_seconds: float,
+        timeout: float | Deadline,
         what: str,
         last: Callable[[], str] = lambda: "unknown",
     ) -> T:
-        deadline = self.clock() + timeout_seconds
+        """`check()` until it returns a value; `timeout` is seconds from now or a `Deadline` shared with other waits."""
+        deadline = timeout if isinstance(timeout, Deadline) else self.deadline(timeout)
         delay = self.interval_seconds
         while True:
             result = check()
             if result is not None:
                 return result
-            remaining = deadline - self.clock()
+            remaining = deadline.at - self.clock()
             if remaining <= 0:
-                raise WaitTimedOut(what, timeout_seconds / 60, last())
+                raise WaitTimedOut(what, deadline.minutes, last())
             self.sleep(min(delay, remaining))
             delay = min(delay * self.backoff, self.max_interval_seconds)
 

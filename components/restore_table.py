@@ -66,7 +66,8 @@ class TableRestoreProvider(SpecProvider[TableRestoreSpec]):
             "NewTableName": spec.new_table_name,
             "EnableCaseSensitiveIdentifier": spec.enable_case_sensitive_identifier,
         }
-        timeout = spec.timeout_minutes * 60
+        # One budget for both waits (for a busy cluster, then for the restore), not timeout_minutes each.
+        deadline = self.poller.deadline(spec.timeout_minutes * 60)
         log(f"restoring table {spec.source_table_name} from snapshot {snapshot} into {_target(spec)} "
             f"on cluster {spec.cluster_identifier}")
 
@@ -80,7 +81,7 @@ class TableRestoreProvider(SpecProvider[TableRestoreSpec]):
                     return None
                 raise ProviderError(f"table restore into {_target(spec)} refused: {aws_reason(exc)}") from exc
 
-        started = self.poller.until(start, timeout, f"start of the table restore into {_target(spec)}")
+        started = self.poller.until(start, deadline, f"start of the table restore into {_target(spec)}")
         request_id = started["TableRestoreRequestId"]
         last = {"status": started.get("Status", "PENDING")}
 
@@ -97,7 +98,7 @@ class TableRestoreProvider(SpecProvider[TableRestoreSpec]):
                     "table: choose another new_table_name or drop the table)")
             return status if last["status"] == "SUCCEEDED" else None
 
-        status = self.poller.until(finished, timeout, f"table restore {request_id}", lambda: last["status"])
+        status = self.poller.until(finished, deadline, f"table restore {request_id}", lambda: last["status"])
         return CreateResult(request_id, {**{k: props.get(k) for k in INPUT_KEYS if k in props},
                                          **self._observed(status), "resolved_snapshot_identifier": snapshot})
 

@@ -23,7 +23,7 @@ from policies.restores import MAX_SHARED_ACCOUNTS, SnapshotShareSpec
 
 INPUT_KEYS = tuple(k for k in SnapshotShareSpec.model_fields if k not in ("name", "kind"))
 IDENTITY_KEYS = ("snapshot_identifier", "snapshot_arn", "snapshot_cluster_identifier", "region")
-OUTPUT_KEYS = ("snapshot_arn_shared", "accounts_with_access")
+OUTPUT_KEYS = ("snapshot_arn_shared", "accounts_with_access", "granted_accounts")
 GONE = ("ClusterSnapshotNotFound",)
 
 
@@ -38,7 +38,7 @@ def _snapshot_params(props: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class SnapshotShareProvider(SpecProvider[SnapshotShareSpec]):
-    """AuthorizeSnapshotAccess per account; revoke what an update drops and everything on delete."""
+    """AuthorizeSnapshotAccess per account; update and delete revoke only what this resource granted."""
 
     spec_model = SnapshotShareSpec
 
@@ -76,12 +76,15 @@ class SnapshotShareProvider(SpecProvider[SnapshotShareSpec]):
         if len(total) > MAX_SHARED_ACCOUNTS:
             raise ProviderError(f"snapshot {name} would be shared with {len(total)} accounts (already "
                                 f"{len(existing)}); Redshift allows at most {MAX_SHARED_ACCOUNTS}")
-        self._authorize(redshift, props, [a for a in spec.accounts_with_restore_access if a not in existing])
+        granted = self._authorize(redshift, props,
+                                  [a for a in spec.accounts_with_restore_access if a not in existing])
         return CreateResult(str(name), {**{k: props.get(k) for k in INPUT_KEYS if k in props},
                                         "snapshot_arn_shared": snapshot.get("SnapshotArn"),
-                                        "accounts_with_access": sorted(total)})
+                                        "accounts_with_access": sorted(total),
+                                        "granted_accounts": sorted(granted)})
 
-    def _authorize(self, redshift: Any, props: Mapping[str, Any], accounts: list[str]) -> None:
+    def _authorize(self, redshift: Any, props: Mapping[str, Any], accounts: list[str]) -> list[str]:
+        """Grant `accounts`; returns those this call granted (an account someone else authorized is not ours)."""
         done: list[str] = []
         for account in accounts:
             log(f"sharing snapshot {props.get('snapshot_identifier') or props.get('snapshot_arn')} with {account}")
@@ -89,11 +92,13 @@ class SnapshotShareProvider(SpecProvider[SnapshotShareSpec]):
                 redshift.authorize_snapshot_access(AccountWithRestoreAccess=account, **_snapshot_params(props))
             except ClientError as exc:
                 if error_code(exc) == "AuthorizationAlreadyExists":
+                    log(f"account {account} already had access (granted by someone else): left to them")
                     continue
                 # All or nothing: take back what this call granted before failing.
                 self._revoke(redshift, props, done)
                 raise ProviderError(f"could not share with account {account}: {aws_reason(exc)}") from exc
             done.append(account)
+        return done
 
     def _revoke(self, redshift: Any, props: Mapping[str, Any], accounts: list[str]) -> None:
         for account in accounts:
@@ -113,23 +118,39 @@ class SnapshotShareProvider(SpecProvider[SnapshotShareSpec]):
             return ReadResult(None, {})
         actual = sorted(a["AccountId"] for a in snapshot.get("AccountsWithRestoreAccess", []))
         ours = [a for a in props.get("accounts_with_restore_access") or [] if a in actual]
-        # Accounts someone revoked show up as drift: the next `up` grants them again.
-        return ReadResult(id_, {**props, "accounts_with_restore_access": ours, "accounts_with_access": actual})
+        # An account someone revoked is no longer ours to revoke; it shows up as drift and the next `up` grants it.
+        granted = [a for a in granted_accounts(props) if a in actual]
+        return ReadResult(id_, {**props, "accounts_with_restore_access": ours, "accounts_with_access": actual,
+                                "granted_accounts": granted})
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         spec = self.spec(news)
         redshift = aws.client("redshift", spec.region)
         old = list(olds.get("accounts_with_restore_access") or [])
-        self._revoke(redshift, news, [a for a in old if a not in spec.accounts_with_restore_access])
-        self._authorize(redshift, news, [a for a in spec.accounts_with_restore_access if a not in old])
+        granted = granted_accounts(olds)
+        dropped = [a for a in granted if a not in spec.accounts_with_restore_access]
+        self._revoke(redshift, news, dropped)
+        added = self._authorize(redshift, news, [a for a in spec.accounts_with_restore_access if a not in old])
         snapshot = self._snapshot(redshift, news) or {}
         actual = sorted(a["AccountId"] for a in snapshot.get("AccountsWithRestoreAccess", []))
         return UpdateResult({**olds, **{k: news.get(k) for k in INPUT_KEYS if k in news},
-                             "accounts_with_access": actual})
+                             "accounts_with_access": actual,
+                             "granted_accounts": sorted({*(a for a in granted if a not in dropped), *added})})
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         redshift = aws.client("redshift", props.get("region"))
-        self._revoke(redshift, props, list(props.get("accounts_with_restore_access") or []))
+        self._revoke(redshift, props, granted_accounts(props))
+
+
+def granted_accounts(props: Mapping[str, Any]) -> list[str]:
+    """The accounts this resource granted access to: only those are revoked on update and delete.
+
+    State written before `granted_accounts` existed did not record them; it is read as every listed account,
+    which is what that version revoked.
+    """
+    if props.get("granted_accounts") is not None:
+        return list(props["granted_accounts"])
+    return list(props.get("accounts_with_restore_access") or [])
 
 
 class RedshiftSnapshotShare(pulumi.dynamic.Resource, module="redshift-backup", name="RedshiftSnapshotShare"):
@@ -137,6 +158,7 @@ class RedshiftSnapshotShare(pulumi.dynamic.Resource, module="redshift-backup", n
 
     snapshot_arn_shared: pulumi.Output[str]
     accounts_with_access: pulumi.Output[list[str]]
+    granted_accounts: pulumi.Output[list[str]]
 
     def __init__(self, resource_name: str, opts: pulumi.ResourceOptions | None = None, *,
                  provider: SnapshotShareProvider | None = None, **args: Any) -> None:

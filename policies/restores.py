@@ -480,12 +480,19 @@ def _describe_cluster(spec: ClusterRestoreSpec) -> list[str]:
     else:
         parts.append(f"final snapshot on delete {_retention(spec.final_snapshot_retention_days)}")
     lines = [", ".join(parts)]
+    # The provider does not take security groups into another subnet group (most likely another VPC).
+    groups = "security groups" if spec.cluster_subnet_group_name is None else \
+        "security groups (only if cluster_subnet_group_name is its subnet group)"
     inherited = [label for key, label in (("cluster_parameter_group_name", "parameter group"),
-                                          ("vpc_security_group_ids", "security groups"),
+                                          ("vpc_security_group_ids", groups),
                                           ("cluster_subnet_group_name", "subnet group"),
                                           ("iam_roles", "IAM roles"))
                  if getattr(spec, key) is None]
-    if inherited:
+    if inherited and spec.source.owner_account:
+        # A cluster in another account is never read: nothing is inherited from it.
+        lines.append(f"AWS defaults (the source cluster is in account {spec.source.owner_account}, nothing is "
+                     f"taken from it): {', '.join(label.split(' (')[0] for label in inherited)}")
+    elif inherited:
         lines.append(f"taken from the source cluster when it still exists: {', '.join(inherited)}")
     if spec.publicly_accessible:
         lines.append("publicly accessible")

@@ -99,3 +99,35 @@ def test_invalid_keyword_args_fail_at_construction_with_paths() -> None:
     with pytest.raises(ConfigError) as info:
         mockrun.run_program({}, program=program)
     assert [p.path for p in info.value.problems] == ["multi_az", "prot"]
+
+
+DRILL = Path(__file__).resolve().parents[2] / "Pulumi.drill.yaml"
+
+
+def _drill_config(**changes: Any) -> dict[str, Any]:
+    """Pulumi.drill.yaml's config with the drill restore's keys changed (None removes a key)."""
+    config = yaml.safe_load(DRILL.read_text())["config"]
+    drill = config["redshift-backup:restores"][0]
+    for key, value in changes.items():
+        if value is None:
+            drill.pop(key, None)
+        else:
+            drill[key] = value
+    return config  # type: ignore[no-any-return]
+
+
+def test_an_explicit_cluster_identifier_from_stack_config_is_registered_once() -> None:
+    # from_spec once passed cluster_identifier twice (explicitly and inside the spec's dump): a TypeError.
+    run = mockrun.run_program(_drill_config(cluster_identifier="drill-tonight"), program=_program, stack="drill")
+    inputs = run.named("analytics-drill").inputs
+    assert inputs["cluster_identifier"] == "drill-tonight"
+    assert inputs["ownership_tag_value"] == "redshift-backup/drill/analytics-drill"
+
+
+def test_the_drill_stack_with_a_cluster_identifier_plans() -> None:
+    # The whole program (`__main__.py`), as `redshift-backup plan` runs it.
+    from redshift_backup.plan import resource_plan
+
+    planned = resource_plan(_drill_config(cluster_identifier="drill-tonight"), stack="drill")
+    [drill] = [r for r in planned if r.name == "analytics-drill"]
+    assert ("cluster_identifier", "drill-tonight") in drill.inputs

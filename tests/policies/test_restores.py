@@ -220,10 +220,29 @@ def test_describe_restore_lines() -> None:
          "tags: team=data", "create waits up to 75 minutes for the restore"],
         ["restore cluster b from snapshot nightly shared by account 123456789012, node type and count as the "
          "snapshot, no final snapshot on delete",
-         "taken from the source cluster when it still exists: parameter group, security groups, "
-         "subnet group, IAM roles", "create waits up to 75 minutes for the restore"],
+         "AWS defaults (the source cluster is in account 123456789012, nothing is taken from it): parameter "
+         "group, security groups, subnet group, IAM roles", "create waits up to 75 minutes for the restore"],
         ["restore table dev.public.orders from the latest snapshot of analytics-prod into "
          "dev.public.orders_restored on cluster analytics-prod",
          "destroy leaves the restored table in place (drop it with SQL when done)"],
         ["share snapshot nightly with accounts 111122223333, 444455556666; destroy revokes the access"],
+    ]
+
+
+def test_plan_lines_say_what_is_inherited() -> None:
+    root = _Root.model_validate({"restores": [
+        _cluster(), _cluster(name="b", cluster_subnet_group_name="drill-subnets"),
+        _cluster(name="c", source={"latest_recovery_point_of": "analytics-prod", "owner_account": "111111111111",
+                                   "backup_vault_name": "drill-vault",
+                                   "backup_iam_role_arn": "arn:aws:iam::222222222222:role/backup"},
+                 cluster_subnet_group_name="drill-subnets", vpc_security_group_ids=["sg-1"]),
+    ]})
+    assert [describe_restore(r)[1] for r in root.restores] == [
+        "taken from the source cluster when it still exists: parameter group, security groups, subnet group, "
+        "IAM roles",
+        "taken from the source cluster when it still exists: parameter group, security groups (only if "
+        "cluster_subnet_group_name is its subnet group), IAM roles",
+        # The drill stack's case: the source cluster lives in production's account.
+        "AWS defaults (the source cluster is in account 111111111111, nothing is taken from it): parameter group, "
+        "IAM roles",
     ]

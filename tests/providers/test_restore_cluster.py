@@ -193,7 +193,43 @@ def test_identifier_taken_by_our_interrupted_create_is_adopted(provider: Cluster
     assert created.id == "drill"
     assert client_hooks.sent("RestoreFromClusterSnapshot") == []
     assert tags_of(redshift, "drill") == {OWNERSHIP_TAG: OWNER, "team": "data"}
-    assert (created.outs or {})["value_sources"] == {"adopted": "an interrupted create of this resource"}
+    outs = created.outs or {}
+    # The source the inputs name exactly is recorded, and where the settings came from, as a create would.
+    assert outs["resolved_snapshot_identifier"] == "nightly" and outs["source_cluster_identifier"] == "analytics-prod"
+    assert outs["value_sources"]["adopted"] == "an interrupted create of this resource"
+    assert outs["value_sources"]["cluster_parameter_group_name"] == "source cluster analytics-prod"
+
+
+def test_an_adopted_latest_snapshot_restore_does_not_claim_which_snapshot(
+        provider: ClusterRestoreProvider, redshift: Any, prod: Any, client_hooks: ClientHooks) -> None:
+    seed_cluster(redshift, "drill", Tags=[{"Key": OWNERSHIP_TAG, "Value": OWNER}])
+    seed_snapshot(redshift, "analytics-prod", "newer-than-the-one-restored")
+    outs = provider.create(props(source={"latest_snapshot_of": "analytics-prod"})).outs or {}
+    assert outs["resolved_snapshot_identifier"] is None  # the interrupted create's choice is recorded nowhere
+    assert outs["source_cluster_identifier"] == "analytics-prod"
+    assert outs["value_sources"]["adopted"] == ("an interrupted create of this resource; the snapshot it resolved "
+                                                "is not recorded")
+    assert client_hooks.sent("DescribeClusterSnapshots") == []
+
+
+def test_a_cluster_of_ours_being_deleted_is_waited_for_not_adopted(
+        provider: ClusterRestoreProvider, redshift: Any, prod: Any, client_hooks: ClientHooks) -> None:
+    # An earlier failed create's cleanup still running: the next create waits for it, then restores afresh.
+    seed_cluster(redshift, "drill", Tags=[{"Key": OWNERSHIP_TAG, "Value": OWNER}])
+    looks = {"n": 0}
+
+    def deleting_then_gone(parsed: dict[str, Any], **_: Any) -> None:
+        for cluster in parsed.get("Clusters", []):
+            if cluster["ClusterIdentifier"] == "drill" and not client_hooks.sent("RestoreFromClusterSnapshot"):
+                looks["n"] += 1
+                cluster["ClusterStatus"] = "deleting"
+                if looks["n"] == 2:  # gone at the second look
+                    redshift.delete_cluster(ClusterIdentifier="drill", SkipFinalClusterSnapshot=True)
+
+    client_hooks.on("after-call.redshift.DescribeClusters", deleting_then_gone)
+    outs = provider.create(props()).outs or {}
+    assert len(client_hooks.sent("RestoreFromClusterSnapshot")) == 1
+    assert "adopted" not in outs["value_sources"]
 
 
 def test_check_fails_early_without_aws(provider: ClusterRestoreProvider) -> None:
@@ -275,19 +311,6 @@ def test_latest_snapshot_shared_by_another_account(provider: ClusterRestoreProvi
     assert outs["value_sources"]["cluster_parameter_group_name"] == "AWS default"
 
 
-def test_a_node_count_change_is_a_resize_in_place(provider: ClusterRestoreProvider, redshift: Any, prod: Any,
-                                                  client_hooks: ClientHooks) -> None:
-    olds = provider.create(props()).outs or {}
-    news = props(number_of_nodes=2)
-    assert provider.diff("drill", olds, news).replaces == []
-    client_hooks.requests.clear()
-    outs = provider.update("drill", olds, news).outs or {}
-    assert client_hooks.sent("ModifyCluster") == [{"ClusterIdentifier": "drill", "NodeType": "ra3.xlplus",
-                                                   "NumberOfNodes": 2, "ClusterType": "multi-node"}]
-    assert redshift.describe_clusters(ClusterIdentifier="drill")["Clusters"][0]["NumberOfNodes"] == 2
-    assert outs["actual_number_of_nodes"] == 2
-
-
 def test_check_fills_documented_defaults_so_explicit_defaults_do_not_diff(provider: ClusterRestoreProvider) -> None:
     left_out = provider.check({}, props()).inputs
     explicit = provider.check({}, props(publicly_accessible=False, timeout_minutes=75.0)).inputs
@@ -307,3 +330,82 @@ def test_skip_final_snapshot_survives_check_then_create(provider: ClusterRestore
     provider.delete("drill", outs)
     assert redshift.describe_clusters()["Clusters"][0]["ClusterIdentifier"] == "analytics-prod"
     assert [s for s in redshift.describe_cluster_snapshots()["Snapshots"] if s["ClusterIdentifier"] == "drill"] == []
+
+
+def subnet_group(redshift: Any, name: str) -> str:
+    """A cluster subnet group in a new VPC on moto; returns that VPC's default-less security group."""
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    redshift.create_cluster_subnet_group(ClusterSubnetGroupName=name, Description=name, SubnetIds=[subnet])
+    return str(ec2.create_security_group(GroupName=f"{name}-sg", Description=name, VpcId=vpc)["GroupId"])
+
+
+@pytest.fixture
+def prod_in_a_vpc(redshift: Any) -> str:
+    """The source cluster in subnet group `prod-subnets`, with its own security group (returned)."""
+    group = subnet_group(redshift, "prod-subnets")
+    seed_cluster(redshift, "analytics-prod", ClusterSubnetGroupName="prod-subnets", VpcSecurityGroupIds=[group])
+    seed_snapshot(redshift, "analytics-prod", "nightly")
+    return group
+
+
+def test_writing_out_an_inherited_value_is_no_change(provider: ClusterRestoreProvider, redshift: Any,
+                                                     prod_in_a_vpc: str) -> None:
+    inputs = props()
+    outs = provider.create(inputs).outs or {}
+    assert outs["value_sources"]["cluster_subnet_group_name"] == "source cluster analytics-prod"
+    assert outs["effective_settings"]["cluster_subnet_group_name"] == "prod-subnets"
+    # The same values, now explicit: the subnet group, the security group and the snapshot's port.
+    explicit = props(cluster_subnet_group_name="prod-subnets", vpc_security_group_ids=[prod_in_a_vpc], port=5439.0)
+    diff = provider.diff("drill", outs, explicit)
+    assert diff.changes is False and diff.replaces == []
+    # Another value still replaces (the subnet group cannot change after a restore).
+    other = provider.diff("drill", outs, props(cluster_subnet_group_name="other-subnets"))
+    assert other.replaces == ["cluster_subnet_group_name"] and other.delete_before_replace is True
+
+
+def test_security_groups_are_not_taken_into_another_subnet_group(provider: ClusterRestoreProvider, redshift: Any,
+                                                                 prod_in_a_vpc: str,
+                                                                 client_hooks: ClientHooks) -> None:
+    subnet_group(redshift, "drill-subnets")  # most likely another VPC: the source's groups would not fit
+    outs = provider.create(props(cluster_subnet_group_name="drill-subnets")).outs or {}
+    [request] = client_hooks.sent("RestoreFromClusterSnapshot")
+    assert "VpcSecurityGroupIds" not in request
+    assert outs["value_sources"]["vpc_security_group_ids"] == "AWS default"
+    assert outs["value_sources"]["cluster_parameter_group_name"] == "source cluster analytics-prod"
+
+
+def test_security_groups_are_taken_with_the_same_subnet_group_written_out(
+        provider: ClusterRestoreProvider, redshift: Any, prod_in_a_vpc: str, client_hooks: ClientHooks) -> None:
+    provider.create(props(cluster_subnet_group_name="prod-subnets"))
+    [request] = client_hooks.sent("RestoreFromClusterSnapshot")
+    assert request["VpcSecurityGroupIds"] == [prod_in_a_vpc]
+
+
+def test_read_reports_drift_of_every_in_place_key(provider: ClusterRestoreProvider, redshift: Any, prod: Any,
+                                                  client_hooks: ClientHooks) -> None:
+    role, other = "arn:aws:iam::123456789012:role/drill", "arn:aws:iam::123456789012:role/other"
+    inputs = props(enhanced_vpc_routing=False, maintenance_track_name="current",
+                   availability_zone_relocation=False, iam_roles=[role, other], default_iam_role_arn=role)
+    # Node type and count are set in state as a create would record them (moto has no node configuration
+    # options, which a create with them set asks for).
+    inputs_with_size = {**inputs, "node_type": "ra3.xlplus", "number_of_nodes": 1}
+    outs = {**(provider.create(inputs).outs or {}), "node_type": "ra3.xlplus", "number_of_nodes": 1}
+    # Out of band: moto applies node type, count and enhanced VPC routing ...
+    redshift.modify_cluster(ClusterIdentifier="drill", NodeType="ra3.4xlarge", NumberOfNodes=4,
+                            ClusterType="multi-node", EnhancedVpcRouting=True)
+
+    # ... and ignores the track, AZ relocation and default role: report them as AWS would after a change.
+    def as_changed_by_hand(parsed: dict[str, Any], **_: Any) -> None:
+        for cluster in parsed.get("Clusters", []):
+            cluster.update(MaintenanceTrackName="trailing", AvailabilityZoneRelocationStatus="enabled",
+                           DefaultIamRoleArn=other)
+
+    client_hooks.on("after-call.redshift.DescribeClusters", as_changed_by_hand)
+    read = provider.read("drill", outs).outs or {}
+    assert (read["node_type"], read["number_of_nodes"], read["enhanced_vpc_routing"]) == ("ra3.4xlarge", 4, True)
+    assert read["maintenance_track_name"] == "trailing" and read["availability_zone_relocation"] is True
+    assert read["default_iam_role_arn"] == other
+    diff = provider.diff("drill", read, inputs_with_size)
+    assert diff.changes is True and diff.replaces == []  # the next `up` puts them back in place

@@ -53,3 +53,14 @@ def test_the_timeout_message_names_the_wait_and_the_last_status() -> None:
     with pytest.raises(WaitTimedOut, match=r"^restore of cluster x did not finish within 1.5 minutes "
                                            r"\(last status: creating\)$"):
         poller.until(lambda: None, 90, "restore of cluster x", lambda: "creating")
+
+
+def test_two_waits_on_one_deadline_share_its_time() -> None:
+    clock = FakeClock()
+    poller = Poller(interval_seconds=30, max_interval_seconds=30, sleep=clock.sleep, clock=clock.time)
+    deadline = poller.deadline(100)
+    ready = iter([None, None, "first"])
+    assert poller.until(lambda: next(ready), deadline, "first") == "first"  # at 60 s
+    with pytest.raises(WaitTimedOut, match=r"^second did not finish within 1.66667 minutes"):
+        poller.until(lambda: None, deadline, "second")
+    assert clock.sleeps == [30, 30, 30, 10]  # 40 s left for the second wait, not another 100

@@ -50,6 +50,31 @@ def test_create_authorizes_only_the_missing_accounts(stub: Stubber) -> None:
     assert created.id == "nightly"
     assert (created.outs or {})["accounts_with_access"] == [A, B, C]
     assert (created.outs or {})["snapshot_arn_shared"] == ARN
+    assert (created.outs or {})["granted_accounts"] == [B, C]  # A had access before: not ours
+
+
+def test_access_granted_by_someone_else_is_never_revoked(stub: Stubber) -> None:
+    # A is shared already (by another stack or by hand); the share lists it too, then drops it, then goes.
+    provider = SnapshotShareProvider()
+    described(stub, A)
+    authorize(stub, B)
+    outs = provider.create(props(A, B)).outs or {}
+    revoke(stub, B)  # B was ours; A is not revoked when dropped
+    authorize(stub, C)
+    described(stub, A, C)
+    outs = provider.update("nightly", outs, props(C)).outs or {}
+    assert outs["granted_accounts"] == [C]
+    revoke(stub, C)  # and delete revokes only C
+    provider.delete("nightly", outs)
+
+
+def test_an_account_authorized_meanwhile_by_someone_else_is_not_recorded_as_ours(stub: Stubber) -> None:
+    described(stub)
+    stub.add_client_error("authorize_snapshot_access", "AuthorizationAlreadyExists", "already authorized", 400,
+                          expected_params={**SNAP, "AccountWithRestoreAccess": A})
+    authorize(stub, B)
+    outs = SnapshotShareProvider().create(props(A, B)).outs or {}
+    assert outs["granted_accounts"] == [B]
 
 
 def test_an_automated_snapshot_cannot_be_shared(stub: Stubber) -> None:
@@ -80,22 +105,31 @@ def test_update_revokes_dropped_accounts_and_authorizes_new_ones(stub: Stubber) 
     revoke(stub, B)
     authorize(stub, D)
     described(stub, C, D)
-    outs = SnapshotShareProvider().update("nightly", props(B, C), props(C, D)).outs or {}
+    olds = props(B, C, granted_accounts=[B, C])
+    outs = SnapshotShareProvider().update("nightly", olds, props(C, D)).outs or {}
     assert outs["accounts_with_restore_access"] == [C, D] and outs["accounts_with_access"] == [C, D]
+    assert outs["granted_accounts"] == [C, D]
 
 
-def test_delete_revokes_every_account_and_tolerates_those_already_gone(stub: Stubber) -> None:
+def test_delete_revokes_what_it_granted_and_tolerates_those_already_gone(stub: Stubber) -> None:
     revoke(stub, A)
     stub.add_client_error("revoke_snapshot_access", "AuthorizationNotFound", "not authorized", 404,
                           expected_params={**SNAP, "AccountWithRestoreAccess": B})
-    SnapshotShareProvider().delete("nightly", props(A, B))
+    SnapshotShareProvider().delete("nightly", props(A, B, C, granted_accounts=[A, B]))
+
+
+def test_state_from_before_granted_accounts_revokes_the_listed_accounts(stub: Stubber) -> None:
+    # What that version recorded (and revoked): every listed account.
+    revoke(stub, A)
+    SnapshotShareProvider().delete("nightly", props(A))
 
 
 def test_read_shows_revoked_accounts_as_drift_and_a_gone_snapshot(stub: Stubber) -> None:
     provider = SnapshotShareProvider()
     described(stub, A, C)
-    read = provider.read("nightly", props(A, B))
+    read = provider.read("nightly", props(A, B, granted_accounts=[A, B]))
     assert (read.outs or {})["accounts_with_restore_access"] == [A]
+    assert (read.outs or {})["granted_accounts"] == [A]  # B was revoked by someone: no longer ours to revoke
     assert provider.diff("nightly", read.outs or {}, props(A, B)).changes is True
     stub.add_client_error("describe_cluster_snapshots", "ClusterSnapshotNotFound", "gone", 404,
                           expected_params=SNAP)

@@ -165,3 +165,19 @@ def test_diff_replaces_on_anything_but_the_timeout(provider: TableRestoreProvide
 def test_check_reports_rule_failures(provider: TableRestoreProvider) -> None:
     result = provider.check({}, props(new_table_name="orders"))
     assert [f.property for f in result.failures] == ["new_table_name"]
+
+
+def test_waiting_for_a_busy_cluster_and_for_the_restore_share_one_timeout(provider: TableRestoreProvider,
+                                                                          stub: Stubber, clock: FakeClock) -> None:
+    no_restore_in_flight(stub)
+    for _ in range(3):  # busy at 0, 10 and 30 s
+        stub.add_client_error("restore_table_from_cluster_snapshot", "InProgressTableRestoreQuotaExceededFault",
+                              "one at a time", 400, expected_params=restore_request())
+    stub.add_response("restore_table_from_cluster_snapshot", {"TableRestoreStatus": status("PENDING")},
+                      restore_request())  # started at 60 s: the whole minute is used up
+    polled(stub, "IN_PROGRESS")  # one look, then the shared deadline has passed (a fresh minute would poll on)
+    start = clock.now
+    with pytest.raises(ProviderError, match=r"table restore req-1 did not finish within 1 minutes"):
+        provider.create(props(snapshot_identifier="nightly", timeout_minutes=1))
+    assert clock.now - start == 60
+    stub.assert_no_pending_responses()
