@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import gc
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -283,19 +284,18 @@ def resource_regions(registrations: Sequence[Registration], stack_region: str) -
 
 
 def close_event_loop_at_exit() -> None:
-    """Close the mock runtime's event loop when the interpreter exits, before module teardown.
+    """Close the mock runtime's event loops when the interpreter exits, before module teardown.
 
-    Left open, the loop is collected during teardown and Python prints an ignorable "Exception ignored in
-    BaseEventLoop.__del__" warning. Closing it right after the run would break a second run in the same process
-    (tests run many), so it is closed at exit instead.
+    Left open, a loop is collected during teardown and Python prints an ignorable "Exception ignored in
+    BaseEventLoop.__del__" warning. The SDK makes more than one (`_sync_await` makes one per thread that needs
+    one, and the mock monitor's executor threads do), so every loop still open is closed, found through `gc`:
+    nothing else holds them all. Closing them right after the run would break a second run in the same process
+    (tests run many), so it happens at exit.
     """
-    try:
-        loop = asyncio.get_event_loop_policy().get_event_loop()
-    except RuntimeError:
-        return
 
     def close() -> None:
-        if not loop.is_closed() and not loop.is_running():
-            loop.close()
+        for loop in [o for o in gc.get_objects() if isinstance(o, asyncio.AbstractEventLoop)]:
+            if not loop.is_closed() and not loop.is_running():
+                loop.close()
 
     atexit.register(close)

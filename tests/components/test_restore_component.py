@@ -130,4 +130,4 @@ def test_the_drill_stack_with_a_cluster_identifier_plans() -> None:
 
     planned = resource_plan(_drill_config(cluster_identifier="drill-tonight"), stack="drill")
     [drill] = [r for r in planned if r.name == "analytics-drill"]
-    assert ("cluster_identifier", "drill-tonight") in drill.inputs
+    assert [i.text for i in drill.inputs if i.key == "cluster_identifier"] == ["drill-tonight"]
