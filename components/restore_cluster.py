@@ -12,24 +12,29 @@ from botocore.exceptions import ClientError
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components import aws
+from components.aws import Credentials
 from components.restore_common import (
+    CREDENTIALS,
     Deadline,
     SpecProvider,
     WaitTimedOut,
     aws_reason,
     changed_keys,
+    credentials_of,
+    credentials_prop,
     error_code,
     latest_snapshot,
     log,
     paged,
+    state_inputs,
     validate_now,
 )
 from components.restore_recovery_point import job_metadata, source_cluster_of, start_restore_job
 from policies.errors import ProviderError
 from policies.restores import OWNERSHIP_TAG, ClusterRestoreSpec, port_problem
 
-# Keys the resource adds to the spec's own: the ownership tag value (project/stack/name).
-EXTRA_KEYS = ("ownership_tag_value",)
+# Keys the resource adds to the spec's own: the ownership tag value (project/stack/name), who boto3 acts as.
+EXTRA_KEYS = ("ownership_tag_value", CREDENTIALS)
 INPUT_KEYS = tuple(k for k in ClusterRestoreSpec.model_fields if k not in ("name", "kind"))
 
 # spec key -> RestoreFromClusterSnapshot parameter (botocore's redshift service model).
@@ -155,8 +160,8 @@ class Caller:
     partition: str
 
     @classmethod
-    def of(cls, region: str | None) -> Caller:
-        identity = aws.client("sts", region).get_caller_identity()
+    def of(cls, region: str | None, credentials: Mapping[str, Any] | None) -> Caller:
+        identity = aws.client("sts", region, credentials).get_caller_identity()
         return cls(identity["Account"], identity["Arn"].split(":")[1])
 
     def cluster_arn(self, region: str, identifier: str) -> str:
@@ -216,25 +221,27 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
     def create(self, props: dict[str, Any]) -> CreateResult:
         spec = self.spec(props)
         owner = str(props.get("ownership_tag_value") or spec.target_identifier)
-        redshift = aws.client("redshift", spec.region)
+        credentials = credentials_of(props)
+        redshift = aws.client("redshift", spec.region, credentials)
         target = spec.target_identifier
         # One budget for every wait of this create: the restore job, then the cluster.
         deadline = self.poller.deadline(spec.timeout_minutes * 60)
         existing = self._existing(redshift, target, owner, deadline)
-        who = Caller.of(spec.region)
+        who = Caller.of(spec.region, credentials)
         arn = who.cluster_arn(redshift.meta.region_name, target)
         if existing is not None:
             log(f"cluster {target} exists with our ownership tag (an interrupted create): adopting it")
             latest = spec.source.latest_snapshot_of or spec.source.latest_recovery_point_of
-            resolution = Resolution.unresolved_latest(spec.source) if latest else self._resolve(redshift, spec, who)
+            resolution = (Resolution.unresolved_latest(spec.source) if latest
+                          else self._resolve(redshift, spec, who, credentials))
             origins = {**self.restore_parameters(redshift, spec, resolution)[1],
                        "adopted": "an interrupted create of this resource"
                        + ("; the snapshot it resolved is not recorded" if latest else "")}
             tagged = False
         else:
-            resolution = self._resolve(redshift, spec, who)
+            resolution = self._resolve(redshift, spec, who, credentials)
             params, origins = self.restore_parameters(redshift, spec, resolution)
-            tagged = self._restore(redshift, spec, resolution, params, owner, arn, deadline)
+            tagged = self._restore(redshift, spec, resolution, params, owner, arn, deadline, credentials)
         try:
             if not tagged:
                 # Ownership first, so an interrupted create can be adopted by the next `pulumi up`.
@@ -246,7 +253,7 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
             self._delete_half_made(redshift, target, exc)
             raise ProviderError(f"{exc}; the half-made cluster {target} was deleted") from exc
         outs = {
-            **_inputs(props),
+            **state_inputs(props, INPUT_KEYS),
             **resolution.outputs(),
             **self._observed(cluster),
             "cluster_arn": arn,
@@ -278,10 +285,11 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         self.poller.until(gone, deadline, f"deletion of the earlier cluster {target}")
         return None
 
-    def _resolve(self, redshift: Any, spec: ClusterRestoreSpec, who: Caller) -> Resolution:
+    def _resolve(self, redshift: Any, spec: ClusterRestoreSpec, who: Caller,
+                 credentials: Mapping[str, Any] | None) -> Resolution:
         source = spec.source
         if source.recovery_point_arn or source.latest_recovery_point_of:
-            return self._resolve_recovery_point(spec, who)
+            return self._resolve_recovery_point(spec, who, credentials)
         if source.latest_snapshot_of:
             snapshot = latest_snapshot(redshift, source.latest_snapshot_of, source.owner_account)
             return Resolution(
@@ -309,9 +317,10 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         given.source_cluster_identifier = None if source.owner_account else found[0].get("ClusterIdentifier")
         return given
 
-    def _resolve_recovery_point(self, spec: ClusterRestoreSpec, who: Caller) -> Resolution:
+    def _resolve_recovery_point(self, spec: ClusterRestoreSpec, who: Caller,
+                                credentials: Mapping[str, Any] | None) -> Resolution:
         source = spec.source
-        backup = aws.client("backup", spec.region)
+        backup = aws.client("backup", spec.region, credentials)
         region = backup.meta.region_name
         if source.recovery_point_arn:
             try:
@@ -396,10 +405,11 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         return params, {k: v for k, v in origins.items() if k in (*INHERITED_KEYS, "node_type", "number_of_nodes")}
 
     def _restore(self, redshift: Any, spec: ClusterRestoreSpec, resolution: Resolution, params: dict[str, Any],
-                 owner: str, arn: str, deadline: Deadline) -> bool:
+                 owner: str, arn: str, deadline: Deadline, credentials: Mapping[str, Any] | None) -> bool:
         """Start the restore; True when the cluster carries its tags already (a recovery point tags on sight)."""
         if resolution.recovery_point_arn:
-            return self._restore_recovery_point(redshift, spec, resolution, params, owner, arn, deadline)
+            return self._restore_recovery_point(redshift, spec, resolution, params, owner, arn, deadline,
+                                                credentials)
         self._check_node_configuration(redshift, spec, resolution)
         params.update(resolution.snapshot_params("SnapshotClusterIdentifier"))
         log(f"restoring cluster {spec.target_identifier} from {spec.source.describe()}")
@@ -441,8 +451,9 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         )
 
     def _restore_recovery_point(self, redshift: Any, spec: ClusterRestoreSpec, resolution: Resolution,
-                                params: dict[str, Any], owner: str, arn: str, deadline: Deadline) -> bool:
-        backup = aws.client("backup", spec.region)
+                                params: dict[str, Any], owner: str, arn: str, deadline: Deadline,
+                                credentials: Mapping[str, Any] | None) -> bool:
+        backup = aws.client("backup", spec.region, credentials)
         target = spec.target_identifier
         point = str(resolution.recovery_point_arn)
         try:
@@ -563,7 +574,7 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
     # ---- read / update / delete ----------------------------------------------------------------------------
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        redshift = aws.client("redshift", props.get("region"))
+        redshift = aws.client("redshift", props.get("region"), credentials_of(props))
         cluster = describe_cluster(redshift, id_)
         if cluster is None:
             return ReadResult(None, {})
@@ -583,7 +594,8 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         spec = self.spec(news)
-        redshift = aws.client("redshift", spec.region)
+        credentials = credentials_of(news)
+        redshift = aws.client("redshift", spec.region, credentials)
         deadline = self.poller.deadline(spec.timeout_minutes * 60)
         changed = effective_changes(olds, news)
         settled: dict[str, Any] | None = None
@@ -607,7 +619,8 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
                 raise ProviderError(f"could not modify cluster {id_}: {aws_reason(exc)}") from exc
             settled = self._wait_settled(redshift, id_, deadline, f"modification of cluster {id_}")
         if "tags" in changed:
-            arn = str(olds.get("cluster_arn") or Caller.of(spec.region).cluster_arn(redshift.meta.region_name, id_))
+            arn = str(olds.get("cluster_arn")
+                      or Caller.of(spec.region, credentials).cluster_arn(redshift.meta.region_name, id_))
             self._update_tags(redshift, arn, dict(olds.get("tags") or {}), spec.tags)
         cluster = settled or describe_cluster(redshift, id_)
         if cluster is None:
@@ -624,7 +637,7 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
                 "cluster_arn",
             )
         }
-        return UpdateResult({**_inputs(news), **kept, **self._observed(cluster)})
+        return UpdateResult({**state_inputs(news, INPUT_KEYS), **kept, **self._observed(cluster)})
 
     def _resize(self, redshift: Any, id_: str, spec: ClusterRestoreSpec) -> None:
         # ResizeCluster wants the node type and the count together; what the spec leaves out stays as it is.
@@ -678,7 +691,7 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
             self._tag(redshift, arn, dict(sorted(upsert.items())))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        redshift = aws.client("redshift", props.get("region"))
+        redshift = aws.client("redshift", props.get("region"), credentials_of(props))
         cluster = describe_cluster(redshift, id_)
         if cluster is None:
             log(f"cluster {id_} is already gone")
@@ -786,9 +799,6 @@ def _norm(value: Any) -> Any:
     return value
 
 
-def _inputs(props: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: props.get(k) for k in INPUT_KEYS if k in props}
-
 
 OUTPUT_KEYS = (
     "cluster_arn",
@@ -807,7 +817,11 @@ OUTPUT_KEYS = (
 
 
 class RedshiftClusterRestore(pulumi.dynamic.Resource, module="redshift-backup", name="RedshiftClusterRestore"):
-    """A cluster restored from a snapshot or recovery point; keyword arguments are the stack-config keys."""
+    """A cluster restored from a snapshot or recovery point; keyword arguments are the stack-config keys.
+
+    `credentials` (a profile and/or roles to assume, not secrets) say who boto3 acts as; default: the stack's
+    `aws:profile` and `aws:assumeRoles`, `{}` for boto3's default chain.
+    """
 
     cluster_identifier: pulumi.Output[str]
     cluster_arn: pulumi.Output[str]
@@ -829,9 +843,10 @@ class RedshiftClusterRestore(pulumi.dynamic.Resource, module="redshift-backup", 
         opts: pulumi.ResourceOptions | None = None,
         *,
         provider: ClusterRestoreProvider | None = None,
+        credentials: pulumi.Input[Credentials] | None = None,
         **args: Any,
     ) -> None:
-        props = {k: v for k, v in args.items() if v is not None}
+        props = {k: v for k, v in {**args, CREDENTIALS: credentials_prop(credentials)}.items() if v is not None}
         props.setdefault("cluster_identifier", resource_name)
         props.setdefault("ownership_tag_value", f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}")
         validate_now(ClusterRestoreSpec, {**props, "name": resource_name}, EXTRA_KEYS)
@@ -844,9 +859,10 @@ class RedshiftClusterRestore(pulumi.dynamic.Resource, module="redshift-backup", 
 
     @classmethod
     def from_spec(
-        cls, spec: ClusterRestoreSpec, opts: pulumi.ResourceOptions | None = None
+        cls, spec: ClusterRestoreSpec, opts: pulumi.ResourceOptions | None = None,
+        credentials: pulumi.Input[Credentials] | None = None,
     ) -> RedshiftClusterRestore:
         # `cluster_identifier` is in the dump when the config gives one; `name` stands in when it does not.
         args = {**spec.model_dump(exclude={"name", "kind"}, exclude_none=True),
                 "cluster_identifier": spec.target_identifier}
-        return cls(spec.name, opts, **args)
+        return cls(spec.name, opts, credentials=credentials, **args)

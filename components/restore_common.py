@@ -13,11 +13,18 @@ from pulumi.dynamic import CheckFailure, CheckResult, ResourceProvider
 from pulumi.runtime import rpc
 from pydantic import BaseModel, ValidationError
 
+from components.aws import Credentials
+from components.providers import credentials_input
 from policies.base import problems_from_validation_error
 from policies.errors import ConfigError, ProviderError
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
+
+# Who boto3 acts as (the stack's aws:profile and aws:assumeRoles, see components/providers.py); none: boto3's
+# default chain. Not part of a spec: an input of every restore resource, kept in its outputs because read and
+# delete only get the outputs, and never a diff on its own (another identity is not another cluster).
+CREDENTIALS = "credentials"
 
 
 class WaitTimedOut(ProviderError):
@@ -89,8 +96,8 @@ class SpecProvider(PollingProvider, Generic[M]):
     """A provider whose props are one `policies.restores` spec: `check` and `spec` validate through it."""
 
     spec_model: type[M]
-    # Props the resource adds beyond the spec (e.g. the ownership tag value); not part of validation.
-    extra_keys: tuple[str, ...] = ()
+    # Props the resource adds beyond the spec (who boto3 acts as, the ownership tag value); not validated.
+    extra_keys: tuple[str, ...] = (CREDENTIALS,)
 
     def named(self, props: Mapping[str, Any]) -> dict[str, Any]:
         """Props plus the spec's `name` (and `kind`), which the resource does not send."""
@@ -186,9 +193,34 @@ def has_output(value: Any) -> bool:
 
 
 def validate_now(model: type[M], props: Mapping[str, Any], extra_keys: tuple[str, ...] = ()) -> None:
-    """Validate at construction when every value is plain; values still Outputs are left to `check`."""
-    if not has_output(dict(props)):
-        validate_props(model, props, extra_keys)
+    """Validate at construction when every value is plain; values still Outputs are left to `check`.
+
+    Extra keys are not judged here, so a secret `credentials` (an Output) does not put validation off.
+    """
+    spec_props = {k: v for k, v in props.items() if k not in extra_keys}
+    if not has_output(spec_props):
+        validate_props(model, spec_props)
+
+
+def credentials_of(props: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The `credentials` a resource was given (None: boto3's default chain), for `aws.client`."""
+    credentials = props.get(CREDENTIALS)
+    return credentials if isinstance(credentials, Mapping) else None
+
+
+def credentials_prop(credentials: pulumi.Input[Credentials] | None) -> pulumi.Input[Credentials] | None:
+    """A restore resource's `credentials` input: the stack's `aws:profile` / `aws:assumeRoles` when left out,
+    none for `{}` (boto3's default chain), secret when the stack marks those settings secret."""
+    if isinstance(credentials, pulumi.Output):
+        return credentials
+    return credentials_input(credentials)  # type: ignore[arg-type]
+
+
+def state_inputs(props: Mapping[str, Any], input_keys: tuple[str, ...]) -> dict[str, Any]:
+    """The inputs a provider writes back into its outputs: the spec's keys present in `props`, and the
+    `credentials` when there are some, since later reads, updates and deletes get only the outputs."""
+    inputs = {k: props.get(k) for k in input_keys if k in props}
+    return {**inputs, CREDENTIALS: props[CREDENTIALS]} if props.get(CREDENTIALS) else inputs
 
 
 def paged(client: Any, method: str, key: str, **params: Any) -> list[dict[str, Any]]:

@@ -10,13 +10,18 @@ from botocore.exceptions import ClientError
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components import aws
+from components.aws import Credentials
 from components.restore_common import (
+    CREDENTIALS,
     SpecProvider,
     aws_reason,
     changed_keys,
+    credentials_of,
+    credentials_prop,
     error_code,
     latest_snapshot,
     log,
+    state_inputs,
     validate_now,
 )
 from policies.errors import ProviderError
@@ -37,6 +42,7 @@ def _target(spec: TableRestoreSpec) -> str:
             f"{spec.target_schema_name or spec.source_schema_name}.{spec.new_table_name}")
 
 
+
 class TableRestoreProvider(SpecProvider[TableRestoreSpec]):
     """RestoreTableFromClusterSnapshot, then poll DescribeTableRestoreStatus (there is no waiter)."""
 
@@ -51,7 +57,7 @@ class TableRestoreProvider(SpecProvider[TableRestoreSpec]):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         spec = self.spec(props)
-        redshift = aws.client("redshift", spec.region)
+        redshift = aws.client("redshift", spec.region, credentials_of(props))
         snapshot = spec.snapshot_identifier or latest_snapshot(redshift, spec.cluster_identifier)[
             "SnapshotIdentifier"]
         self._refuse_a_table_being_restored(redshift, spec)
@@ -99,8 +105,8 @@ class TableRestoreProvider(SpecProvider[TableRestoreSpec]):
             return status if last["status"] == "SUCCEEDED" else None
 
         status = self.poller.until(finished, deadline, f"table restore {request_id}", lambda: last["status"])
-        return CreateResult(request_id, {**{k: props.get(k) for k in INPUT_KEYS if k in props},
-                                         **self._observed(status), "resolved_snapshot_identifier": snapshot})
+        return CreateResult(request_id, {**state_inputs(props, INPUT_KEYS), **self._observed(status),
+                                         "resolved_snapshot_identifier": snapshot})
 
     def _refuse_a_table_being_restored(self, redshift: Any, spec: TableRestoreSpec) -> None:
         """A restore of the same target still in flight (say, from an interrupted `pulumi up`) is refused."""
@@ -126,7 +132,7 @@ class TableRestoreProvider(SpecProvider[TableRestoreSpec]):
                 "message": status.get("Message"), "total_data_in_mega_bytes": status.get("TotalDataInMegaBytes")}
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        redshift = aws.client("redshift", props.get("region"))
+        redshift = aws.client("redshift", props.get("region"), credentials_of(props))
         try:
             status = self._status(redshift, str(props.get("cluster_identifier")), id_)
         except ClientError as exc:
@@ -137,9 +143,11 @@ class TableRestoreProvider(SpecProvider[TableRestoreSpec]):
             return ReadResult(None, {})
         return ReadResult(id_, {**props, **self._observed(status)})
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        # Only `timeout_minutes` updates in place, and it only matters to a create.
-        return UpdateResult({**_olds, **{k: news.get(k) for k in INPUT_KEYS if k in news}})
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        # Only `timeout_minutes` updates in place, and it only matters to a create. The outputs keep no
+        # credentials the new inputs dropped: those say who acts from now on.
+        kept = {k: v for k, v in olds.items() if k != CREDENTIALS}
+        return UpdateResult({**kept, **state_inputs(news, INPUT_KEYS)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         # The data is the user's now; dropping a table needs SQL, which this provider does not run.
@@ -150,7 +158,10 @@ class TableRestoreProvider(SpecProvider[TableRestoreSpec]):
 
 
 class RedshiftTableRestore(pulumi.dynamic.Resource, module="redshift-backup", name="RedshiftTableRestore"):
-    """One table restored from a snapshot into its cluster; keyword arguments are the stack-config keys."""
+    """One table restored from a snapshot into its cluster; keyword arguments are the stack-config keys.
+
+    `credentials`: who boto3 acts as, as for `RedshiftClusterRestore` (default: the stack's).
+    """
 
     table_restore_request_id: pulumi.Output[str]
     resolved_snapshot_identifier: pulumi.Output[str]
@@ -159,12 +170,16 @@ class RedshiftTableRestore(pulumi.dynamic.Resource, module="redshift-backup", na
     total_data_in_mega_bytes: pulumi.Output[int | None]
 
     def __init__(self, resource_name: str, opts: pulumi.ResourceOptions | None = None, *,
-                 provider: TableRestoreProvider | None = None, **args: Any) -> None:
-        props = {k: v for k, v in args.items() if v is not None and k != "kind"}
-        validate_now(TableRestoreSpec, {**props, "name": resource_name, "kind": "table"})
+                 provider: TableRestoreProvider | None = None,
+                 credentials: pulumi.Input[Credentials] | None = None, **args: Any) -> None:
+        props = {k: v for k, v in {**args, CREDENTIALS: credentials_prop(credentials)}.items()
+                 if v is not None and k != "kind"}
+        validate_now(TableRestoreSpec, {**props, "name": resource_name, "kind": "table"}, (CREDENTIALS,))
         super().__init__(provider or TableRestoreProvider(), resource_name,
                          {**props, **{k: None for k in OUTPUT_KEYS}}, opts)
 
     @classmethod
-    def from_spec(cls, spec: TableRestoreSpec, opts: pulumi.ResourceOptions | None = None) -> RedshiftTableRestore:
-        return cls(spec.name, opts, **spec.model_dump(exclude={"name", "kind"}, exclude_none=True))
+    def from_spec(cls, spec: TableRestoreSpec, opts: pulumi.ResourceOptions | None = None,
+                  credentials: pulumi.Input[Credentials] | None = None) -> RedshiftTableRestore:
+        return cls(spec.name, opts, credentials=credentials,
+                   **spec.model_dump(exclude={"name", "kind"}, exclude_none=True))

@@ -10,12 +10,17 @@ from botocore.exceptions import ClientError
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components import aws
+from components.aws import Credentials
 from components.restore_common import (
+    CREDENTIALS,
     SpecProvider,
     aws_reason,
     changed_keys,
+    credentials_of,
+    credentials_prop,
     error_code,
     log,
+    state_inputs,
     validate_now,
 )
 from policies.errors import ProviderError
@@ -63,7 +68,7 @@ class SnapshotShareProvider(SpecProvider[SnapshotShareSpec]):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         spec = self.spec(props)
-        redshift = aws.client("redshift", spec.region)
+        redshift = aws.client("redshift", spec.region, credentials_of(props))
         snapshot = self._snapshot(redshift, props)
         name = spec.snapshot_identifier or spec.snapshot_arn
         if snapshot is None:
@@ -78,7 +83,7 @@ class SnapshotShareProvider(SpecProvider[SnapshotShareSpec]):
                                 f"{len(existing)}); Redshift allows at most {MAX_SHARED_ACCOUNTS}")
         granted = self._authorize(redshift, props,
                                   [a for a in spec.accounts_with_restore_access if a not in existing])
-        return CreateResult(str(name), {**{k: props.get(k) for k in INPUT_KEYS if k in props},
+        return CreateResult(str(name), {**state_inputs(props, INPUT_KEYS),
                                         "snapshot_arn_shared": snapshot.get("SnapshotArn"),
                                         "accounts_with_access": sorted(total),
                                         "granted_accounts": sorted(granted)})
@@ -112,7 +117,7 @@ class SnapshotShareProvider(SpecProvider[SnapshotShareSpec]):
                 raise ProviderError(f"could not revoke account {account}: {aws_reason(exc)}") from exc
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        redshift = aws.client("redshift", props.get("region"))
+        redshift = aws.client("redshift", props.get("region"), credentials_of(props))
         snapshot = self._snapshot(redshift, props)
         if snapshot is None:
             return ReadResult(None, {})
@@ -125,7 +130,7 @@ class SnapshotShareProvider(SpecProvider[SnapshotShareSpec]):
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         spec = self.spec(news)
-        redshift = aws.client("redshift", spec.region)
+        redshift = aws.client("redshift", spec.region, credentials_of(news))
         old = list(olds.get("accounts_with_restore_access") or [])
         granted = granted_accounts(olds)
         dropped = [a for a in granted if a not in spec.accounts_with_restore_access]
@@ -133,13 +138,15 @@ class SnapshotShareProvider(SpecProvider[SnapshotShareSpec]):
         added = self._authorize(redshift, news, [a for a in spec.accounts_with_restore_access if a not in old])
         snapshot = self._snapshot(redshift, news) or {}
         actual = sorted(a["AccountId"] for a in snapshot.get("AccountsWithRestoreAccess", []))
-        return UpdateResult({**olds, **{k: news.get(k) for k in INPUT_KEYS if k in news},
-                             "accounts_with_access": actual,
+        # The outputs keep no credentials the new inputs dropped: those say who acts from now on.
+        kept = {k: v for k, v in olds.items() if k != CREDENTIALS}
+        return UpdateResult({**kept, **state_inputs(news, INPUT_KEYS), "accounts_with_access": actual,
                              "granted_accounts": sorted({*(a for a in granted if a not in dropped), *added})})
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        redshift = aws.client("redshift", props.get("region"))
+        redshift = aws.client("redshift", props.get("region"), credentials_of(props))
         self._revoke(redshift, props, granted_accounts(props))
+
 
 
 def granted_accounts(props: Mapping[str, Any]) -> list[str]:
@@ -154,20 +161,26 @@ def granted_accounts(props: Mapping[str, Any]) -> list[str]:
 
 
 class RedshiftSnapshotShare(pulumi.dynamic.Resource, module="redshift-backup", name="RedshiftSnapshotShare"):
-    """Accounts allowed to restore a manual snapshot; keyword arguments are the stack-config keys."""
+    """Accounts allowed to restore a manual snapshot; keyword arguments are the stack-config keys.
+
+    `credentials`: who boto3 acts as, as for `RedshiftClusterRestore` (default: the stack's).
+    """
 
     snapshot_arn_shared: pulumi.Output[str]
     accounts_with_access: pulumi.Output[list[str]]
     granted_accounts: pulumi.Output[list[str]]
 
     def __init__(self, resource_name: str, opts: pulumi.ResourceOptions | None = None, *,
-                 provider: SnapshotShareProvider | None = None, **args: Any) -> None:
-        props = {k: v for k, v in args.items() if v is not None and k != "kind"}
-        validate_now(SnapshotShareSpec, {**props, "name": resource_name, "kind": "snapshot_share"})
+                 provider: SnapshotShareProvider | None = None,
+                 credentials: pulumi.Input[Credentials] | None = None, **args: Any) -> None:
+        props = {k: v for k, v in {**args, CREDENTIALS: credentials_prop(credentials)}.items()
+                 if v is not None and k != "kind"}
+        validate_now(SnapshotShareSpec, {**props, "name": resource_name, "kind": "snapshot_share"}, (CREDENTIALS,))
         super().__init__(provider or SnapshotShareProvider(), resource_name,
                          {**props, **{k: None for k in OUTPUT_KEYS}}, opts)
 
     @classmethod
-    def from_spec(cls, spec: SnapshotShareSpec, opts: pulumi.ResourceOptions | None = None
-                  ) -> RedshiftSnapshotShare:
-        return cls(spec.name, opts, **spec.model_dump(exclude={"name", "kind"}, exclude_none=True))
+    def from_spec(cls, spec: SnapshotShareSpec, opts: pulumi.ResourceOptions | None = None,
+                  credentials: pulumi.Input[Credentials] | None = None) -> RedshiftSnapshotShare:
+        return cls(spec.name, opts, credentials=credentials,
+                   **spec.model_dump(exclude={"name", "kind"}, exclude_none=True))

@@ -89,7 +89,7 @@ def build_stack(stack: Stack) -> None:
                                    destination_providers=providers, credentials=credentials,
                                    discovered_clusters=discovered.get(i, []))
     for restore in stack.restores:
-        build_restore(restore)
+        build_restore(restore, credentials=credentials)
     pulumi.export("protection", protection_outputs(summarize(stack, REFERENCE_WEEK)))
 
 

@@ -10,6 +10,8 @@ import pulumi
 import pytest
 import yaml
 
+from components.restore import RedshiftClusterRestore, RedshiftTableRestore
+from policies.errors import ConfigError
 from redshift_backup import mockrun
 from tests.components.test_program_validation import run_expecting_error
 
@@ -24,6 +26,13 @@ AWS_CONFIG: dict[str, Any] = {
     "aws:maxRetries": 25,
     "aws:endpoints": [{"sts": "https://sts.us-east-1.amazonaws.com"}],
 }
+
+
+RESTORES = yaml.safe_load((ROOT / "tests" / "components" / "fixtures" / "Pulumi.restores.yaml").read_text(
+    encoding="utf-8"))["config"]["redshift-backup:restores"]
+RESTORE_NAMES = ("analytics-drill", "orders-yesterday", "share-nightly-with-test")
+STACK_CREDENTIALS = {"profile": "prod-admin",
+                     "assume_roles": [{"role_arn": ROLE, "external_id": "ext-42", "session_name": "pulumi"}]}
 
 
 def prod_config(**extra: Any) -> dict[str, Any]:
@@ -53,9 +62,31 @@ def test_the_retention_resources_act_as_the_stack_with_boto3(run: mockrun.Progra
     for cluster in ("analytics-prod", "finance-prod"):
         retention = run.named(f"prod-analytics-snapshots-{cluster}-retention")
         # The profile and the role chain, without fields boto3 does not use (duration) and without secrets.
-        assert retention.inputs["credentials"] == {
-            "profile": "prod-admin",
-            "assume_roles": [{"role_arn": ROLE, "external_id": "ext-42", "session_name": "pulumi"}]}
+        assert retention.inputs["credentials"] == STACK_CREDENTIALS
+
+
+def test_every_kind_of_restore_acts_as_the_stack_with_boto3() -> None:
+    run = mockrun.run_program(prod_config(**AWS_CONFIG, **{"redshift-backup:restores": RESTORES}),
+                              preview=False, stack="prod")
+    for name in RESTORE_NAMES:
+        assert run.named(name).inputs["credentials"] == STACK_CREDENTIALS
+    # Without aws:profile / aws:assumeRoles nothing is sent, so restores made before show no diff.
+    run = mockrun.run_program(prod_config(**{"redshift-backup:restores": RESTORES}), preview=False, stack="prod")
+    assert not any("credentials" in run.named(name).inputs for name in RESTORE_NAMES)
+
+
+def test_a_restore_in_a_users_program_takes_given_credentials_or_none() -> None:
+    def program() -> None:
+        RedshiftClusterRestore("stack", source={"snapshot_identifier": "nightly"})
+        RedshiftClusterRestore("given", source={"snapshot_identifier": "nightly"},
+                               credentials={"profile": "drills"})
+        RedshiftTableRestore("chain", cluster_identifier="analytics-prod", source_database_name="dev",
+                             source_table_name="orders", new_table_name="orders_copy", credentials={})
+
+    run = mockrun.run_program(AWS_CONFIG, program=program, preview=False)
+    assert run.named("stack").inputs["credentials"] == STACK_CREDENTIALS
+    assert run.named("given").inputs["credentials"] == {"profile": "drills"}
+    assert "credentials" not in run.named("chain").inputs  # `{}`: boto3's default chain
 
 
 def test_without_aws_settings_nothing_extra_is_sent() -> None:
@@ -76,6 +107,18 @@ def test_secret_aws_settings_stay_secret(monkeypatch: pytest.MonkeyPatch) -> Non
     assert pulumi.runtime.rpc._special_secret_sig in json.dumps(provider.inputs["secretKey"])
     credentials = run.named("prod-analytics-snapshots-analytics-prod-retention").inputs["credentials"]
     assert pulumi.runtime.rpc._special_secret_sig in json.dumps(credentials)
+
+
+def test_secret_aws_settings_stay_secret_in_restores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pulumi.runtime.config, "is_config_secret", lambda key: key == "aws:profile")
+    run = mockrun.run_program(prod_config(**AWS_CONFIG, **{"redshift-backup:restores": RESTORES}),
+                              preview=False, stack="prod")
+    for name in RESTORE_NAMES:
+        assert pulumi.runtime.rpc._special_secret_sig in json.dumps(run.named(name).inputs["credentials"])
+    # A secret `credentials` does not put the construction-time check of the other arguments off.
+    with pytest.raises(ConfigError):
+        mockrun.run_program(AWS_CONFIG, program=lambda: RedshiftClusterRestore(
+            "drill", source={"snapshot_identifier": "nightly"}, multi_az=True))
 
 
 def test_an_unknown_aws_setting_fails_before_anything_is_registered(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -38,6 +38,8 @@ class ClientHooks:
     handlers: list[tuple[str, Callable[..., Any]]] = field(default_factory=list)
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     replace: dict[str, Any] = field(default_factory=dict)
+    # (service, credentials) of every client asked for, replaced ones included: who each call acted as.
+    made: list[tuple[str, Any]] = field(default_factory=list)
 
     def on(self, event: str, handler: Callable[..., Any]) -> None:
         self.handlers.append((event, handler))
@@ -54,6 +56,7 @@ def client_hooks_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[ClientHook
     real = aws.client
 
     def hooked(service: str, region: str | None = None, credentials: Any = None) -> Any:
+        hooks.made.append((service, credentials))
         if service in hooks.replace:
             return hooks.replace[service]
         made = real(service, region, credentials)

@@ -14,10 +14,13 @@ import pytest
 
 from components import aws
 from components.discovery import discover_tagged_clusters
+from components.restore_cluster import ClusterRestoreProvider
 from components.retention import SnapshotRetentionProvider
 from policies.errors import ProviderError
 from policies.models import Conditions
-from tests.providers.conftest import REGION, seed_cluster
+from policies.restores import OWNERSHIP_TAG
+from tests.providers.conftest import REGION, seed_cluster, seed_snapshot
+from tests.providers.restore_support import FakeClock, fast_poller
 
 OTHER_ACCOUNT = "111111111111"
 ROLE = f"arn:aws:iam::{OTHER_ACCOUNT}:role/backup-admin"
@@ -88,3 +91,37 @@ def test_discovery_looks_in_the_assumed_account(other_account_cluster: Any) -> N
     conditions = Conditions.model_validate({"string_equals": [{"key": "backup", "value": "daily"}]})
     assert discover_tagged_clusters(conditions, REGION) == []
     assert discover_tagged_clusters(conditions, REGION, ASSUMED) == ["elsewhere"]
+
+
+def test_a_cluster_restore_acts_in_the_assumed_account_from_create_to_delete(other_account_cluster: Any) -> None:
+    seed_snapshot(other_account_cluster, "elsewhere", "nightly")
+    provider = ClusterRestoreProvider(fast_poller(FakeClock()))
+    inputs = {"cluster_identifier": "drill", "ownership_tag_value": "p/s/drill", "skip_final_snapshot": True,
+              "source": {"snapshot_identifier": "nightly"}}
+    with pytest.raises(ProviderError, match="source snapshot"):
+        provider.create(inputs)  # the default chain's account has no such snapshot
+    checked = provider.check({}, {**inputs, "credentials": ASSUMED})
+    assert checked.failures == [] and checked.inputs["credentials"] == ASSUMED
+    outs = provider.create(checked.inputs).outs or {}
+    assert outs["cluster_arn"] == f"arn:aws:redshift:{REGION}:{OTHER_ACCOUNT}:cluster:drill"
+    assert outs["source_cluster_identifier"] == "elsewhere"  # inherited from the cluster of that account
+    # Kept in the outputs: read and delete get nothing else, and must act as the same identity.
+    assert outs["credentials"] == ASSUMED
+    drill = other_account_cluster.describe_clusters(ClusterIdentifier="drill")["Clusters"][0]
+    assert {t["Key"]: t["Value"] for t in drill["Tags"]}[OWNERSHIP_TAG] == "p/s/drill"
+    default_account = boto3.client("redshift", region_name=REGION)
+    assert default_account.describe_clusters()["Clusters"] == []
+    # Another identity is not another cluster: neither a replacement nor an update.
+    for other in (None, {"profile": "ops"}, {"assume_roles": [{"role_arn": ROLE, "session_name": "other"}]}):
+        diff = provider.diff("drill", outs, {**checked.inputs, "credentials": other})
+        assert (diff.changes, diff.replaces) == (False, [])
+    assert provider.read("drill", outs).id == "drill"
+    assert provider.read("drill", {**outs, "credentials": None}).id is None  # not in the default account
+    # An update for another reason acts as, and records, the identity the stack has now.
+    renamed: aws.Credentials = {"assume_roles": [{"role_arn": ROLE, "session_name": "nightly"}]}
+    outs = provider.update("drill", outs, {**checked.inputs, "tags": {"team": "data"}, "credentials": renamed}).outs
+    assert outs is not None and outs["credentials"] == renamed
+    drill = other_account_cluster.describe_clusters(ClusterIdentifier="drill")["Clusters"][0]
+    assert {t["Key"]: t["Value"] for t in drill["Tags"]}["team"] == "data"
+    provider.delete("drill", outs)
+    assert [c["ClusterIdentifier"] for c in other_account_cluster.describe_clusters()["Clusters"]] == ["elsewhere"]

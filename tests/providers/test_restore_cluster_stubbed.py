@@ -279,6 +279,25 @@ def test_latest_recovery_point_restores_through_aws_backup(provider: ClusterRest
     assert "203.0.113.7" not in err and "us-east-1c" not in err  # names only: Metadata is sensitive
 
 
+def test_a_recovery_point_restore_and_its_update_act_as_the_credentials(provider: ClusterRestoreProvider,
+                                                                        stubs: Stubs,
+                                                                        client_hooks: ClientHooks) -> None:
+    # Every client of a create (sts, backup for the lookup and the job, redshift) and of an update.
+    creds = {"profile": "ops", "assume_roles": [{"role_arn": ROLE}]}
+    latest_point_lookup(stubs)
+    start_job(stubs, job("PENDING"))
+    job_completes(stubs)
+    outs = provider.create(props(source=RECOVERY_SOURCE, credentials=creds)).outs or {}
+    assert outs["credentials"] == creds
+    stubs.redshift.add_response("modify_cluster", {"Cluster": {}}, {
+        "ClusterIdentifier": "drill", "PubliclyAccessible": True})
+    stubs.cluster("available")
+    provider.update("drill", outs, props(source=RECOVERY_SOURCE, publicly_accessible=True, credentials=creds))
+    stubs.done()
+    assert {service for service, _ in client_hooks.made} == {"sts", "backup", "redshift"}
+    assert all(given == creds for _, given in client_hooks.made)
+
+
 def test_restore_job_tokens_tell_nights_and_restores_apart() -> None:
     owner = "redshift-backup/drill/analytics-drill"
     # The old token, f"{owner}:{arn}"[:100], cut both nights' ARNs off before the part that differs.

@@ -146,3 +146,23 @@ def test_diff_replaces_on_another_snapshot_only() -> None:
 def test_check_rejects_bad_accounts() -> None:
     result = SnapshotShareProvider().check({}, props("12"))
     assert [f.property for f in result.failures] == ["accounts_with_restore_access[0]"]
+
+
+def test_every_call_acts_as_the_credentials_and_a_new_identity_is_no_diff(stub: Stubber,
+                                                                       client_hooks: ClientHooks) -> None:
+    creds = {"assume_roles": [{"role_arn": f"arn:aws:iam::{A}:role/sharer"}]}
+    provider = SnapshotShareProvider()
+    described(stub)
+    authorize(stub, B)
+    outs = provider.create(props(B, credentials=creds)).outs or {}
+    assert outs["credentials"] == creds  # for read, update and delete, which get the outputs
+    assert provider.diff("nightly", outs, props(B, credentials={"profile": "ops"})).changes is False
+    described(stub, B)
+    assert (provider.read("nightly", outs).outs or {})["credentials"] == creds
+    authorize(stub, C)
+    described(stub, B, C)
+    outs = provider.update("nightly", outs, props(B, C, credentials=creds)).outs or {}
+    revoke(stub, B)
+    revoke(stub, C)
+    provider.delete("nightly", outs)
+    assert client_hooks.made == [("redshift", creds)] * 4

@@ -181,3 +181,20 @@ def test_waiting_for_a_busy_cluster_and_for_the_restore_share_one_timeout(provid
         provider.create(props(snapshot_identifier="nightly", timeout_minutes=1))
     assert clock.now - start == 60
     stub.assert_no_pending_responses()
+
+
+def test_every_call_acts_as_the_credentials_and_a_new_identity_is_no_diff(
+        provider: TableRestoreProvider, stub: Stubber, client_hooks: ClientHooks) -> None:
+    creds = {"profile": "restorer"}
+    no_restore_in_flight(stub)
+    stub.add_response("restore_table_from_cluster_snapshot", {"TableRestoreStatus": status("PENDING")},
+                      restore_request())
+    polled(stub, "SUCCEEDED")
+    checked = provider.check({}, props(snapshot_identifier="nightly", credentials=creds))
+    assert checked.failures == []
+    outs = provider.create(checked.inputs).outs or {}
+    assert outs["credentials"] == creds  # for read, which gets the outputs
+    assert provider.diff("req-1", outs, {**checked.inputs, "credentials": None}).changes is False
+    polled(stub, "SUCCEEDED")
+    provider.read("req-1", outs)
+    assert client_hooks.made == [("redshift", creds)] * 2
