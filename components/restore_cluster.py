@@ -20,6 +20,7 @@ from components.restore_common import (
     WaitTimedOut,
     aws_reason,
     changed_keys,
+    credentials_changed,
     credentials_of,
     credentials_prop,
     error_code,
@@ -213,7 +214,8 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         # Same identifier on both sides: the old cluster must go first, two clusters cannot share a name.
         same_name = olds.get("cluster_identifier") == news.get("cluster_identifier")
         return DiffResult(
-            changes=bool(changed), replaces=replaces, delete_before_replace=bool(replaces) and same_name
+            changes=bool(changed) or credentials_changed(olds, news), replaces=replaces,
+            delete_before_replace=bool(replaces) and same_name
         )
 
     # ---- create --------------------------------------------------------------------------------------------

@@ -208,6 +208,12 @@ def credentials_of(props: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return credentials if isinstance(credentials, Mapping) else None
 
 
+def credentials_changed(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+    """Whether the identity changed: no change in AWS, but an update so that the state records who acts from
+    now on (read and delete only get the state), as the retention resource does."""
+    return credentials_of(olds) != credentials_of(news)
+
+
 def credentials_prop(credentials: pulumi.Input[Credentials] | None) -> pulumi.Input[Credentials] | None:
     """A restore resource's `credentials` input: the stack's `aws:profile` / `aws:assumeRoles` when left out,
     none for `{}` (boto3's default chain), secret when the stack marks those settings secret."""

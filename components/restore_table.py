@@ -16,6 +16,7 @@ from components.restore_common import (
     SpecProvider,
     aws_reason,
     changed_keys,
+    credentials_changed,
     credentials_of,
     credentials_prop,
     error_code,
@@ -53,7 +54,8 @@ class TableRestoreProvider(SpecProvider[TableRestoreSpec]):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = changed_keys(olds, news, INPUT_KEYS)
-        return DiffResult(changes=bool(changed), replaces=[k for k in changed if k not in STATE_ONLY_KEYS])
+        return DiffResult(changes=bool(changed) or credentials_changed(olds, news),
+                          replaces=[k for k in changed if k not in STATE_ONLY_KEYS])
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         spec = self.spec(props)

@@ -16,6 +16,7 @@ from components.restore_common import (
     SpecProvider,
     aws_reason,
     changed_keys,
+    credentials_changed,
     credentials_of,
     credentials_prop,
     error_code,
@@ -52,7 +53,8 @@ class SnapshotShareProvider(SpecProvider[SnapshotShareSpec]):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = changed_keys(olds, news, INPUT_KEYS)
-        return DiffResult(changes=bool(changed), replaces=[k for k in changed if k in IDENTITY_KEYS])
+        return DiffResult(changes=bool(changed) or credentials_changed(olds, news),
+                          replaces=[k for k in changed if k in IDENTITY_KEYS])
 
     def _snapshot(self, redshift: Any, props: Mapping[str, Any]) -> dict[str, Any] | None:
         query = _snapshot_params(props)

@@ -111,10 +111,17 @@ def test_a_cluster_restore_acts_in_the_assumed_account_from_create_to_delete(oth
     assert {t["Key"]: t["Value"] for t in drill["Tags"]}[OWNERSHIP_TAG] == "p/s/drill"
     default_account = boto3.client("redshift", region_name=REGION)
     assert default_account.describe_clusters()["Clusters"] == []
-    # Another identity is not another cluster: neither a replacement nor an update.
+    # Another identity is not another cluster: never a replacement, but an update that touches nothing in AWS and
+    # records who acts from now on (read and delete only get the state), as the retention resource does.
     for other in (None, {"profile": "ops"}, {"assume_roles": [{"role_arn": ROLE, "session_name": "other"}]}):
         diff = provider.diff("drill", outs, {**checked.inputs, "credentials": other})
-        assert (diff.changes, diff.replaces) == (False, [])
+        assert (diff.changes, diff.replaces) == (True, [])
+    assert provider.diff("drill", outs, dict(checked.inputs)).changes is False
+    relabelled: aws.Credentials = {"assume_roles": [{"role_arn": ROLE, "session_name": "relabelled"}]}
+    only_identity = provider.update("drill", outs, {**checked.inputs, "credentials": relabelled}).outs or {}
+    assert only_identity["credentials"] == relabelled
+    assert {k: v for k, v in only_identity.items() if k != "credentials"} == {
+        k: v for k, v in outs.items() if k != "credentials"}  # nothing else changed
     assert provider.read("drill", outs).id == "drill"
     assert provider.read("drill", {**outs, "credentials": None}).id is None  # not in the default account
     # An update for another reason acts as, and records, the identity the stack has now.

@@ -148,7 +148,7 @@ def test_check_rejects_bad_accounts() -> None:
     assert [f.property for f in result.failures] == ["accounts_with_restore_access[0]"]
 
 
-def test_every_call_acts_as_the_credentials_and_a_new_identity_is_no_diff(stub: Stubber,
+def test_every_call_acts_as_the_credentials_and_a_new_identity_only_updates_the_state(stub: Stubber,
                                                                        client_hooks: ClientHooks) -> None:
     creds = {"assume_roles": [{"role_arn": f"arn:aws:iam::{A}:role/sharer"}]}
     provider = SnapshotShareProvider()
@@ -156,7 +156,10 @@ def test_every_call_acts_as_the_credentials_and_a_new_identity_is_no_diff(stub: 
     authorize(stub, B)
     outs = provider.create(props(B, credentials=creds)).outs or {}
     assert outs["credentials"] == creds  # for read, update and delete, which get the outputs
-    assert provider.diff("nightly", outs, props(B, credentials={"profile": "ops"})).changes is False
+    # A new identity replaces nothing: an update that only records it (read and delete get the state alone).
+    new_identity = provider.diff("nightly", outs, props(B, credentials={"profile": "ops"}))
+    assert (new_identity.changes, new_identity.replaces) == (True, [])
+    assert provider.diff("nightly", outs, props(B, credentials=creds)).changes is False
     described(stub, B)
     assert (provider.read("nightly", outs).outs or {})["credentials"] == creds
     authorize(stub, C)

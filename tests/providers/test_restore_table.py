@@ -183,7 +183,7 @@ def test_waiting_for_a_busy_cluster_and_for_the_restore_share_one_timeout(provid
     stub.assert_no_pending_responses()
 
 
-def test_every_call_acts_as_the_credentials_and_a_new_identity_is_no_diff(
+def test_every_call_acts_as_the_credentials_and_a_new_identity_only_updates_the_state(
         provider: TableRestoreProvider, stub: Stubber, client_hooks: ClientHooks) -> None:
     creds = {"profile": "restorer"}
     no_restore_in_flight(stub)
@@ -194,7 +194,10 @@ def test_every_call_acts_as_the_credentials_and_a_new_identity_is_no_diff(
     assert checked.failures == []
     outs = provider.create(checked.inputs).outs or {}
     assert outs["credentials"] == creds  # for read, which gets the outputs
-    assert provider.diff("req-1", outs, {**checked.inputs, "credentials": None}).changes is False
+    # A new identity replaces nothing: an update that only records it (read and delete get the state alone).
+    new_identity = provider.diff("req-1", outs, {**checked.inputs, "credentials": None})
+    assert (new_identity.changes, new_identity.replaces) == (True, [])
+    assert provider.diff("req-1", outs, dict(checked.inputs)).changes is False
     polled(stub, "SUCCEEDED")
     provider.read("req-1", outs)
     assert client_hooks.made == [("redshift", creds)] * 2
