@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from policies import presets, schedules
 from policies.base import Issues, StrictModel
@@ -754,9 +754,12 @@ class Policy(StrictModel):
     backup: BackupLayer | None = None
     snapshots: SnapshotLayer | None = None
     notifications: Notifications | None = None
+    # The stack region this instance passed validation for (set by validation, not a config key): lets
+    # `validate_policy` skip validating again an instance each component of one policy is handed.
+    _validated_region: str | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def _rules(self) -> Policy:
+    def _rules(self, info: ValidationInfo) -> Policy:
         issues = Issues()
         if self.backup is None and self.snapshots is None:
             issues.add((), "protects nothing; give a `backup` (AWS Backup) and/or a `snapshots` (native) layer",
@@ -768,7 +771,13 @@ class Policy(StrictModel):
             issues.add("snapshots", "native snapshot settings cannot follow a wildcard in selection.clusters; "
                        "name the clusters, or use tag conditions with discover_tagged_clusters", has_value=False)
         issues.raise_if_any()
+        # Only reached when every rule of every part passed (the parts validate first).
+        self._validated_region = (info.context or {}).get("region")
         return self
+
+    def validated_for(self, region: str) -> bool:
+        """Whether this instance passed validation with `region` as the stack's region."""
+        return self._validated_region == region
 
     @property
     def vault_name(self) -> str | None:

@@ -351,9 +351,12 @@ def validate_policy(raw: Any, region: str, *, source: str | None = None) -> Poli
 
     A `Policy` instance is validated again, because some rules depend on the region (a copy to the policy's
     own region, ARNs of another region): one validated for us-west-2 may be wrong in us-east-1. It comes back
-    unchanged when it passes.
+    unchanged when it passes, at once when it was already validated for `region` (the components of one policy
+    are each handed the same instance).
     """
     data = raw
+    if isinstance(raw, Policy) and raw.validated_for(region):
+        return raw
     if isinstance(raw, Policy):
         # Only what was given, so that defaults stay defaults; without the plan preset, whose rules are in
         # `rules` already and would otherwise be added a second time.

@@ -755,3 +755,20 @@ def test_revalidating_keeps_presets_and_defaults() -> None:
     assert again is policy
     assert [r.name for r in again.backup.rules] == [  # type: ignore[union-attr]
         "daily", "weekly", "monthly-5-year", "weekly-2"]
+
+
+def test_a_policy_validated_for_the_region_is_not_validated_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    policy = validate_policy(minimal_policy(), REGION)
+    assert policy.validated_for(REGION) and not policy.validated_for("us-west-2")
+    calls: list[Any] = []
+    original = Policy.model_validate
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("context"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(Policy, "model_validate", counting)
+    assert validate_policy(policy, REGION) is policy and calls == []
+    assert validate_policy(policy, "us-west-2") is policy and calls == [{"region": "us-west-2"}]
+    # A copy made without validation (model_construct) carries no region: it is validated.
+    assert validate_policy(Policy.model_construct(**dict(policy)), REGION) is not policy and len(calls) == 2
