@@ -32,7 +32,9 @@ def read_stack_config() -> tuple[dict[str, Any], str | None]:
     """Our namespace of the stack config (prefix removed, values parsed) and the stack's region.
 
     Every `redshift-backup:` key is read, not only the known ones, so that a misspelt key (say
-    `redshift-backup:policy`) is reported as unknown instead of being silently ignored.
+    `redshift-backup:policy`) is reported as unknown instead of being silently ignored. A key the stack holds as
+    a Pulumi secret (one `{secure: ...}` leaf makes the whole key secret) is handed to validation as a secret, so
+    that `pulumi up` refuses it as `redshift-backup check` does, instead of accepting what `check` rejects.
     """
     config = pulumi.Config(NAMESPACE)
     keys = set(StackConfig.model_fields) | set(config_keys(NAMESPACE))
@@ -40,6 +42,9 @@ def read_stack_config() -> tuple[dict[str, Any], str | None]:
     for key in sorted(keys):
         value = config.get(key)
         if value is None:
+            continue
+        if pulumi.runtime.config.is_config_secret(f"{NAMESPACE}:{key}"):
+            raw[key] = {"secure": "(decrypted by Pulumi; not read)"}
             continue
         try:
             raw[key] = json.loads(value)

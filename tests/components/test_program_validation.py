@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pulumi
 import pytest
 
 from policies.errors import ConfigError
@@ -54,3 +55,15 @@ def test_missing_region_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
     error, _ = run_expecting_error({"redshift-backup:policies": []}, monkeypatch)
     assert [p.path for p in error.problems] == ["aws:region"]
+
+
+def test_a_secret_in_the_policies_is_refused_as_check_refuses_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pulumi hands the program decrypted values; one secure leaf marks the whole key secret.
+    monkeypatch.setattr(pulumi.runtime.config, "is_config_secret", lambda key: key == "redshift-backup:policies")
+    config = {"aws:region": "us-east-1", "redshift-backup:policies": [
+        {"name": "orders", "selection": {"clusters": ["orders-prod"]}, "notifications": {"emails": ["a@b.co"]},
+         "backup": {"rules": [{"name": "daily"}]}}]}
+    with pytest.raises(ConfigError) as exc:
+        mockrun.run_program(config)
+    assert [p.path for p in exc.value.problems] == ["policies"]
+    assert "is a Pulumi secret" in exc.value.problems[0].message
