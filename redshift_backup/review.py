@@ -10,24 +10,27 @@ ref to compare with, e.g. `origin/main`), `PR` (the pull request number), `GITHU
 `$GITHUB_OUTPUT`): one entry per stack file with its `aws:region`, optionally only the stacks named in
 `PULUMI_PREVIEW_STACKS`.
 
-Imports nothing but the standard library (and PyYAML for `matrix`), so it runs without the project installed.
+Both run with the project installed (`make setup`), as the workflow does: stack files are recognised by the same
+rule as `check`, `plan` and `diff` use (`policies.validation.stack_name_of_file`).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
+from policies.validation import stack_name_of_file
+
 MARKER = "<!-- redshift-backup-review -->"
 # GitHub refuses comments over 65536 characters; measured in UTF-8 bytes, which are never fewer.
 COMMENT_LIMIT = 65000
-STACK_FILE = re.compile(r"^Pulumi\.[^/]+\.yaml$")
 ARTIFACT = "redshift-backup-review"
 
 
@@ -61,9 +64,14 @@ def stack_files(base: str, root: Path = Path()) -> tuple[list[StackFile], str | 
     listed = subprocess.run(["git", "-C", str(root), "ls-tree", "--name-only", base], capture_output=True,
                             text=True, check=False)
     error = None if listed.returncode == 0 else f"git ls-tree {base} failed: {listed.stderr.strip()}"
-    at_base = {name for name in listed.stdout.splitlines() if STACK_FILE.match(name)} if error is None else set()
-    in_tree = {p.name for p in root.glob("Pulumi.*.yaml") if STACK_FILE.match(p.name)}
+    at_base = {name for name in listed.stdout.splitlines() if is_stack_file(name)} if error is None else set()
+    in_tree = {p.name for p in root.glob("Pulumi.*") if is_stack_file(p.name)}
     return [StackFile(name, name in at_base, name in in_tree) for name in sorted(at_base | in_tree)], error
+
+
+def is_stack_file(name: str) -> bool:
+    """A top-level `Pulumi.<stack>.yaml` (or `.yml`): the rule `check`, `plan` and `diff` use."""
+    return "/" not in name and stack_name_of_file(Path(name)) is not None
 
 
 def cli() -> list[str]:
@@ -175,7 +183,10 @@ def comment_text(parts: Review, limit: int = COMMENT_LIMIT) -> str:
 
 
 def gh(args: Sequence[str], stdin: str | None = None) -> str:
-    done = subprocess.run(["gh", *args], input=stdin, capture_output=True, text=True, check=False)
+    try:
+        done = subprocess.run(["gh", *args], input=stdin, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise SystemExit(f"cannot run gh (the GitHub CLI, preinstalled on GitHub's runners): {exc}") from None
     if done.returncode != 0:
         raise SystemExit(f"gh {' '.join(args)} failed: {done.stderr.strip()}")
     return done.stdout
@@ -234,19 +245,28 @@ def main_review() -> int:
 
 
 def preview_matrix(root: Path = Path(), only: str = "") -> list[dict[str, str]]:
-    """One `{stack, region}` per stack file (its `aws:region`, default us-east-1), those in `only` if given."""
-    import yaml
+    """One `{stack, region}` per stack file with its `aws:region`, those in `only` if given.
 
+    A file that is not a readable stack file with an `aws:region` gets no preview (a workflow warning says why):
+    the review job reports what is wrong with it.
+    """
     wanted = set(only.split())
     out = []
-    for path in sorted(root.glob("Pulumi.*.yaml")):
-        if not STACK_FILE.match(path.name):
+    for path in sorted(p for p in root.glob("Pulumi.*") if is_stack_file(p.name)):
+        stack = stack_name_of_file(path)
+        if stack is None or (wanted and stack not in wanted):
             continue
-        stack = path.name[len("Pulumi."):-len(".yaml")]
-        if wanted and stack not in wanted:
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            print(f"::warning::no preview of {path.name}: cannot read it ({exc})", file=sys.stderr)
             continue
-        config = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("config") or {}
-        out.append({"stack": stack, "region": str(config.get("aws:region") or "us-east-1")})
+        config = document.get("config") if isinstance(document, dict) else None
+        region = config.get("aws:region") if isinstance(config, dict) else None
+        if not isinstance(region, str) or not region:
+            print(f"::warning::no preview of {path.name}: it has no aws:region", file=sys.stderr)
+            continue
+        out.append({"stack": stack, "region": region})
     return out
 
 

@@ -15,20 +15,7 @@ import yaml
 from redshift_backup import review
 from redshift_backup.review import MARKER, Review, StackFile, comment_text, cut, preview_matrix
 
-FAKE_GH = '''#!{python}
-"""Records each call (arguments and standard input) in $FAKE_GH_LOG; answers a comment listing from
-$FAKE_GH_COMMENTS as two pages, as `gh api --paginate` prints them."""
-import json, os, sys
-stdin = sys.stdin.read() if "--input" in sys.argv else ""
-with open(os.environ["FAKE_GH_LOG"], "a", encoding="utf-8") as log:
-    log.write(json.dumps({{"args": sys.argv[1:], "stdin": stdin}}) + "\\n")
-if "--paginate" in sys.argv:
-    comments = json.load(open(os.environ["FAKE_GH_COMMENTS"], encoding="utf-8"))
-    print(json.dumps(comments[:1]))
-    print(json.dumps(comments[1:], indent=2))
-else:
-    print("{{}}")
-'''
+FAKE_BIN = Path(__file__).resolve().parent / "fake_bin"  # holds the fake `gh`
 
 
 def policy(name: str, delete_after_days: int = 35) -> dict[str, object]:
@@ -50,14 +37,9 @@ def git(repo: Path, *args: str) -> None:
 @pytest.fixture
 def fake_gh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     """A `gh` on PATH; returns (its log, the comment listing it answers with)."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    gh = bin_dir / "gh"
-    gh.write_text(FAKE_GH.format(python=sys.executable), encoding="utf-8")
-    gh.chmod(0o755)
     log, comments = tmp_path / "gh.log", tmp_path / "comments.json"
     comments.write_text("[]", encoding="utf-8")
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("PATH", f"{FAKE_BIN}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("FAKE_GH_LOG", str(log))
     monkeypatch.setenv("FAKE_GH_COMMENTS", str(comments))
     return log, comments
@@ -91,6 +73,7 @@ def test_review_of_a_changed_a_deleted_and_a_new_stack(tmp_path: Path, fake_gh: 
                           timeout=120, check=False)
 
     assert done.returncode == 1, done.stdout + done.stderr  # the retention cut is high: the job fails after posting
+    assert "Traceback" not in done.stderr and "cannot run gh" not in done.stderr, done.stderr
     (listing, edit) = calls(log)
     assert listing["args"][:2] == ["api", "--paginate"] and "repos/owner/repo/issues/5/comments" in listing["args"][2]
     assert edit["args"] == ["api", "--method", "PATCH", "repos/owner/repo/issues/comments/7", "--input", "-"]
@@ -157,17 +140,31 @@ def test_stack_files_are_the_union_of_the_base_and_the_working_tree(tmp_path: Pa
     git(tmp_path, "commit", "-q", "-m", "base")
     (tmp_path / "Pulumi.a.yaml").unlink()
     (tmp_path / "Pulumi.c.yaml").write_text("config: {}\n", encoding="utf-8")
+    (tmp_path / "Pulumi.d.yml").write_text("config: {}\n", encoding="utf-8")  # the rule check/plan/diff use
     stacks, error = review.stack_files("main", tmp_path)
     assert error is None
     assert [(s.path, s.state) for s in stacks] == [("Pulumi.a.yaml", "deleted"), ("Pulumi.b.yaml", ""),
-                                                   ("Pulumi.c.yaml", "added")]
+                                                   ("Pulumi.c.yaml", "added"), ("Pulumi.d.yml", "added")]
     assert review.stack_files("no-such-ref", tmp_path)[1] is not None
     assert StackFile("x", at_base=True, in_tree=True).state == ""
 
 
-def test_preview_matrix_from_the_stack_files(tmp_path: Path) -> None:
+def test_preview_matrix_from_the_stack_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(tmp_path / "Pulumi.dev.yaml", {"config": {"aws:region": "eu-west-1"}})
-    write(tmp_path / "Pulumi.drill.yaml", {"config": {}})
+    write(tmp_path / "Pulumi.drill.yaml", {"config": {"aws:region": "us-east-1"}})
     assert preview_matrix(tmp_path) == [{"stack": "dev", "region": "eu-west-1"},
                                         {"stack": "drill", "region": "us-east-1"}]
     assert preview_matrix(tmp_path, only="drill") == [{"stack": "drill", "region": "us-east-1"}]
+    # No region, or no YAML: no preview, a warning, and the review job says what is wrong with the file.
+    write(tmp_path / "Pulumi.noregion.yaml", {"config": {}})
+    (tmp_path / "Pulumi.broken.yaml").write_text("config: [\n", encoding="utf-8")
+    assert [m["stack"] for m in preview_matrix(tmp_path)] == ["dev", "drill"]
+    warnings = capsys.readouterr().err
+    assert "::warning::no preview of Pulumi.noregion.yaml: it has no aws:region" in warnings
+    assert "::warning::no preview of Pulumi.broken.yaml: cannot read it" in warnings
+
+
+def test_a_missing_gh_is_a_clear_error_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(SystemExit, match="cannot run gh"):
+        review.gh(["api", "user"])
