@@ -58,12 +58,16 @@ def stack_at_ref(path: Path, ref: str) -> BaseVersion:
     spec = f"{ref}:./{relative}"
     if _git(directory, "cat-file", "-e", spec).returncode != 0:
         return BaseVersion(None, label)
-    shown = _git(directory, "show", spec)
+    try:
+        # Bytes, not text: the file is decoded (and a file that is not UTF-8 reported) by load_stack_file.
+        shown = subprocess.run(["git", "-C", str(directory), "show", spec], capture_output=True, check=False)
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed or not on PATH; --base needs it") from exc
     if shown.returncode != 0:
-        raise GitError(f"git show {spec} failed: {shown.stderr.strip()}")
+        raise GitError(f"git show {spec} failed: {shown.stderr.decode(errors='replace').strip()}")
     with tempfile.TemporaryDirectory(prefix="redshift-backup-base-") as tmp:
         copy = Path(tmp) / path.name  # same file name, so the stack name comes out the same
-        copy.write_text(shown.stdout, encoding="utf-8")
+        copy.write_bytes(shown.stdout)
         try:
             stack = load_stack_file(copy)
         except ConfigError as exc:

@@ -67,6 +67,13 @@ def test_usage_error_exits_two() -> None:
     assert "Missing argument" in result.output
 
 
+def test_schema_into_a_directory_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["schema", "-o", str(tmp_path / "missing" / "schema.json")])
+    assert result.exit_code == 2
+    assert "cannot write" in result.output and "No such file or directory" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
 def test_schema_describes_the_stack_file_and_rejects_unknown_keys_of_ours() -> None:
     import jsonschema
     import yaml

@@ -199,6 +199,17 @@ def test_base_version_invalid_is_reported_with_its_ref(repo: Path) -> None:
     assert "1 problem in HEAD:infra/Pulumi.prod.yaml" in result.stderr
 
 
+def test_base_version_not_utf8_is_a_problem_not_a_traceback(repo: Path) -> None:
+    stack = repo / "infra" / "Pulumi.prod.yaml"
+    stack.write_bytes(b"config:\n  aws:region: us-east-1 # caf\xe9\n")  # Latin-1, as an old editor saves it
+    git(repo, "commit", "-q", "-am", "latin-1")
+    shutil.copy(PROD, stack)
+    result = run("--base", "HEAD", str(stack))
+    assert result.exit_code == 1, result.output
+    assert "HEAD:infra/Pulumi.prod.yaml" in result.stderr and "UTF-8" in result.stderr
+    assert "Traceback" not in result.output
+
+
 @pytest.mark.parametrize("remove", ["file", "directory"])
 def test_base_reviews_a_deleted_stack_file_as_everything_removed(repo: Path, remove: str) -> None:
     stack = repo / "infra" / "Pulumi.prod.yaml"
