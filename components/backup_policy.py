@@ -105,7 +105,8 @@ class RedshiftBackupPolicy(pulumi.ComponentResource):
             self.reports = None
         if backup.opt_in_region_settings:
             # Not aws.backup.RegionSettings: it stores every resource type's opt-in and never settles with ours
-            # alone (components/region_opt_in.py). Same Pulumi name, so the old resource is replaced by this one.
+            # alone (components/region_opt_in.py). Another type, so an `up` over a stack that had one creates this
+            # and deletes the old RegionSettings, whose delete changes nothing in AWS.
             BackupRegionOptIn(f"{name}-region-settings", region=region,
                               resource_types=backup_plan.region_opt_in(policy),
                               credentials=credentials_input(credentials), opts=child)

@@ -88,9 +88,11 @@ class BackupRegionOptInProvider(ResourceProvider):
         return CheckResult({k: v for k, v in news.items() if k != PREVIOUS}, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        # One resource per account and region: another region is another resource.
-        replaces = ["region"] if is_unknown(news.get("region")) or olds.get("region") != news.get("region") else []
-        changed = [k for k in (TYPES, CREDENTIALS) if is_unknown(news.get(k)) or olds.get(k) != news.get(k)]
+        # One resource per account and region: another region, or another identity (which may be another
+        # account), is another resource. Replacing puts the recorded values back where they were taken from (the
+        # delete acts as the old identity), then records and sets them under the new one.
+        replaces = [k for k in ("region", CREDENTIALS) if is_unknown(news.get(k)) or olds.get(k) != news.get(k)]
+        changed = [k for k in (TYPES,) if is_unknown(news.get(k)) or olds.get(k) != news.get(k)]
         return DiffResult(changes=bool(replaces or changed), replaces=replaces, delete_before_replace=True)
 
     def create(self, props: dict[str, Any]) -> CreateResult:

@@ -126,12 +126,17 @@ def test_an_aws_error_names_the_change_and_the_region(stub: Stubber) -> None:
         BackupRegionOptInProvider().create(_props())
 
 
-def test_a_region_change_replaces_and_a_credentials_change_updates() -> None:
+def test_a_region_or_identity_change_replaces_a_types_change_updates() -> None:
+    # The settings are per account and region: a new identity may be another account, whose values must be
+    # recorded there, while the old account gets its own values back (the delete acts as the old identity).
     provider = BackupRegionOptInProvider()
     olds = {**_props(), "previous_resource_types": {"Redshift": False}}
     assert provider.diff(REGION, olds, {**_props(), "region": "eu-west-1"}).replaces == ["region"]
     moved = provider.diff(REGION, olds, {**_props(), "credentials": None})
-    assert moved.changes is True and moved.replaces == []
+    assert (moved.changes, moved.replaces, moved.delete_before_replace) == (True, ["credentials"], True)
+    more = provider.diff(REGION, olds, _props(**{"Redshift": True, "Redshift Serverless": True}))
+    assert (more.changes, more.replaces) == (True, [])
+    assert provider.diff(REGION, olds, _props()).changes is False
 
 
 @pytest.mark.parametrize("operation", ["read", "delete"])
