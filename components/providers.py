@@ -93,7 +93,8 @@ def stack_credentials() -> Credentials:
     roles: list[AssumeRole] = []
     for i, entry in enumerate(config.get_object("assumeRoles") or []):
         if not isinstance(entry, dict) or not isinstance(entry.get("roleArn"), str):
-            raise ConfigError([Problem(f"{AWS}:assumeRoles[{i}]", "expected an object with a roleArn", entry)])
+            raise ConfigError([Problem(f"{AWS}:assumeRoles[{i}]", "expected an object with a roleArn", entry)],
+                              f"stack {pulumi.get_stack()}")
         role: AssumeRole = {"role_arn": entry["roleArn"]}
         if entry.get("externalId"):
             role["external_id"] = str(entry["externalId"])

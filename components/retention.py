@@ -25,11 +25,10 @@ from pulumi.dynamic import (
     Resource,
     UpdateResult,
 )
-from pulumi.output import Unknown
 
 from components import aws
 from components.aws import Credentials
-from components.restore_common import PollingProvider, aws_reason, error_code
+from components.restore_common import PollingProvider, aws_reason, error_code, is_unknown
 from policies.errors import ProviderError
 from policies.native_plan import retention_change_risks, retention_input_problems
 
@@ -72,10 +71,6 @@ def _normalize(props: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown)
-
-
 class _NotNow(Exception):
     """A retryable answer (busy cluster, throttling); `reason` is AWS's code and message."""
 
@@ -109,16 +104,16 @@ class SnapshotRetentionProvider(PollingProvider):
         inputs = {k: v for k, v in _normalize(news).items() if not k.startswith("previous_")}
         # A value still unknown in a preview is checked once it is known.
         failures = [CheckFailure(prop, reason) for prop, reason in retention_input_problems(inputs)
-                    if not _is_unknown(inputs.get(prop))]
+                    if not is_unknown(inputs.get(prop))]
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         olds, news = _normalize(olds), _normalize(news)
-        replaces = [k for k in IDENTITY if _is_unknown(news.get(k)) or olds.get(k) != news.get(k)]
+        replaces = [k for k in IDENTITY if is_unknown(news.get(k)) or olds.get(k) != news.get(k)]
         # Timeout and credentials change nothing in AWS, but the state must hold them for a later delete.
         changed = [k for k in (*SETTINGS, TIMEOUT, CREDENTIALS)
-                   if _is_unknown(news.get(k)) or olds.get(k) != news.get(k)]
-        if not replaces and AUTOMATED in changed and not _is_unknown(news.get(AUTOMATED)):
+                   if is_unknown(news.get(k)) or olds.get(k) != news.get(k)]
+        if not replaces and AUTOMATED in changed and not is_unknown(news.get(AUTOMATED)):
             # Diff runs during preview: this is where `pulumi preview` learns what the update would delete.
             before = olds.get(AUTOMATED) if olds.get(AUTOMATED) is not None else olds.get(previous_key(AUTOMATED))
             after = news.get(AUTOMATED) if news.get(AUTOMATED) is not None else olds.get(previous_key(AUTOMATED))

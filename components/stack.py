@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +16,7 @@ from components.notifications import BackupNotifications
 from components.providers import config_keys, region_provider, stack_credentials
 from components.restore import build_restore
 from components.snapshot_policy import RedshiftSnapshotPolicy
+from components.vault import configured_region
 from policies import backup_plan
 from policies.models import StackConfig
 from policies.summary import StackSummary, summarize
@@ -50,9 +50,7 @@ def read_stack_config() -> tuple[dict[str, Any], str | None]:
             raw[key] = json.loads(value)
         except json.JSONDecodeError:
             raw[key] = value  # a plain string: validation says what was expected instead
-    region = pulumi.Config("aws").get("region") or os.environ.get("AWS_REGION") or os.environ.get(
-        "AWS_DEFAULT_REGION")
-    return raw, region
+    return raw, configured_region()
 
 
 def load_stack() -> Stack:

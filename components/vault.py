@@ -15,10 +15,15 @@ from policies.models import Policy
 from policies.validation import validate_policy
 
 
+def configured_region() -> str | None:
+    """The stack's region as the default provider sees it: `aws:region`, else the AWS environment variables."""
+    return (pulumi.Config("aws").get("region") or os.environ.get("AWS_REGION")
+            or os.environ.get("AWS_DEFAULT_REGION"))
+
+
 def stack_region(region: str | None) -> str:
-    """The region a component works in: the argument, else `aws:region`, else the AWS environment variables."""
-    found = (region or pulumi.Config("aws").get("region") or os.environ.get("AWS_REGION")
-             or os.environ.get("AWS_DEFAULT_REGION"))
+    """The region a component works in: the argument, else the stack's (`configured_region`)."""
+    found = region or configured_region()
     if not found:
         raise ConfigError([Problem("region", "is required: pass region=... or set aws:region", has_value=False)])
     return found

@@ -115,7 +115,7 @@ def _stack_option(_ctx: click.Context, _param: click.Parameter, value: str | Non
 
 
 @main.command()
-@click.argument("stack_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("stack_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--stack", "stack_name", callback=_stack_option, metavar="NAME",
               help="The stack to run the program as (default: <stack> of Pulumi.<stack>.yaml, else the file's "
                    "name without its extension).")
@@ -126,7 +126,8 @@ def plan(stack_file: Path, stack_name: str | None, fmt: str, now: datetime) -> N
     """Print the full plan: each policy in words, the protection matrix, every resource, declared restores.
 
     The resource list comes from running the real program under Pulumi's mock runtime: no AWS credentials and
-    no Pulumi CLI are needed. Exit 0, or 1 if the stack file is invalid or the program fails.
+    no Pulumi CLI are needed. Exit 0; 1 if the stack file is invalid or the program fails; 2 on a usage error
+    (a missing file, as for `check`).
     """
     from policies.summary import summarize
     from redshift_backup import render
@@ -170,7 +171,8 @@ def diff(stack_files: tuple[Path, ...], base: str | None, fmt: str, fail_on: str
 
     Give OLD NEW stack files, or one STACK_FILE with --base GIT_REF. With --base, a STACK_FILE deleted from the
     working tree is compared with an empty stack (everything it declared is removed). Exit 0; 1 when a finding
-    reaches --fail-on or a stack file is invalid or missing; 2 on a usage error (also a missing git or git ref).
+    reaches --fail-on or a stack file is invalid; 2 on a usage error (a missing stack file, as for `check` and
+    `plan`; a missing git or git ref).
     """
     from policies.diff import diff_stacks
     from redshift_backup import render
@@ -190,6 +192,8 @@ def diff(stack_files: tuple[Path, ...], base: str | None, fmt: str, fail_on: str
         except ConfigError as exc:
             click.echo(exc.render(), err=True)
             sys.exit(EXIT_INVALID)
+        if at_base.stack is None and not path.exists():
+            raise click.UsageError(f"{path} does not exist, neither in the working tree nor at {base}")
         if at_base.stack is not None and not path.exists():
             # A pull request that deletes the stack file: everything it declared goes away.
             old = at_base.stack
@@ -198,6 +202,9 @@ def diff(stack_files: tuple[Path, ...], base: str | None, fmt: str, fail_on: str
             new = _load_or_exit(path)
             old = at_base.stack or empty_stack(new.region, f"{at_base.label} (not in {base})", path)
     else:
+        missing = [str(path) for path in stack_files if not path.exists()]
+        if missing:
+            raise click.UsageError(f"no such stack file: {', '.join(missing)}")
         problems = []
         loaded = []
         for path in stack_files:

@@ -228,7 +228,9 @@ def test_base_reviews_a_deleted_stack_file_as_everything_removed(repo: Path, rem
 def test_a_missing_stack_file_is_refused(repo: Path, tmp_path: Path) -> None:
     """Not at the base either (a typo), or without --base: nothing says what the file was."""
     typo = repo / "infra" / "Pulumi.prdo.yaml"
-    assert run("--base", "main", str(typo)).exit_code == 1
+    at_base = run("--base", "main", str(typo))
+    assert at_base.exit_code == 2  # a usage error, as for `check` and `plan`
+    assert "Pulumi.prdo.yaml does not exist, neither in the working tree nor at main" in at_base.stderr
     result = run(str(PROD), str(tmp_path / "Pulumi.gone.yaml"))
-    assert result.exit_code == 1
-    assert "cannot read the file" in result.stderr
+    assert result.exit_code == 2
+    assert "no such stack file:" in result.stderr and "Pulumi.gone.yaml" in result.stderr

@@ -166,7 +166,8 @@ def test_an_invalid_stack_file_exits_one_with_every_problem(tmp_path: Path) -> N
     assert "policies[0].name" in result.stderr and "policies[0].selection" in result.stderr
 
 
-@pytest.mark.parametrize("args", [[], ["Pulumi.dev.yaml", "--format", "yaml"], ["Pulumi.dev.yaml", "--now", "x"]])
+@pytest.mark.parametrize("args", [[], ["Pulumi.dev.yaml", "--format", "yaml"], ["Pulumi.dev.yaml", "--now", "x"],
+                                  ["Pulumi.no-such-stack.yaml"]])
 def test_usage_errors_exit_two(args: list[str]) -> None:
     assert CliRunner().invoke(main, ["plan", *args]).exit_code == 2
 

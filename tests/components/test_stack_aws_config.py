@@ -128,3 +128,13 @@ def test_an_unknown_aws_setting_fails_before_anything_is_registered(monkeypatch:
     assert [p.path for p in error.problems] == ["aws:assumeRole"]
     assert "is not a setting of the pulumi-aws provider" in error.problems[0].message
     assert registered == []
+
+
+def test_an_assume_role_without_a_role_arn_fails_before_anything_is_registered(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    error, registered = run_expecting_error(prod_config(**{"aws:assumeRoles": [{"sessionName": "x"}]}), monkeypatch,
+                                            stack="prod")
+    assert [p.render() for p in error.problems] == [
+        "aws:assumeRoles[0]: expected an object with a roleArn (received {\"sessionName\": \"x\"})"]
+    assert error.source == "stack prod"
+    assert registered == []

@@ -7,6 +7,7 @@ from typing import Any
 import pulumi
 import pytest
 from pulumi.output import Unknown
+from pulumi.runtime import rpc
 
 from components.retention import SnapshotRetentionProvider
 from policies.errors import ProviderError
@@ -137,5 +138,10 @@ def test_check_reports_bad_inputs_and_lets_unknowns_through() -> None:
     assert isinstance(ok.inputs["automated_snapshot_retention_days"], int)
     preview = provider.check({}, {**_props(), "cluster_identifier": Unknown()})
     assert preview.failures == []
+    # The engine's wire form of an unknown, as the dynamic host may hand it over.
+    wire = provider.check({}, {**_props(), "cluster_identifier": rpc.UNKNOWN})
+    assert wire.failures == []
+    assert provider.diff("x", _props(), {**_props(), "cluster_identifier": rpc.UNKNOWN}).replaces == [
+        "cluster_identifier"]
     nothing = provider.check({}, _props(automated=None, manual=None))
     assert [f.property for f in nothing.failures] == ["automated_snapshot_retention_days"]
