@@ -171,6 +171,34 @@ class NativeOwners:
                 problems.append(Problem(path, f"cluster {cluster!r} (found by {who}) already gets its {setting} "
                                         f"from {first}; {rule}: leave it out of one of them with "
                                         "selection.not_resources, or change its tags", cluster))
+        problems.extend(self._snapshots_off_elsewhere(index, policy, clusters))
+        return problems
+
+    def _snapshots_off_elsewhere(self, index: int, policy: Policy, clusters: Iterable[str]) -> list[Problem]:
+        """Automated retention 0 from one policy and a schedule or copy from another: with automated snapshots
+        off there is nothing to take or copy (within one policy, the model itself refuses it)."""
+        problems: list[Problem] = []
+        needs = [s for s in ("schedule", "cross_region_copy") if s in _native_settings(policy)]
+        turns_off = policy.snapshots is not None and policy.snapshots.automated_snapshot_retention_days == 0
+        for cluster in clusters:
+            off = self._owner.get((cluster, "automated_snapshot_retention_days"))
+            if off is not None and off[0] != index and off[2] == 0:
+                for setting in needs:
+                    problems.append(Problem(
+                        join_path("policies", index, "snapshots", setting),
+                        f"cluster {cluster!r} has automated snapshots turned off by "
+                        f"{join_path('policies', off[0], 'snapshots', 'automated_snapshot_retention_days')} (0), "
+                        f"so this {setting} would take or copy nothing; set a retention of 1-35 days there",
+                        _native_value(policy, setting)))
+            if turns_off:
+                for setting in ("schedule", "cross_region_copy"):
+                    other = self._owner.get((cluster, setting))
+                    if other is not None and other[0] != index:
+                        problems.append(Problem(
+                            join_path("policies", index, "snapshots", "automated_snapshot_retention_days"),
+                            f"turns automated snapshots of cluster {cluster!r} off, but "
+                            f"{join_path('policies', other[0], 'snapshots', setting)} gives it a {setting}, which "
+                            "would then take or copy nothing; expected 1-35", 0))
         return problems
 
 

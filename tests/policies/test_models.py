@@ -772,3 +772,25 @@ def test_a_policy_validated_for_the_region_is_not_validated_again(monkeypatch: p
     assert validate_policy(policy, "us-west-2") is policy and calls == [{"region": "us-west-2"}]
     # A copy made without validation (model_construct) carries no region: it is validated.
     assert validate_policy(Policy.model_construct(**dict(policy)), REGION) is not policy and len(calls) == 2
+
+
+def test_automated_snapshots_off_in_one_policy_and_a_schedule_in_another() -> None:
+    off = {"name": "off", "selection": {"clusters": ["analytics-prod"]},
+           "snapshots": {"automated_snapshot_retention_days": 0}}
+    scheduled = {"name": "scheduled", "selection": {"clusters": ["analytics-prod"]},
+                 "snapshots": {"schedule": ["cron(0 0,12 *)"]}}
+    for order, (first, second) in (("off first", (off, scheduled)), ("schedule first", (scheduled, off))):
+        with pytest.raises(ConfigError) as exc:
+            validate_config({"policies": [first, second]}, REGION)
+        rendered = [p.render() for p in exc.value.problems]
+        assert len(rendered) == 1, (order, rendered)
+        if first is off:
+            assert rendered[0] == (
+                "policies[1].snapshots.schedule: cluster 'analytics-prod' has automated snapshots turned off by "
+                "policies[0].snapshots.automated_snapshot_retention_days (0), so this schedule would take or copy "
+                "nothing; set a retention of 1-35 days there (received [\"cron(0 0,12 *)\"])"), order
+        else:
+            assert rendered[0] == (
+                "policies[1].snapshots.automated_snapshot_retention_days: turns automated snapshots of cluster "
+                "'analytics-prod' off, but policies[0].snapshots.schedule gives it a schedule, which would then take "
+                "or copy nothing; expected 1-35 (received 0)"), order
