@@ -17,12 +17,11 @@ from typing import Any
 
 from policies import native_plan, schedules
 from policies.models import BackupRule, Notifications, Policy, SnapshotLayer, stack_account
+from policies.schedules import FOREVER, days_text
 from policies.summary import (
-    FOREVER,
     Part,
     ProtectionRow,
     VaultSummary,
-    days_text,
     duration_text,
     matrix_parts,
     policy_targets,

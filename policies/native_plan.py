@@ -13,6 +13,7 @@ from typing import Any
 
 from policies.errors import ConfigError, Problem
 from policies.models import CLUSTER_ID, Conditions, Policy, SnapshotLayer
+from policies.schedules import days_text
 
 # Shown wherever AWS Backup and native snapshots protect the same cluster (the plan summary, the docs).
 MANUAL_SNAPSHOT_CAVEAT = (
@@ -217,8 +218,8 @@ def retention_change_risks(old_days: int | None, new_days: int | None, cluster: 
     if new_days == 0:
         return [f"{who}automated snapshot retention goes from {old_days} days to 0: automated snapshots are "
                 "turned off and every existing automated snapshot is deleted at once"]
-    return [f"{who}automated snapshot retention goes from {_days(old_days)} to {_days(new_days)}: automated "
-            f"snapshots older than {_days(new_days)} are deleted at once"]
+    return [f"{who}automated snapshot retention goes from {days_text(old_days)} to {days_text(new_days)}: automated "
+            f"snapshots older than {days_text(new_days)} are deleted at once"]
 
 
 def copy_retention_change_risks(old_days: int | None, new_days: int | None, destination_region: str,
@@ -227,12 +228,8 @@ def copy_retention_change_risks(old_days: int | None, new_days: int | None, dest
     if old_days is None or new_days is None or new_days >= old_days:
         return []
     who = f"cluster {cluster!r}: " if cluster else ""
-    return [f"{who}retention of automated snapshots copied to {destination_region} goes from {_days(old_days)} "
-            f"to {_days(new_days)}: copies older than {_days(new_days)} are deleted there at once"]
-
-
-def _days(days: int) -> str:
-    return f"{days} day" if days == 1 else f"{days} days"
+    return [f"{who}retention of automated snapshots copied to {destination_region} goes from {days_text(old_days)} "
+            f"to {days_text(new_days)}: copies older than {days_text(new_days)} are deleted there at once"]
 
 
 def native_change_risks(old: Policy | None, new: Policy | None) -> list[str]:

@@ -48,6 +48,8 @@ __all__ = [
     "backup_times_between",
     "combined_rpo",
     "describe_backup_schedule",
+    "FOREVER",
+    "days_text",
     "describe_snapshot_definition",
     "last_run",
     "iana_timezones",
@@ -873,6 +875,21 @@ def last_run(
 
 
 # --- plain words ------------------------------------------------------------------------------------------
+
+
+# A retention of -1 days: kept for ever (Redshift's manual snapshot retention).
+FOREVER = -1
+
+
+def days_text(days: int) -> str:
+    """`35 days`, `1 day`, `2555 days (7 years)`, `for ever`."""
+    if days == FOREVER:
+        return "for ever"
+    text = f"{days} day{'s' if days != 1 else ''}"
+    if days >= 365 and days % 365 == 0:
+        years = days // 365
+        text += f" ({years} year{'s' if years != 1 else ''})"
+    return text
 
 
 def _join(words: Sequence[str]) -> str:

@@ -34,10 +34,10 @@ from policies.models import (
 )
 from policies.native_plan import MANUAL_SNAPSHOT_CAVEAT
 from policies.restores import ClusterRestoreSpec, SnapshotShareSpec, TableRestoreSpec, describe_restore
+from policies.schedules import FOREVER, days_text
 from policies.validation import Stack
 
 NEXT_COUNT = 5
-FOREVER = -1
 LAYER_BACKUP = "AWS Backup"
 LAYER_NATIVE = "native snapshots"
 
@@ -234,17 +234,6 @@ class StackSummary:
 
 
 # --- words ----------------------------------------------------------------------------------------------------
-
-
-def days_text(days: int) -> str:
-    """`35 days`, `1 day`, `2555 days (7 years)`, `for ever`."""
-    if days == FOREVER:
-        return "for ever"
-    text = f"{days} day{'s' if days != 1 else ''}"
-    if days >= 365 and days % 365 == 0:
-        years = days // 365
-        text += f" ({years} year{'s' if years != 1 else ''})"
-    return text
 
 
 def kept_text(days: int) -> str:

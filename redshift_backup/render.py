@@ -19,7 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from policies.diff import LEVELS, Finding, StackDiff
-from policies.summary import PolicySummary, ProtectionRow, StackSummary, Upcoming, days_text, duration_text
+from policies.schedules import days_text
+from policies.summary import PolicySummary, ProtectionRow, StackSummary, Upcoming, duration_text
 from redshift_backup.plan import PlannedResource, ReviewInput
 
 PLAN_FORMAT = "redshift-backup/plan"
