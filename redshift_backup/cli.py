@@ -12,11 +12,15 @@ import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from policies.errors import ConfigError
 from policies.validation import Stack, load_stack_file, stack_name_of_file
+
+if TYPE_CHECKING:
+    from redshift_backup.resource_diff import ResourceDiff
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -166,7 +170,11 @@ def plan(stack_file: Path, stack_name: str | None, fmt: str, now: datetime) -> N
 @click.option("--fail-on", "fail_on", type=click.Choice(["high", "medium", "never"]), default="high",
               show_default=True, help="Exit 1 when a finding is at this level or above.")
 @click.option("--now", "now", callback=parse_now, metavar="ISO8601", help=NOW_HELP)
-def diff(stack_files: tuple[Path, ...], base: str | None, fmt: str, fail_on: str, now: datetime) -> None:
+@click.option("--resources/--no-resources", "with_resources", default=True, show_default=True,
+              help="Also run the program of both sides under Pulumi's mock runtime and list the resources that "
+                   "change.")
+def diff(stack_files: tuple[Path, ...], base: str | None, fmt: str, fail_on: str, now: datetime,
+         with_resources: bool) -> None:
     """Show what a policy change does to each cluster's protection, with a risk level per finding.
 
     Give OLD NEW stack files, or one STACK_FILE with --base GIT_REF. With --base, a STACK_FILE deleted from the
@@ -177,11 +185,14 @@ def diff(stack_files: tuple[Path, ...], base: str | None, fmt: str, fail_on: str
     from policies.diff import diff_stacks
     from redshift_backup import render
     from redshift_backup.gitbase import GitError, empty_stack, stack_at_ref
+    from redshift_backup.plan import stack_file_config
 
     if base is None and len(stack_files) != 2:
         raise click.UsageError("give OLD and NEW stack files, or one STACK_FILE with --base GIT_REF")
     if base is not None and len(stack_files) != 1:
         raise click.UsageError("with --base give exactly one STACK_FILE")
+    # The `config:` maps the program receives on each side (None: that side has no stack file).
+    raw_configs: tuple[dict[str, object] | None, dict[str, object] | None]
     if base is not None:
         path = stack_files[0]
         try:
@@ -198,9 +209,11 @@ def diff(stack_files: tuple[Path, ...], base: str | None, fmt: str, fail_on: str
             # A pull request that deletes the stack file: everything it declared goes away.
             old = at_base.stack
             new = empty_stack(old.region, f"{path} (deleted)", path)
+            raw_configs = (at_base.raw_config, None)
         else:
             new = _load_or_exit(path)
             old = at_base.stack or empty_stack(new.region, f"{at_base.label} (not in {base})", path)
+            raw_configs = (at_base.raw_config, stack_file_config(path))
     else:
         missing = [str(path) for path in stack_files if not path.exists()]
         if missing:
@@ -216,15 +229,38 @@ def diff(stack_files: tuple[Path, ...], base: str | None, fmt: str, fail_on: str
             click.echo("\n".join(problems), err=True)
             sys.exit(EXIT_INVALID)
         old, new = loaded
+        raw_configs = (stack_file_config(stack_files[0]), stack_file_config(stack_files[1]))
     result = diff_stacks(old, new, now)
+    resources, assumptions = _resource_view(old, new, raw_configs) if with_resources else (None, [])
     if fmt == "json":
-        click.echo(render.to_json(render.diff_document(result, fail_on)), nl=False)
+        click.echo(render.to_json(render.diff_document(result, fail_on, resources, assumptions)), nl=False)
     elif fmt == "markdown":
-        click.echo(render.diff_markdown(result, fail_on), nl=False)
+        click.echo(render.diff_markdown(result, fail_on, resources, assumptions), nl=False)
     else:
-        click.echo(render.diff_text(result, fail_on, tty=_tty()), nl=False)
+        click.echo(render.diff_text(result, fail_on, tty=_tty(), resources=resources, assumptions=assumptions),
+                   nl=False)
     if result.fails(fail_on):
         sys.exit(EXIT_INVALID)
+
+
+def _resource_view(old: Stack, new: Stack, raw_configs: tuple[dict[str, object] | None, dict[str, object] | None]
+                   ) -> tuple[ResourceDiff, list[str]]:
+    """`diff`'s resource view (both sides run as one account: `redshift_backup.assumptions`), and the note on
+    what it assumes."""
+    from redshift_backup import resource_render
+    from redshift_backup.assumptions import account_of, assumptions_lines
+    from redshift_backup.plan import close_event_loop_at_exit
+    from redshift_backup.resource_diff import resource_diff
+
+    account = account_of(new, old)
+    names = list(dict.fromkeys(p.name for p in [*old.policies, *new.policies]))
+    try:
+        resources = resource_diff(*raw_configs, stack=new.name or old.name or "stack", account=account.id,
+                                  policies=names)
+    finally:
+        close_event_loop_at_exit()
+    shown = [line.plain for line in resource_render.text_lines(resources)]
+    return resources, assumptions_lines(account, shown)
 
 
 if __name__ == "__main__":  # pragma: no cover

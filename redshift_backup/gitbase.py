@@ -6,9 +6,11 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from policies.errors import ConfigError, RedshiftBackupError
 from policies.validation import Stack, load_stack_file, stack_name_of_file, validate_config
+from redshift_backup.plan import stack_file_config
 
 
 class GitError(RedshiftBackupError):
@@ -22,6 +24,8 @@ class BaseVersion:
     stack: Stack | None
     # `REF:path/from/the/repository/root`, what the diff shows as the old side.
     label: str
+    # The file's `config:` map as written (what the Pulumi program receives), for the resource view.
+    raw_config: dict[str, Any] | None = None
 
 
 def _git(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -72,7 +76,8 @@ def stack_at_ref(path: Path, ref: str) -> BaseVersion:
             stack = load_stack_file(copy)
         except ConfigError as exc:
             raise ConfigError(exc.problems, label) from None
-    return BaseVersion(Stack(config=stack.config, region=stack.region, source=label, name=stack.name), label)
+        raw = stack_file_config(copy)
+    return BaseVersion(Stack(config=stack.config, region=stack.region, source=label, name=stack.name), label, raw)
 
 
 def empty_stack(region: str, source: str, path: Path) -> Stack:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 if TYPE_CHECKING:
-    from redshift_backup.mockrun import Registration
+    from redshift_backup.mockrun import ProgramRun, Registration
 
 # pulumi.runtime.rpc.UNKNOWN and the secret signature: a preview leaves values unknown, secrets stay hidden.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -235,19 +235,48 @@ _FORMATTERS: dict[tuple[str, str], Callable[[Any], tuple[str, tuple[str, ...]]]]
 }
 
 
-def resource_plan(config: Mapping[str, Any], stack: str = "dev",
-                  program: Callable[[], Any] | Path | None = None) -> tuple[PlannedResource, ...]:
-    """Run the program (default: this repo's `__main__.py`) in preview under the mock runtime."""
+def run_for_review(config: Mapping[str, Any], stack: str = "dev", program: Callable[[], Any] | Path | None = None,
+                   account: str | None = None) -> ProgramRun:
+    """Run the program (default: this repo's `__main__.py`) in preview under the mock runtime.
+
+    With `account` (an account id or the `<account>` placeholder), resources get ARNs in the shape AWS gives them
+    and placeholders for what AWS assigns (`redshift_backup.assumptions.PlanMocks`); without, the test mocks'.
+    """
     from redshift_backup import mockrun
 
+    mocks = None
+    if account is not None:
+        from redshift_backup.assumptions import PlanMocks
+
+        configured = config.get("aws:region")
+        mocks = PlanMocks(region=configured if isinstance(configured, str) else "us-east-1", account_id=account)
     try:
-        run = mockrun.run_program(config, preview=True, stack=stack,
-                                  program=program if program is not None else mockrun.PROGRAM)
+        return mockrun.run_program(config, preview=True, stack=stack,
+                                   program=program if program is not None else mockrun.PROGRAM, mocks=mocks)
     except Exception as exc:  # noqa: BLE001 (any program error is reported to the user, with its type)
         raise ProgramFailed(f"{type(exc).__name__}: {exc}") from exc
-    # Registration order depends on how the mock runtime's futures resolve; a tree order (each parent before its
-    # children, siblings by name) keeps the plan the same from run to run.
-    by_urn = {r.urn: r for r in run.registrations}
+
+
+def resource_plan(config: Mapping[str, Any], stack: str = "dev",
+                  program: Callable[[], Any] | Path | None = None,
+                  account: str | None = None) -> tuple[PlannedResource, ...]:
+    """What `run_for_review` registered, as a reviewer reads it (tree order, review inputs, regions)."""
+    run = run_for_review(config, stack, program, account)
+    ordered = tree_order(run.registrations)
+    regions = resource_regions([r for r, _ in ordered], run.region)
+    return tuple(
+        PlannedResource(type=r.type, name=r.name, parent=r.parent_name, protect=r.protect, custom=r.custom,
+                        inputs=review_inputs(r.type, r.inputs), region=regions[r.urn], depth=depth)
+        for r, depth in ordered)
+
+
+def tree_order(registrations: Sequence[Registration]) -> list[tuple[Registration, int]]:
+    """Registrations with their depth, each parent before its children, siblings by name and type.
+
+    Registration order depends on how the mock runtime's futures resolve; a tree order keeps the output the same
+    from run to run.
+    """
+    by_urn = {r.urn: r for r in registrations}
 
     def chain(urn: str | None) -> tuple[tuple[str, str], ...]:
         out: list[tuple[str, str]] = []
@@ -257,12 +286,8 @@ def resource_plan(config: Mapping[str, Any], stack: str = "dev",
             urn = r.parent
         return tuple(reversed(out))
 
-    ordered = sorted(run.registrations, key=lambda r: chain(r.urn))
-    regions = resource_regions(ordered, run.region)
-    return tuple(
-        PlannedResource(type=r.type, name=r.name, parent=r.parent_name, protect=r.protect, custom=r.custom,
-                        inputs=review_inputs(r.type, r.inputs), region=regions[r.urn], depth=len(chain(r.urn)) - 1)
-        for r in ordered)
+    chains = {r.urn: chain(r.urn) for r in registrations}
+    return [(r, len(chains[r.urn]) - 1) for r in sorted(registrations, key=lambda r: chains[r.urn])]
 
 
 def resource_regions(registrations: Sequence[Registration], stack_region: str) -> dict[str, str]:

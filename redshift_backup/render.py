@@ -11,7 +11,7 @@ import io
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -22,6 +22,9 @@ from policies.diff import LEVELS, Finding, StackDiff
 from policies.schedules import days_text
 from policies.summary import PolicySummary, ProtectionRow, StackSummary, Upcoming, duration_text
 from redshift_backup.plan import PlannedResource, ReviewInput
+
+if TYPE_CHECKING:
+    from redshift_backup.resource_diff import ResourceDiff
 
 PLAN_FORMAT = "redshift-backup/plan"
 DIFF_FORMAT = "redshift-backup/diff"
@@ -91,8 +94,14 @@ def plan_document(summary: StackSummary, resources: Sequence[PlannedResource] | 
     }
 
 
-def diff_document(diff: StackDiff, fail_on: str) -> dict[str, Any]:
-    """The `diff --format json` document."""
+def diff_document(diff: StackDiff, fail_on: str, resources: ResourceDiff | None = None,
+                  assumptions: Sequence[str] = ()) -> dict[str, Any]:
+    """The `diff --format json` document; `resources` and `assumptions` only when the resource view ran."""
+    extra: dict[str, Any] = {}
+    if resources is not None:
+        from redshift_backup import resource_render
+
+        extra = {"assumptions": list(assumptions), "resources": resource_render.document(resources)}
     return {
         "format": DIFF_FORMAT,
         "version": FORMAT_VERSION,
@@ -104,6 +113,7 @@ def diff_document(diff: StackDiff, fail_on: str) -> dict[str, Any]:
         "fails": diff.fails(fail_on),
         "counts": diff.counts(),
         "findings": [dataclasses.asdict(f) for f in diff.findings],
+        **extra,
     }
 
 
@@ -366,10 +376,11 @@ def _diff_sources(diff: StackDiff) -> list[Text]:
             for label, source in (("old:", diff.old_source), ("new:", diff.new_source))]
 
 
-def diff_text(diff: StackDiff, fail_on: str, tty: bool = False) -> str:
-    """`diff --format text`."""
+def diff_text(diff: StackDiff, fail_on: str, tty: bool = False, resources: ResourceDiff | None = None,
+              assumptions: Sequence[str] = ()) -> str:
+    """`diff --format text`: the risk view, then the resource view when it ran."""
     parts: list[RenderableType] = [Text(_diff_heading(diff), style="bold"), *_diff_sources(diff),
-                                   Text("")]
+                                   *(Text(a) for a in assumptions), Text("")]
     if not diff.findings:
         parts.append(Text("No change to what is protected or how."))
     else:
@@ -382,6 +393,10 @@ def diff_text(diff: StackDiff, fail_on: str, tty: bool = False) -> str:
                           Text(f.message))
         parts.append(table)
     parts += [Text(""), Text(_verdict(diff, fail_on))]
+    if resources is not None:
+        from redshift_backup import resource_render
+
+        parts += [Text(""), *resource_render.text_lines(resources)]
     return render_text(parts, tty)
 
 
@@ -397,12 +412,18 @@ def _finding_row(f: Finding) -> tuple[str, str, str]:
     return (f"**{_LEVEL_MARK[f.level]}**" if f.level != "info" else "info", f"{f.scope} `{f.subject}`", f.message)
 
 
-def diff_markdown(diff: StackDiff, fail_on: str) -> str:
-    """`diff --format markdown`: the PR comment a reviewer reads."""
+def diff_markdown(diff: StackDiff, fail_on: str, resources: ResourceDiff | None = None,
+                  assumptions: Sequence[str] = ()) -> str:
+    """`diff --format markdown`: the PR comment a reviewer reads, the risk view then the resource view."""
     lines = [f"## {_diff_heading(diff)}", "", f"old: `{diff.old_source}`  ", f"new: `{diff.new_source}`", ""]
+    lines += [*(f"> {a}" for a in assumptions), *([""] if assumptions else [])]
     if not diff.findings:
         lines += ["No change to what is protected or how.", ""]
     else:
         lines += md_table(("Risk", "Where", "Change"), [_finding_row(f) for f in diff.findings]) + [""]
     lines.append(_verdict(diff, fail_on))
-    return "\n".join(lines) + "\n"
+    if resources is not None:
+        from redshift_backup import resource_render
+
+        lines += ["", *resource_render.markdown_lines(resources)]
+    return "\n".join(lines).rstrip("\n") + "\n"
