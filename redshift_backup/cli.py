@@ -135,6 +135,7 @@ def plan(stack_file: Path, stack_name: str | None, fmt: str, now: datetime) -> N
     """
     from policies.summary import summarize
     from redshift_backup import render
+    from redshift_backup.assumptions import account_of, assumptions_lines
     from redshift_backup.plan import ProgramFailed, close_event_loop_at_exit, resource_plan, stack_file_config
 
     name = stack_name or stack_name_of(stack_file)
@@ -145,18 +146,20 @@ def plan(stack_file: Path, stack_name: str | None, fmt: str, now: datetime) -> N
     summary = summarize(stack, now)
     resources = None
     error = None
+    account = account_of(stack)
     try:
-        resources = resource_plan(stack_file_config(stack_file), stack=name)
+        resources = resource_plan(stack_file_config(stack_file), stack=name, account=account.id)
     except ProgramFailed as exc:
         error = str(exc)
     finally:
         close_event_loop_at_exit()
+    assumptions = assumptions_lines(account, [line for r in resources or () for line in render.input_lines(r.inputs)])
     if fmt == "json":
-        click.echo(render.to_json(render.plan_document(summary, resources, error)), nl=False)
+        click.echo(render.to_json(render.plan_document(summary, resources, error, assumptions)), nl=False)
     elif fmt == "markdown":
-        click.echo(render.plan_markdown(summary, resources, error), nl=False)
+        click.echo(render.plan_markdown(summary, resources, error, assumptions), nl=False)
     else:
-        click.echo(render.plan_text(summary, resources, error, tty=_tty()), nl=False)
+        click.echo(render.plan_text(summary, resources, error, tty=_tty(), assumptions=assumptions), nl=False)
     if error is not None:
         sys.exit(EXIT_INVALID)
 

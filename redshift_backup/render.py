@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 PLAN_FORMAT = "redshift-backup/plan"
 DIFF_FORMAT = "redshift-backup/diff"
 FORMAT_VERSION = 1
+# `plan` compares with nothing: what it lists is what a new stack gets, not what changes in an existing one.
+DECLARED = "what `pulumi up` creates for a new stack (`diff` shows what changes in an existing one)"
 TEXT_WIDTH = 120  # when piped: a fixed width keeps output (and golden files) independent of the terminal
 
 
@@ -77,7 +79,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def plan_document(summary: StackSummary, resources: Sequence[PlannedResource] | None,
-                  resources_error: str | None) -> dict[str, Any]:
+                  resources_error: str | None, assumptions: Sequence[str] = ()) -> dict[str, Any]:
     """The `plan --format json` document."""
     return {
         "format": PLAN_FORMAT,
@@ -90,6 +92,7 @@ def plan_document(summary: StackSummary, resources: Sequence[PlannedResource] | 
             {"type": r.type, "name": r.name, "parent": r.parent, "region": r.region, "protect": r.protect,
              "custom": r.custom, "inputs": {i.key: i.text for i in r.inputs}} for r in resources],
         "resources_error": resources_error,
+        "assumptions": list(assumptions),
         "restores": _jsonable(summary.restores),
     }
 
@@ -232,7 +235,8 @@ def _resources_block(resources: Sequence[PlannedResource]) -> list[Text]:
     names = [" " * (indent * r.depth) + _resource_name(r) for r in resources]
     name_width = max([len("Name"), *map(len, names)])
     region_width = max([len("Region"), *(len(r.region or "-") for r in resources)])
-    lines = [Text(f"Resources `pulumi up` would create ({len(resources)}), each under its parent", style="bold"),
+    lines = [Text(f"Resources the program declares ({len(resources)}), each under its parent: {DECLARED}",
+                  style="bold"),
              Text(f"{'Name':<{name_width}}  {'Region':<{region_width}}  Type", style="bold", no_wrap=True)]
     for r, name in zip(resources, names, strict=True):
         line = Text(no_wrap=True)
@@ -246,9 +250,9 @@ def _resources_block(resources: Sequence[PlannedResource]) -> list[Text]:
 
 
 def plan_text(summary: StackSummary, resources: Sequence[PlannedResource] | None, resources_error: str | None,
-              tty: bool = False) -> str:
-    """`plan --format text`."""
-    parts: list[RenderableType] = [Text(_heading(summary), style="bold"), Text("")]
+              tty: bool = False, assumptions: Sequence[str] = ()) -> str:
+    """`plan --format text`; `assumptions` (what offline values stand for) are said once, at the top."""
+    parts: list[RenderableType] = [Text(_heading(summary), style="bold"), *(Text(a) for a in assumptions), Text("")]
     parts += [_policy_block(p) for p in summary.policies] or [Text("No policies: nothing is protected.\n")]
     if summary.matrix:
         parts += [_matrix_table(summary, tty), Text("")]
@@ -325,9 +329,9 @@ def _policy_md(policy: PolicySummary) -> list[str]:
 
 
 def plan_markdown(summary: StackSummary, resources: Sequence[PlannedResource] | None,
-                  resources_error: str | None) -> str:
+                  resources_error: str | None, assumptions: Sequence[str] = ()) -> str:
     """`plan --format markdown`: fits a pull-request comment."""
-    lines = [f"## {_heading(summary)}", ""]
+    lines = [f"## {_heading(summary)}", "", *(f"> {a}" for a in assumptions), *([""] if assumptions else [])]
     for policy in summary.policies:
         lines += _policy_md(policy)
     if not summary.policies:
@@ -344,8 +348,8 @@ def plan_markdown(summary: StackSummary, resources: Sequence[PlannedResource] | 
         notes = sorted({c for r in summary.matrix for c in r.caveats})
         lines += [""] + [f"> **Note:** {c}" for c in notes] + ([""] if notes else [])
     if resources is not None:
-        lines += ["<details><summary>Resources <code>pulumi up</code> would create "
-                  f"({len(resources)})</summary>", ""]
+        lines += [f"<details><summary>Resources the program declares ({len(resources)})</summary>", "",
+                  DECLARED[0].upper() + DECLARED[1:] + ".", ""]
         lines += md_table(("Type", "Name", "Region", "Parent", "Inputs"),
                           [(f"`{short_type(r.type)}`", _resource_name(r), r.region or "-", r.parent or "-",
                             "\n".join(_md_input(i) for i in r.inputs)) for r in resources])

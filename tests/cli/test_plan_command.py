@@ -149,7 +149,7 @@ def test_no_format_shortens_a_selection_of_many_clusters(tmp_path: Path) -> None
         outputs[fmt] = result.stdout
     (selection,) = [r for r in json.loads(outputs["json"])["resources"] if r["type"] == "aws:backup/selection:Selection"]
     assert selection["inputs"]["resources"] == ", ".join(clusters)
-    for fmt, start, line_end in (("text", "Resources `pulumi up`", "$"), ("markdown", "<details>", r"`(<br>| \|)")):
+    for fmt, start, line_end in (("text", "Resources the program declares", "$"), ("markdown", "<details>", r"`(<br>| \|)")):
         resources = outputs[fmt][outputs[fmt].index(start):]
         assert "..." not in resources, fmt
         # One cluster per line: each ARN starts its line (after the key or the indentation) and ends it.
