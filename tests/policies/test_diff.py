@@ -460,7 +460,7 @@ def _documented_rules() -> set[str]:
 
 
 def test_every_rule_is_documented_and_has_a_minimal_pair() -> None:
-    source = (ROOT / "policies" / "diff.py").read_text(encoding="utf-8")
+    source = "".join(path.read_text(encoding="utf-8") for path in sorted((ROOT / "policies").glob("diff*.py")))
     raised = set(re.findall(r'(?:add\(|Finding\()"(?:high|medium|info)", "([a-z-]+)"', source))
     assert raised == _documented_rules()
     paired = {rule for _, rule, _, _ in CASES + BACKWARD_CASES}
