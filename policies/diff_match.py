@@ -4,7 +4,7 @@ go, and where two dumped configs differ. Renaming or rewriting without changing 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -181,3 +181,61 @@ def copies_of(rule: BackupRule, region: str, account: str | None) -> dict[tuple[
                      rule.copy_delete_after_days(cp))
         out[(copy.region, copy.account, copy.vault_arn)] = copy
     return out
+
+
+# Rule settings compared by meaning elsewhere (or that only name or abbreviate the rule).
+_RULE_MEANING_EXCLUDE = {"name", "preset", "schedule", "schedule_timezone", "copy_actions"}
+
+
+def same_rule_meaning(old: BackupRule, new: BackupRule, region: tuple[str, str], account: tuple[str | None, str | None],
+                      now: datetime) -> bool:
+    """Whether two rules do the same thing whatever their names and spelling: the same run times, windows,
+    lifecycle, tags and copies (each copy by where it goes and how long it is kept)."""
+    return (same_backup_runs(old, new, now)
+            and not changes(old.model_dump(exclude=_RULE_MEANING_EXCLUDE),
+                            new.model_dump(exclude=_RULE_MEANING_EXCLUDE))
+            and copies_of(old, region[0], account[0]) == copies_of(new, region[1], account[1]))
+
+
+@dataclass(frozen=True)
+class RuleMatch:
+    """The rules of a policy on both sides, paired by what they do.
+
+    `pairs` holds (old, new, how): `name` for the same name, `meaning` for a renamed rule that does the same thing
+    (spelling of its schedule aside), `schedule` for a renamed rule that runs at the same times with other changes
+    (compared as one rule: an AWS Backup plan updates its rules in place).
+    """
+
+    pairs: tuple[tuple[BackupRule, BackupRule, str], ...]
+    removed: tuple[BackupRule, ...]
+    added: tuple[BackupRule, ...]
+
+
+def match_rules(old: Sequence[BackupRule], new: Sequence[BackupRule], region: tuple[str, str],
+                account: tuple[str | None, str | None], now: datetime) -> RuleMatch:
+    """Pair rules by what they do before their names (names may be swapped), then by name, then by run times;
+    what is left was removed or added."""
+    def by_name_and_meaning(o: BackupRule, n: BackupRule) -> bool:
+        return o.name == n.name and same_rule_meaning(o, n, region, account, now)
+
+    def by_meaning(o: BackupRule, n: BackupRule) -> bool:
+        return same_rule_meaning(o, n, region, account, now)
+
+    def by_name(o: BackupRule, n: BackupRule) -> bool:
+        return o.name == n.name
+
+    def by_schedule(o: BackupRule, n: BackupRule) -> bool:
+        return same_backup_runs(o, n, now)
+
+    tests: tuple[tuple[str, Callable[[BackupRule, BackupRule], bool]], ...] = (
+        ("name", by_name_and_meaning), ("meaning", by_meaning), ("name", by_name), ("schedule", by_schedule))
+    pairs: list[tuple[BackupRule, BackupRule, str]] = []
+    left_old, left_new = list(old), list(new)
+    for how, same in tests:
+        for o in list(left_old):
+            match = next((n for n in left_new if same(o, n)), None)
+            if match is not None:
+                pairs.append((o, match, how))
+                left_old.remove(o)
+                left_new.remove(match)
+    return RuleMatch(tuple(pairs), tuple(left_old), tuple(left_new))

@@ -13,6 +13,7 @@ from policies.diff_match import (
     changes,
     compare_rpo,
     copies_of,
+    match_rules,
     rpo_of,
     same_backup_runs,
     same_snapshot_runs,
@@ -86,11 +87,6 @@ def _rule_text(rule: BackupRule) -> str:
             f"{days_text(rule.delete_after_days)}")
 
 
-def _same_but_name(old: BackupRule, new: BackupRule) -> bool:
-    exclude = {"name", "preset"}
-    return not changes(old.model_dump(exclude=exclude), new.model_dump(exclude=exclude))
-
-
 def _compare_backup(c: Collector, old_policy: Policy, new_policy: Policy, sides: Sides) -> None:
     old, new = old_policy.backup, new_policy.backup
     if old is None or new is None:
@@ -100,27 +96,32 @@ def _compare_backup(c: Collector, old_policy: Policy, new_policy: Policy, sides:
         elif new is not None:
             c.add("info", "layer-added", f"AWS Backup layer added with {len(new.rules)} rule(s)", "backup")
         return
-    old_rules = {r.name: r for r in old.rules}
-    new_rules = {r.name: r for r in new.rules}
-    added = [name for name in new_rules if name not in old_rules]
-    for name, rule in old_rules.items():
-        if name in new_rules:
-            _compare_rule(c, rule, new_rules[name], sides)
+    matched = match_rules(old.rules, new.rules, (sides.old_region, sides.new_region),
+                          (sides.old_account, sides.new_account), sides.now)
+    for before, after, how in matched.pairs:
+        if how == "name":
+            _compare_rule(c, before, after, sides)
             continue
-        # The rules live in one backup plan, which AWS Backup updates in place: a rule renamed with the same
-        # settings keeps taking the same backups (recovery points carry no rule name that anything relies on).
-        renamed = next((other for other in added if _same_but_name(rule, new_rules[other])), None)
-        if renamed is not None:
-            added.remove(renamed)
-            c.add("info", "rule-renamed", f"rule {name} renamed to {renamed}; same schedule, retention and copies",
-                  f"backup.rules[{name}]", f"backup.rules[{renamed}]")
-        else:
-            c.add("high", "rule-removed", f"rule {name} removed: no more backups on {_rule_text(rule)}",
-                  f"backup.rules[{name}]")
-    for name in added:
-        rule = new_rules[name]
-        c.add("info", "rule-added", f"rule {name} added: {_rule_text(rule).replace(' kept', ', kept')}",
-              f"backup.rules[{name}]")
+        # The rules live in one backup plan, which AWS Backup updates in place: a rule renamed keeps taking the
+        # same backups (recovery points carry no rule name that anything relies on). Matched by what it does, a
+        # rename with its schedule rewritten is a rename; its other changes are compared as for one rule.
+        found = len(c.items)
+        _compare_rule(c, before, after, sides)
+        rest = [change for change in changes(before.model_dump(exclude=_RULE_NAMING),
+                                             after.model_dump(exclude=_RULE_NAMING), f"backup.rules[{after.name}]")
+                if not c.covers(change[0])]
+        if rest:
+            c.add("info", "settings-changed", "; ".join(change_text(change) for change in rest))
+        same = how == "meaning" and all(f.level == "info" and f.rule == "settings-changed" for f in c.items[found:])
+        c.add("info", "rule-renamed", f"rule {before.name} renamed to {after.name}" +
+              ("; same schedule, retention and copies" if same else "; it runs at the same times"),
+              f"backup.rules[{before.name}]", f"backup.rules[{after.name}]")
+    for rule in matched.removed:
+        c.add("high", "rule-removed", f"rule {rule.name} removed: no more backups on {_rule_text(rule)}",
+              f"backup.rules[{rule.name}]")
+    for rule in matched.added:
+        c.add("info", "rule-added", f"rule {rule.name} added: {_rule_text(rule).replace(' kept', ', kept')}",
+              f"backup.rules[{rule.name}]")
     _compare_vault(c, old_policy, new_policy)
 
 
@@ -325,6 +326,7 @@ class Sides:
     now: datetime
 
 
+_RULE_NAMING = {"name", "preset"}
 # Keys that only abbreviate others (presets expand into the rules they stand for).
 _DUMP_EXCLUDE: Any = {"backup": {"preset": True, "rules": {"__all__": {"preset"}}}}
 

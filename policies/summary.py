@@ -270,7 +270,10 @@ def selector_text(conditions: Conditions) -> str:
     """`tag tier = 1 and tag backup != none`: the words for a tag selection (all conditions must hold)."""
     ops = {"string_equals": "=", "string_not_equals": "!=", "string_like": "like",
            "string_not_like": "not like"}
-    return " and ".join(f"tag {c.key} {ops[op]} {c.value}" for op, c in conditions.all())
+    # In a fixed order (operator, key, value): the same selection written in another order is the same selector.
+    order = list(ops)
+    parts = sorted(conditions.all(), key=lambda item: (order.index(item[0]), item[1].key, item[1].value))
+    return " and ".join(f"tag {c.key} {ops[op]} {c.value}" for op, c in parts)
 
 
 # --- summarize ------------------------------------------------------------------------------------------------
@@ -392,7 +395,7 @@ def policy_targets(policy: Policy) -> tuple[tuple[Target, ...], tuple[Target, ..
     if selection.conditions:
         label = selector_text(selection.conditions)
         if selection.not_resources:
-            label += ", except " + ", ".join(cluster_identifier_of(r) or r for r in selection.not_resources)
+            label += ", except " + ", ".join(sorted({cluster_identifier_of(r) or r for r in selection.not_resources}))
         tagged = (Target("tag_selector", f"tag:{label}", label),)
     excluded = set(selection.not_resources)
     namespaces = tuple(Target("namespace", f"namespace:{arn}", f"namespace {arn}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from policies.replacements import REPLACE, UNKNOWN, input_effect
@@ -142,12 +142,12 @@ def compare(old: Mapping[str, Registration], new: Mapping[str, Registration], re
         assert r is not None
         owner = _owner(urn, old, new, policies)
         parent = names.get(r.parent or "")
-        common = {"type": r.type, "name": r.name, "region": regions.get(urn, "-"), "policy": owner,
-                  "component": parent, "protect": r.protect, "custom": r.custom}
+        change = ResourceChange(CREATE, type=r.type, name=r.name, region=regions.get(urn, "-"), policy=owner,
+                                component=parent, protect=r.protect, custom=r.custom)
         if before is None:
-            changes.append(ResourceChange(CREATE, **common))
+            changes.append(change)
         elif after is None:
-            changes.append(ResourceChange(DELETE, **common))
+            changes.append(replace(change, op=DELETE))
         else:
             inputs = tuple(input_changes(r.type, _visible(before.inputs), _visible(after.inputs)))
             if not inputs:
@@ -155,7 +155,7 @@ def compare(old: Mapping[str, Registration], new: Mapping[str, Registration], re
                 continue
             effects = {i.effect for i in inputs}
             op = REPLACE_OP if REPLACE in effects else UPDATE_OR_REPLACE if UNKNOWN in effects else UPDATE
-            changes.append(ResourceChange(op, inputs=inputs, **common))
+            changes.append(replace(change, op=op, inputs=inputs))
     return ResourceDiff(tuple(changes), unchanged, component_types=component_types)
 
 

@@ -345,8 +345,20 @@ def test_a_renamed_rule_with_the_same_settings_is_info() -> None:
     result = findings(_set((*RULE, "name"), "nightly"))
     assert [(f.level, f.rule, f.message) for f in result.findings] == [
         ("info", "rule-renamed", "rule daily renamed to nightly; same schedule, retention and copies")]
-    changed = findings(lambda raw: daily(raw).update(name="nightly", delete_after_days=60))
-    assert {("high", "rule-removed", "policy"), ("info", "rule-added", "policy")} <= rules_of(changed)
+    # Matched by what it does, not by its name or cron text: renamed and rewritten is still a rename.
+    rewritten = findings(lambda raw: daily(raw).update(name="nightly", schedule="cron(0 5 * * ? *)"))
+    assert [(f.level, f.rule) for f in rewritten.findings] == [("info", "settings-changed"),
+                                                                ("info", "rule-renamed")]
+    assert rewritten.findings[1].message == "rule daily renamed to nightly; same schedule, retention and copies"
+    # Renamed with another change: one rule compared with itself (the plan updates it in place).
+    shorter = findings(lambda raw: daily(raw).update(name="nightly", delete_after_days=7))
+    assert ("high", "retention-shortened", "policy") in rules_of(shorter)
+    assert ("info", "rule-renamed", "policy") in rules_of(shorter)
+    assert not {"rule-removed", "rule-added"} & {f.rule for f in shorter.findings}
+    assert any(f.message == "rule daily renamed to nightly; it runs at the same times" for f in shorter.findings)
+    # Renamed and moved to other times: nothing says it is the same rule.
+    moved = findings(lambda raw: daily(raw).update(name="nightly", schedule="cron(0 23 ? * * *)"))
+    assert {("high", "rule-removed", "policy"), ("info", "rule-added", "policy")} <= rules_of(moved)
 
 
 def test_every_other_changed_setting_is_listed_next_to_other_findings() -> None:
