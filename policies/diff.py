@@ -143,6 +143,12 @@ def _row_keys(policy: Policy) -> set[str]:
     return {target.key for target in policy_targets(policy)[0]}
 
 
+def stack_place(stack: Stack) -> str:
+    """Where a stack-wide finding is: `prod (eu-west-1)`, or the region alone for a stack without a name (never
+    "stack stack")."""
+    return f"{stack.name} ({stack.region})" if stack.name else stack.region
+
+
 def diff_stacks(old: Stack, new: Stack, now: datetime, *, old_source: str | None = None,
                 new_source: str | None = None) -> StackDiff:
     """Compare two validated stacks at `now` (RPOs and schedules over the COMPARE_YEARS years from `now`)."""
@@ -150,7 +156,7 @@ def diff_stacks(old: Stack, new: Stack, now: datetime, *, old_source: str | None
         raise ValueError("now must be an aware datetime")
     findings: list[Finding] = []
     if old.region != new.region:
-        findings.append(Finding("high", "region-changed", "stack", new.name or "stack",
+        findings.append(Finding("high", "region-changed", "stack", stack_place(new),
                                 f"stack region changed from {old.region} to {new.region}: every resource is "
                                 "created anew in the new region and the old ones are deleted"))
     old_rows = _by_key(protection_matrix(old.policies, old.region, now))

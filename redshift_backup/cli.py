@@ -50,7 +50,10 @@ def check(stack_files: tuple[Path, ...]) -> None:
             click.echo(exc.render(), err=True)
             continue
         count = len(stack.policies)
-        click.echo(f"{path}: valid ({count} polic{'y' if count == 1 else 'ies'}, region {stack.region})")
+        restores = len(stack.config.restores)
+        # Restores are checked as policies are: say so, or a stack of restores alone reads as "0 policies".
+        checked = f", {restores} restore{'' if restores == 1 else 's'}" if restores else ""
+        click.echo(f"{path}: valid ({count} polic{'y' if count == 1 else 'ies'}{checked}, region {stack.region})")
         if not (stack.policies or stack.restores):
             click.echo(f"warning: {path} declares no redshift-backup:policies and no redshift-backup:restores, so "
                        "it manages nothing (is the namespace spelt redshift-backup?)", err=True)

@@ -158,3 +158,10 @@ def test_the_installed_command_exits_one_without_a_traceback(tmp_path: Path) -> 
     assert proc.returncode == 1
     assert "policies[0].backup.rules[0].schedule" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_a_stack_of_restores_alone_says_it_checked_them() -> None:
+    result = CliRunner().invoke(main, ["check", str(ROOT / "tests" / "cli" / "stacks" / "Pulumi.restores.yaml")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith("Pulumi.restores.yaml: valid (0 policies, 3 restores, region us-east-1)\n")
+    assert result.stderr == ""

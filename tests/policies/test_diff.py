@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -243,6 +244,11 @@ def test_region_change_is_high() -> None:
         daily(raw)["copy_actions"][0]["destination_region"] = "us-east-1"
     result = findings(move, region="us-west-2")
     assert ("high", "region-changed", "stack") in rules_of(result)
+    # "Where" names the place, not "stack stack".
+    (moved,) = [f for f in result.findings if f.rule == "region-changed"]
+    assert moved.subject == "us-west-2"
+    named = diff_stacks(make(), dataclasses.replace(make(move, "us-west-2"), name="prod"), NOW)
+    assert [f.subject for f in named.findings if f.rule == "region-changed"] == ["prod (us-west-2)"]
 
 
 def test_tag_selector_rows_are_compared_by_selector() -> None:
