@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import shutil
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from rich.text import Text
 from policies.diff import LEVELS, Finding, StackDiff
 from policies.schedules import days_text
 from policies.summary import PolicySummary, ProtectionRow, StackSummary, Upcoming, duration_text
+from redshift_backup.matrix import matrix_renderables, protection_rows
 from redshift_backup.plan import PlannedResource, ReviewInput
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ PLAN_FORMAT = "redshift-backup/plan"
 DIFF_FORMAT = "redshift-backup/diff"
 FORMAT_VERSION = 1
 # `plan` compares with nothing: what it lists is what a new stack gets, not what changes in an existing one.
-DECLARED = "what `pulumi up` creates for a new stack (`diff` shows what changes in an existing one)"
+DECLARED = "a new stack gets them all; for an existing one, `diff` shows what changes"
 TEXT_WIDTH = 120  # when piped: a fixed width keeps output (and golden files) independent of the terminal
 
 
@@ -188,26 +190,22 @@ def _copies_text(row: ProtectionRow) -> str:
     return "\n".join(list(row.copy_regions) + [f"account {a}" for a in row.copy_accounts]) or "none"
 
 
-def _matrix_table(summary: StackSummary, tty: bool) -> Table:
-    table = Table(title="Protection matrix", title_justify="left", box=_box(tty), show_lines=True)
-    for name in ("Protected", "Covered by", "Next backup", "Worst-case RPO", "Longest retention", "Copies",
-                 "Vault lock"):
-        table.add_column(name, overflow="fold")
-    for row in summary.matrix:
-        first = time_text(row.next_times[0].time) if row.next_times else "none scheduled"
-        table.add_row(row.target.label, _coverage_text(row), first, duration_text(row.rpo),
-                      retention_text(row.longest_retention_days), _copies_text(row),
-                      "\n".join(row.vault_locks) or "-")
-    return table
+def _row_notes(summary: StackSummary) -> list[str]:
+    """The targets' notes, each once (not once per cluster), and none its policy already printed."""
+    return [c for c in dict.fromkeys(c for r in summary.matrix for c in r.caveats)
+            if not any(c in p.caveats for p in summary.policies)]
+
+
+def _row_details(row: ProtectionRow) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return (("Schedule", tuple(row.schedules)),
+            ("Next backups", tuple(_upcoming_lines(row.next_times)) or ("none scheduled",)),
+            ("Notified", tuple(row.notified) or ("nobody",)))
 
 
 def _row_block(row: ProtectionRow) -> RenderableType:
     grid = _grid()
-    grid.add_row("Schedule", "\n".join(row.schedules))
-    grid.add_row("Next backups", "\n".join(_upcoming_lines(row.next_times)) or "none scheduled")
-    grid.add_row("Notified", "\n".join(row.notified) or "nobody")
-    for caveat in row.caveats:
-        grid.add_row("Note", caveat)
+    for key, lines in _row_details(row):
+        grid.add_row(key, "\n".join(lines))
     return Group(Text(row.target.label, style="bold cyan"), grid, Text(""))
 
 
@@ -235,8 +233,8 @@ def _resources_block(resources: Sequence[PlannedResource]) -> list[Text]:
     names = [" " * (indent * r.depth) + _resource_name(r) for r in resources]
     name_width = max([len("Name"), *map(len, names)])
     region_width = max([len("Region"), *(len(r.region or "-") for r in resources)])
-    lines = [Text(f"Resources the program declares ({len(resources)}), each under its parent: {DECLARED}",
-                  style="bold"),
+    lines = [Text(f"Resources the program declares ({len(resources)}), each under its parent", style="bold"),
+             Text(DECLARED[0].upper() + DECLARED[1:] + "."),
              Text(f"{'Name':<{name_width}}  {'Region':<{region_width}}  Type", style="bold", no_wrap=True)]
     for r, name in zip(resources, names, strict=True):
         line = Text(no_wrap=True)
@@ -255,8 +253,17 @@ def plan_text(summary: StackSummary, resources: Sequence[PlannedResource] | None
     parts: list[RenderableType] = [Text(_heading(summary), style="bold"), *(Text(a) for a in assumptions), Text("")]
     parts += [_policy_block(p) for p in summary.policies] or [Text("No policies: nothing is protected.\n")]
     if summary.matrix:
-        parts += [_matrix_table(summary, tty), Text("")]
-        parts += [_row_block(row) for row in summary.matrix]
+        width = shutil.get_terminal_size().columns if tty else TEXT_WIDTH
+        matrix, is_table = matrix_renderables(protection_rows(summary.matrix, _row_details), width, tty)
+        parts += [*matrix, Text("")] if is_table else matrix
+        if is_table:
+            parts += [_row_block(row) for row in summary.matrix]
+        notes = _row_notes(summary)
+        if notes:
+            grid = _grid()
+            for note in notes:
+                grid.add_row("Note", note)
+            parts += [grid, Text("")]
     if resources is not None:
         parts += [*_resources_block(resources), Text("")]
     else:
@@ -345,7 +352,7 @@ def plan_markdown(summary: StackSummary, resources: Sequence[PlannedResource] | 
               "\n".join(_upcoming_lines(r.next_times)) or "none scheduled", duration_text(r.rpo),
               retention_text(r.longest_retention_days), _copies_text(r),
               "\n".join(r.vault_locks) or "-", "\n".join(r.notified) or "nobody") for r in summary.matrix])
-        notes = sorted({c for r in summary.matrix for c in r.caveats})
+        notes = _row_notes(summary)
         lines += [""] + [f"> **Note:** {c}" for c in notes] + ([""] if notes else [])
     if resources is not None:
         lines += [f"<details><summary>Resources the program declares ({len(resources)})</summary>", "",
