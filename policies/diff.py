@@ -24,7 +24,9 @@ from policies.diff_match import (
     changed_paths,
     changes,
     compare_rpo,
+    match_rows,
     rpo_of,
+    selector_parts,
 )
 from policies.diff_policy import Sides, policy_findings
 from policies.models import Policy, stack_account
@@ -90,6 +92,23 @@ def _row_findings(old: ProtectionRow | None, new: ProtectionRow | None, rpos: tu
             c.add("high", "copy-removed", f"no more copies to {label} {', '.join(gone)}")
         if came:
             c.add("info", "copy-added", f"now copied to {label} {', '.join(came)}")
+    return c.items
+
+
+def _exclusion_findings(old: ProtectionRow, new: ProtectionRow, rows: dict[str, ProtectionRow]) -> list[Finding]:
+    """A tag selection whose exclusions changed: the clusters it stops or starts backing up."""
+    c = Collector(_row_scope(new), new.target.label)
+    before, after = (set(selector_parts(r.target.label)[1]) for r in (old, new))
+    for cluster in sorted(after - before):
+        if f"cluster:{cluster}" in rows:
+            c.add("medium", "coverage-reduced", f"{cluster} excluded from this selection; still covered by "
+                  f"{_coverage_text(rows[f'cluster:{cluster}'])}")
+        else:
+            c.add("high", "coverage-lost", f"{cluster} excluded: no longer backed up by this selection (if it carries "
+                  "the tags) nor by any other policy")
+    for cluster in sorted(before - after):
+        c.add("info", "coverage-added", f"{cluster} no longer excluded: backed up by this selection if it carries "
+              "the tags")
     return c.items
 
 
@@ -164,12 +183,14 @@ def diff_stacks(old: Stack, new: Stack, now: datetime, *, old_source: str | None
     old_parts, new_parts = matrix_parts(old.policies), matrix_parts(new.policies)
     row_findings: list[Finding] = []
     changed_rows: set[str] = set()
-    for key in list(old_rows) + [k for k in new_rows if k not in old_rows]:
-        rpos = (rpo_of(old_parts[key][1] if key in old_parts else [], now),
-                rpo_of(new_parts[key][1] if key in new_parts else [], now))
-        found = _row_findings(old_rows.get(key), new_rows.get(key), rpos, now)
+    for old_key, new_key in match_rows(old_rows, new_rows):
+        rpos = (rpo_of(old_parts[old_key][1] if old_key in old_parts else [], now),
+                rpo_of(new_parts[new_key][1] if new_key in new_parts else [], now))
+        found = _row_findings(old_rows.get(old_key or ""), new_rows.get(new_key or ""), rpos, now)
+        if old_key and new_key and old_key != new_key:
+            found += _exclusion_findings(old_rows[old_key], new_rows[new_key], new_rows)
         if found:
-            changed_rows.add(key)
+            changed_rows.update(k for k in (old_key, new_key) if k)
         row_findings += found
     sides = Sides(old.region, new.region, stack_account(old.policies), stack_account(new.policies), now)
     old_policies = {p.name: p for p in old.policies}

@@ -12,7 +12,7 @@ from typing import Any
 from policies import schedules
 from policies.diff_findings import Collector
 from policies.models import BackupRule
-from policies.summary import Part, duration_text, rpo_schedules
+from policies.summary import Part, ProtectionRow, duration_text, rpo_schedules
 
 # --- RPO over the comparison period ---------------------------------------------------------------------------
 
@@ -239,3 +239,30 @@ def match_rules(old: Sequence[BackupRule], new: Sequence[BackupRule], region: tu
                 left_old.remove(o)
                 left_new.remove(match)
     return RuleMatch(tuple(pairs), tuple(left_old), tuple(left_new))
+
+
+# --- selections across the two sides -----------------------------------------------------------------------------
+
+_EXCEPT = ", except "
+
+
+def selector_parts(label: str) -> tuple[str, tuple[str, ...]]:
+    """A tag selector's label (`policies.summary.policy_targets`) as its conditions and its exclusions."""
+    conditions, _, excluded = label.partition(_EXCEPT)
+    return conditions, tuple(excluded.split(", ")) if excluded else ()
+
+
+def match_rows(old: Mapping[str, ProtectionRow], new: Mapping[str, ProtectionRow]
+               ) -> list[tuple[str | None, str | None]]:
+    """Matrix rows paired by what they protect: the same key, or a tag selector with the same conditions whose
+    exclusions changed (the same selection, narrowed or widened); the rest were removed or added."""
+    pairs: list[tuple[str | None, str | None]] = [(k, k) for k in old if k in new]
+    left_new = [k for k in new if k not in old]
+    for key in [k for k in old if k not in new]:
+        row = old[key]
+        match = next((k for k in left_new if row.target.kind == new[k].target.kind == "tag_selector"
+                      and selector_parts(row.target.label)[0] == selector_parts(new[k].target.label)[0]), None)
+        if match is not None:
+            left_new.remove(match)
+        pairs.append((key, match))
+    return pairs + [(None, k) for k in left_new]

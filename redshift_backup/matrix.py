@@ -122,7 +122,7 @@ def _as_list(rows: Sequence[MatrixRow], title: str, width: int) -> list[Renderab
     wrapped (a token longer than the width runs past it rather than break)."""
     key_width = max(len(k) for k in [*COLUMNS[1:], *(key for r in rows for key, _ in r.details)])
     out: list[RenderableType] = [Text(f"{title} (one block per target: the table does not fit in {width} columns "
-                                      "without breaking a name)", style="bold")]
+                                      "without breaking a name)", style="bold", no_wrap=True)]
     for row in rows:
         out.append(Text(row.label, style="bold cyan", no_wrap=True))
         fields = [(h, [" ".join(line) for line in c]) for h, c in zip(COLUMNS[1:], row.cells, strict=True)]

@@ -172,14 +172,18 @@ def test_usage_errors_exit_two(args: list[str]) -> None:
     assert CliRunner().invoke(main, ["plan", *args]).exit_code == 2
 
 
-def test_piped_text_is_plain_and_a_terminal_gets_colour() -> None:
-    summary = summarize(load_stack_file(ROOT / "Pulumi.prod.yaml"), render_now())
+def test_piped_text_is_plain_and_a_terminal_gets_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    summary = summarize(load_stack_file(ROOT / "Pulumi.dev.yaml"), render_now())
     resources = (PlannedResource("aws:sns/topic:Topic", "t", None, False, True, (ReviewInput("name", "t", ("t",)),),
                                  "us-east-1"),)
     piped = render.plan_text(summary, resources, None, tty=False)
-    assert "\x1b[" not in piped and "+---" in piped and "| analytics-prod" in piped
+    assert "\x1b[" not in piped and "+---" in piped and "| tag backup =" in piped
+    monkeypatch.setenv("COLUMNS", "160")  # a terminal wide enough for the matrix as a table
     terminal = render.plan_text(summary, resources, None, tty=True)
     assert "\x1b[" in terminal and "╭" in terminal
+    monkeypatch.setenv("COLUMNS", "60")  # too narrow: a list per target, nothing broken
+    narrow = render.plan_text(summary, resources, None, tty=True)
+    assert "╭" not in narrow and "does not fit in 60 columns" in narrow
 
 
 def test_plan_json_shape() -> None:

@@ -260,6 +260,23 @@ def test_tag_selector_rows_are_compared_by_selector() -> None:
     assert [(f.scope, f.subject) for f in lost] == [("selector", "tag backup = daily")]
 
 
+def test_a_selection_whose_exclusions_change_is_the_same_selection() -> None:
+    def tagged(*excluded: str) -> Edit:
+        return _set((*P, "selection"), {"clusters": ["analytics", "finance"],
+                                        "conditions": {"string_equals": [{"key": "backup", "value": "daily"}]},
+                                        **({"not_resources": list(excluded)} if excluded else {})})
+    narrowed = findings(tagged("scratch"), base_edit=tagged())
+    assert [(f.level, f.rule, f.scope, f.message) for f in narrowed.findings if f.scope == "selector"] == [
+        ("high", "coverage-lost", "selector", "scratch excluded: no longer backed up by this selection (if it "
+         "carries the tags) nor by any other policy")]
+    elsewhere = findings(lambda raw: (tagged("scratch")(raw), _second_policy(["scratch"])(raw)),
+                         base_edit=tagged())
+    assert [(f.level, f.rule, f.message) for f in elsewhere.findings if f.scope == "selector"] == [
+        ("medium", "coverage-reduced", "scratch excluded from this selection; still covered by extra (AWS Backup)")]
+    widened = findings(tagged(), base_edit=tagged("scratch"))
+    assert [(f.level, f.rule) for f in widened.findings if f.scope == "selector"] == [("info", "coverage-added")]
+
+
 def test_findings_are_ordered_most_severe_first() -> None:
     def mixed(raw: dict[str, Any]) -> None:
         daily(raw)["delete_after_days"] = 60
