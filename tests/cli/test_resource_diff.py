@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from policies.validation import load_stack_file
 from redshift_backup.assumptions import ACCOUNT, account_of
 from redshift_backup.cli import main
 from redshift_backup.mockrun import Registration
 from redshift_backup.plan import stack_file_config
 from redshift_backup.resource_diff import compare, input_changes, resource_diff
-from policies.validation import load_stack_file
 
 ROOT = Path(__file__).resolve().parents[2]
 PROD = ROOT / "Pulumi.prod.yaml"
