@@ -97,12 +97,15 @@ def test_json_is_stable_and_complete() -> None:
         "schedule-moved", "notifications-reduced"}
 
 
-def test_markdown_matches_golden(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("fmt", "extension"), [("markdown", "md"), ("text", "txt"), ("json", "json")])
+def test_weakened_prod_matches_golden(fmt: str, extension: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both views, the risk findings and the resources, in every format."""
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(main, ["diff", "Pulumi.prod.yaml", "tests/cli/stacks/Pulumi.prod-weakened.yaml",
-                                       "--format", "markdown", "--now", NOW])
+                                       "--format", fmt, "--now", NOW])
     assert result.exit_code == 1
-    check_golden("diff-prod-weakened.md", result.stdout)
+    assert result.stderr == ""
+    check_golden(f"diff-prod-weakened.{extension}", result.stdout)
 
 
 def test_an_invalid_stack_is_refused_with_every_problem(tmp_path: Path) -> None:
