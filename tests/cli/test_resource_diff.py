@@ -124,3 +124,21 @@ def test_an_unknown_account_is_a_visible_placeholder_said_once(fmt: str, tmp_pat
     assert "arn:aws:redshift:us-east-1:<account>:cluster:scratch" in out
     if fmt == "json":
         assert json.loads(out)["assumptions"][0].startswith("Placeholders for values known only in AWS")
+
+
+def excerpt(doc: Path, start: str) -> list[str]:
+    """The lines of the first ```markdown block after `start` in a document."""
+    text = doc.read_text(encoding="utf-8")
+    block = text[text.index("```markdown", text.index(start)) + len("```markdown"):]
+    return block[:block.index("```")].strip("\n").splitlines()
+
+
+@pytest.mark.parametrize(("doc", "start"), [("README.md", "An excerpt of the comment"),
+                                            ("docs/review.md", "What a reviewer reads")])
+def test_the_documented_excerpts_are_real_output(doc: str, start: str) -> None:
+    """Every table row, summary and heading shown is a line of the pinned output (only rows are left out)."""
+    golden = (ROOT / "tests" / "cli" / "golden" / "diff-prod-weakened.md").read_text(encoding="utf-8").splitlines()
+    lines = excerpt(ROOT / doc, start)
+    shown = [line for line in lines if line.startswith(("| ", "<details>", "From the program", "> Account", "##"))]
+    assert len(shown) >= 10
+    assert [line for line in shown if line not in golden] == []
