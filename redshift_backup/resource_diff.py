@@ -11,7 +11,7 @@ Pulumi is imported (through `redshift_backup.plan`) only when a side is run.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -43,13 +43,21 @@ class InputChange:
 
     @property
     def text(self) -> str:
+        return self.describe()
+
+    def describe(self, code: Callable[[str], str] = str, marks: Mapping[str, str] | None = None) -> str:
+        """`path: old -> new` (or what a list lost and gained), each value through `code` (markdown: inline code),
+        then the effect's mark (default: `  (replaces)`, `  (update or replace)`)."""
         if self.removed or self.added:
-            words = [f"removed {', '.join(self.removed)}"] * bool(self.removed)
-            words += [f"added {', '.join(self.added)}"] * bool(self.added)
-            body = f"{self.path}: {'; '.join(words)}"
+            words = [f"removed {', '.join(map(code, self.removed))}"] * bool(self.removed)
+            words += [f"added {', '.join(map(code, self.added))}"] * bool(self.added)
+            body = f"{code(self.path)}: {'; '.join(words)}"
         else:
-            body = f"{self.path}: {self.old} -> {self.new}"
-        return body + {REPLACE: "  (replaces)", UNKNOWN: "  (update or replace)"}.get(self.effect, "")
+            body = f"{code(self.path)}: {code(self.old)} -> {code(self.new)}"
+        return body + (TEXT_MARKS if marks is None else marks).get(self.effect, "")
+
+
+TEXT_MARKS = {REPLACE: "  (replaces)", UNKNOWN: "  (update or replace)"}
 
 
 @dataclass(frozen=True)

@@ -83,13 +83,7 @@ _STYLE = {"create": "green", "delete": "red", "update": "yellow", "replace": "ma
 
 
 def _md_input(item: InputChange) -> str:
-    if item.removed or item.added:
-        words = [f"removed {', '.join(md_code(v) for v in item.removed)}"] * bool(item.removed)
-        words += [f"added {', '.join(md_code(v) for v in item.added)}"] * bool(item.added)
-        text = f"{md_code(item.path)}: {'; '.join(words)}"
-    else:
-        text = f"{md_code(item.path)}: {md_code(item.old)} -> {md_code(item.new)}"
-    return text + {"replace": " **(replaces)**", "update or replace": " _(update or replace)_"}.get(item.effect, "")
+    return item.describe(md_code, {"replace": " **(replaces)**", "update or replace": " _(update or replace)_"})
 
 
 def _md_row(diff: ResourceDiff, change: ResourceChange) -> str:
