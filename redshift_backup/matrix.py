@@ -90,11 +90,22 @@ def _widths(columns: Sequence[Sequence[Cell]], width: int) -> list[int] | None:
         return None
     if sum(ideal) <= room:
         return ideal
-    # Give each column its longest token, then share what is left in proportion to what each still wants.
+    # Give each column its longest token, then share what is left fairly: a column that wants less than an equal
+    # share gets all it wants (its lines stay whole), the rest split what remains.
     spare = room - sum(least)
-    wants = [i - m for i, m in zip(ideal, least, strict=True)]
-    total = sum(wants)
-    sizes = [m + spare * w // total for m, w in zip(least, wants, strict=True)]
+    sizes = list(least)
+    wanting = {i: ideal[i] - least[i] for i in range(len(columns)) if ideal[i] > least[i]}
+    while wanting and spare > 0:
+        share = spare // len(wanting)
+        content = {i: w for i, w in wanting.items() if w <= share}
+        if not content:
+            for n, i in enumerate(sorted(wanting)):
+                sizes[i] += share + (1 if n < spare - share * len(wanting) else 0)
+            break
+        for i, w in content.items():
+            sizes[i] += w
+            spare -= w
+            del wanting[i]
     return sizes
 
 
@@ -102,19 +113,36 @@ def matrix_renderables(rows: Sequence[MatrixRow], width: int, tty: bool,
                        title: str = "Protection matrix") -> tuple[list[RenderableType], bool]:
     """The matrix as a table when it fits `width` without breaking a token, else as a list per target (with each
     row's details); the flag says whether it is the table (then the caller prints the details)."""
-    headers = [cell(h) for h in COLUMNS]
-    columns = [[headers[i], *(cell(r.label) if i == 0 else r.cells[i - 1] for r in rows)] for i in range(len(COLUMNS))]
+    table = token_table(COLUMNS, [(cell(r.label), *r.cells) for r in rows], width, tty, title=title)
+    if table is None:
+        return _as_list(rows, title, width), False
+    return [table], True
+
+
+def token_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]], width: int, tty: bool, *,
+                title: str | None = None, show_lines: bool = True,
+                cell_style: Callable[[int, int], str] | None = None) -> Table | None:
+    """A table of token cells that fits `width` with no token broken (lines wrap between tokens), or None when
+    the longest tokens alone do not fit. `cell_style(row, column)` gives a cell's rich style, if any."""
+    header_cells = [cell(h) for h in headers]
+    columns = [[header_cells[i], *(row[i] for row in rows)] for i in range(len(headers))]
     widths = _widths(columns, width)
     if widths is None:
-        return _as_list(rows, title, width), False
-    table = Table(title=title, title_justify="left", box=box.ROUNDED if tty else box.ASCII, show_lines=True,
+        return None
+    table = Table(title=title, title_justify="left", box=box.ROUNDED if tty else box.ASCII, show_lines=show_lines,
                   expand=False)
-    for header, size in zip(headers, widths, strict=True):
+    for header, size in zip(header_cells, widths, strict=True):
         table.add_column("\n".join(_wrap(header[0], size)), width=size, no_wrap=True, overflow="ignore")
-    for row_cells in zip(*[column[1:] for column in columns], strict=True):
-        table.add_row(*(Text("\n".join(w for line in c for w in _wrap(line, size)))
-                        for c, size in zip(row_cells, widths, strict=True)))
-    return [table], True
+    for r, row in enumerate(rows):
+        table.add_row(*(Text("\n".join(w for line in c for w in _wrap(line, size)),
+                             style=cell_style(r, i) if cell_style else "")
+                        for i, (c, size) in enumerate(zip(row, widths, strict=True))))
+    return table
+
+
+def wrapped(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` characters, broken only between tokens (a longer token stands alone)."""
+    return _wrap(tokens(text), width)
 
 
 def _as_list(rows: Sequence[MatrixRow], title: str, width: int) -> list[RenderableType]:

@@ -22,7 +22,7 @@ from rich.text import Text
 from policies.diff import LEVELS, Finding, StackDiff
 from policies.schedules import days_text
 from policies.summary import PolicySummary, ProtectionRow, StackSummary, Upcoming, duration_text
-from redshift_backup.matrix import matrix_renderables, protection_rows
+from redshift_backup.matrix import cell, matrix_renderables, protection_rows, token_table, wrapped
 from redshift_backup.plan import PlannedResource, ReviewInput
 
 if TYPE_CHECKING:
@@ -395,20 +395,30 @@ def diff_text(diff: StackDiff, fail_on: str, tty: bool = False, resources: Resou
     if not diff.findings:
         parts.append(Text("No change to what is protected or how."))
     else:
-        table = Table(box=_box(tty))
-        for name in ("Risk", "Where", "Change"):
-            table.add_column(name, overflow="fold")
-        for f in diff.findings:
-            # Text, not markup: a message holds config paths such as `backup.rules[daily]`.
-            table.add_row(Text(_LEVEL_MARK[f.level], style=_LEVEL_STYLE[f.level]), Text(f"{f.scope} {f.subject}"),
-                          Text(f.message))
-        parts.append(table)
+        parts += _findings_block(diff.findings, tty)
     parts += [Text(""), Text(_verdict(diff, fail_on))]
     if resources is not None:
         from redshift_backup import resource_render
 
         parts += [Text(""), *resource_render.text_lines(resources)]
     return render_text(parts, tty)
+
+
+def _findings_block(findings: Sequence[Finding], tty: bool) -> list[RenderableType]:
+    """The findings as a table that breaks no word, path or ARN (lines wrap between them), or, on a terminal too
+    narrow for that, one finding per block."""
+    width = shutil.get_terminal_size().columns if tty else TEXT_WIDTH
+    rows = [(cell(_LEVEL_MARK[f.level]), cell(f"{f.scope} {f.subject}"), cell(f.message)) for f in findings]
+    table = token_table(("Risk", "Where", "Change"), rows, width, tty, show_lines=False,
+                        cell_style=lambda r, c: _LEVEL_STYLE[findings[r].level] if c == 0 else "")
+    if table is not None:
+        return [table]
+    out: list[RenderableType] = []
+    for f in findings:
+        out.append(Text(f"{_LEVEL_MARK[f.level]:<7} {f.scope} {f.subject}", style=_LEVEL_STYLE[f.level],
+                        no_wrap=True))
+        out += [Text(f"        {line}", no_wrap=True) for line in wrapped(f.message, max(width - 8, 20))]
+    return out
 
 
 def _verdict(diff: StackDiff, fail_on: str) -> str:

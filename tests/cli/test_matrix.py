@@ -81,3 +81,25 @@ def test_plan_text_breaks_no_token_of_the_matrix(stack: str) -> None:
     result = CliRunner().invoke(main, ["plan", str(ROOT / f"Pulumi.{stack}.yaml"), "--now", NOW])
     assert "prod-analytics\n-vault" not in result.stdout and "| : AWS" not in result.stdout
     assert all("2026-11-22 05:00" not in line or "2026-11-22 05:00 UTC" in line for line in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize("columns", [None, "30", "60", "200"])
+def test_diff_findings_break_no_token(columns: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The risk table wraps between tokens; too narrow for that, one finding per block."""
+    from datetime import UTC, datetime
+
+    from policies.diff import diff_stacks
+    from policies.validation import load_stack_file
+    from redshift_backup import render
+
+    result = diff_stacks(load_stack_file(ROOT / "Pulumi.prod.yaml"),
+                         load_stack_file(ROOT / "tests" / "cli" / "stacks" / "Pulumi.prod-weakened.yaml"),
+                         datetime(2026, 11, 22, 3, tzinfo=UTC))
+    if columns:
+        monkeypatch.setenv("COLUMNS", columns)
+    text = render.diff_text(result, "high", tty=columns is not None)
+    lines = text.splitlines()
+    for finding in result.findings:
+        for token in [*finding.message.split(), finding.subject]:
+            assert any(token in line for line in lines), (columns, token)
+    assert ("Risk" in text) == (columns != "30")  # at 30 columns: blocks, not a table
