@@ -168,6 +168,9 @@ def test_base_treats_a_new_stack_file_as_all_added(repo: Path) -> None:
     document = json.loads(result.stdout)
     assert document["old"] == "main:infra/Pulumi.dev.yaml (not in main)"
     assert [f["rule"] for f in document["findings"]] == ["policy-added", "coverage-added"]
+    # Compared with nothing, every resource is created.
+    assert {c["op"] for c in document["resources"]["changes"]} == {"create"}
+    assert (len(document["resources"]["changes"]), document["resources"]["unchanged"]) == (8, 0)
 
 
 def test_base_with_a_missing_ref_is_a_usage_error(repo: Path) -> None:
@@ -226,6 +229,7 @@ def test_base_reviews_a_deleted_stack_file_as_everything_removed(repo: Path, rem
     assert (document["old"], document["new"]) == ("main:infra/Pulumi.prod.yaml", f"{stack} (deleted)")
     assert {(f["level"], f["rule"]) for f in document["findings"]} >= {("high", "policy-removed"),
                                                                        ("high", "coverage-lost")}
+    assert {c["op"] for c in document["resources"]["changes"]} == {"delete"}
 
 
 def test_a_missing_stack_file_is_refused(repo: Path, tmp_path: Path) -> None:
