@@ -142,3 +142,29 @@ def test_the_documented_excerpts_are_real_output(doc: str, start: str) -> None:
     shown = [line for line in lines if line.startswith(("| ", "<details>", "From the program", "> Account", "##"))]
     assert len(shown) >= 10
     assert [line for line in shown if line not in golden] == []
+
+
+def test_the_pr_comment_shows_both_views(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The review (redshift_backup/review.py) of a pull request that weakens prod: findings, then resources."""
+    import shutil
+    import subprocess
+
+    from redshift_backup import review
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                       check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    shutil.copy(PROD, tmp_path / "Pulumi.prod.yaml")
+    git("add", ".")
+    git("commit", "-q", "-m", "base")
+    shutil.copy(WEAKENED, tmp_path / "Pulumi.prod.yaml")
+    monkeypatch.chdir(tmp_path)
+    parts = review.review("main", "high", *review.stack_files("main"))
+    body = "\n".join(parts.head)
+    findings, resources = body.index("| Risk | Where | Change |"), body.index("### Resources")
+    assert findings < resources
+    assert "**4 to delete, 4 to update, 3 to replace**; 38 unchanged" in body
+    assert "| `+-` | prod-analytics-vault-lock (protected) | `aws:backup:VaultLockConfiguration` |" in body
+    assert body.count("Account 111122223333 is the one the config's ARNs name") == 1
