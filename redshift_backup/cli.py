@@ -181,7 +181,8 @@ def plan(stack_file: Path, stack_name: str | None, fmt: str, now: datetime) -> N
                    "change.")
 def diff(stack_files: tuple[Path, ...], base: str | None, fmt: str, fail_on: str, now: datetime,
          with_resources: bool) -> None:
-    """Show what a policy change does to each cluster's protection, with a risk level per finding.
+    """Show what a policy change does to each cluster's protection, with a risk level per finding, and which
+    resources it creates, deletes, updates or replaces (both sides run under Pulumi's mock runtime, offline).
 
     Give OLD NEW stack files, or one STACK_FILE with --base GIT_REF. With --base, a STACK_FILE deleted from the
     working tree is compared with an empty stack (everything it declared is removed). Exit 0; 1 when a finding
