@@ -22,7 +22,7 @@ from rich.text import Text
 from policies.diff import LEVELS, Finding, StackDiff
 from policies.schedules import days_text
 from policies.summary import PolicySummary, ProtectionRow, StackSummary, Upcoming, duration_text
-from redshift_backup.matrix import cell, matrix_renderables, protection_rows, token_table, wrapped
+from redshift_backup.matrix import MatrixRow, cell, matrix_renderables, protection_rows, token_table, wrapped
 from redshift_backup.plan import PlannedResource, ReviewInput
 
 if TYPE_CHECKING:
@@ -202,11 +202,12 @@ def _row_details(row: ProtectionRow) -> tuple[tuple[str, tuple[str, ...]], ...]:
             ("Notified", tuple(row.notified) or ("nobody",)))
 
 
-def _row_block(row: ProtectionRow) -> RenderableType:
+def _row_block(row: MatrixRow) -> RenderableType:
+    """A target's details under the matrix table."""
     grid = _grid()
-    for key, lines in _row_details(row):
+    for key, lines in row.details:
         grid.add_row(key, "\n".join(lines))
-    return Group(Text(row.target.label, style="bold cyan"), grid, Text(""))
+    return Group(Text(row.label, style="bold cyan"), grid, Text(""))
 
 
 def _resource_name(r: PlannedResource) -> str:
@@ -248,16 +249,18 @@ def _resources_block(resources: Sequence[PlannedResource]) -> list[Text]:
 
 
 def plan_text(summary: StackSummary, resources: Sequence[PlannedResource] | None, resources_error: str | None,
-              tty: bool = False, assumptions: Sequence[str] = ()) -> str:
-    """`plan --format text`; `assumptions` (what offline values stand for) are said once, at the top."""
+              tty: bool = False, assumptions: Sequence[str] = (), extra_rows: Sequence[MatrixRow] = ()) -> str:
+    """`plan --format text`; `assumptions` (what offline values stand for) are said once, at the top;
+    `extra_rows` are matrix rows another module adds (an organization's policies), after the stack's."""
     parts: list[RenderableType] = [Text(_heading(summary), style="bold"), *(Text(a) for a in assumptions), Text("")]
     parts += [_policy_block(p) for p in summary.policies] or [Text("No policies: nothing is protected.\n")]
-    if summary.matrix:
+    rows = [*protection_rows(summary.matrix, _row_details), *extra_rows]
+    if rows:
         width = shutil.get_terminal_size().columns if tty else TEXT_WIDTH
-        matrix, is_table = matrix_renderables(protection_rows(summary.matrix, _row_details), width, tty)
+        matrix, is_table = matrix_renderables(rows, width, tty)
         parts += [*matrix, Text("")] if is_table else matrix
         if is_table:
-            parts += [_row_block(row) for row in summary.matrix]
+            parts += [_row_block(row) for row in rows if row.details]
         notes = _row_notes(summary)
         if notes:
             grid = _grid()

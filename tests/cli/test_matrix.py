@@ -103,3 +103,21 @@ def test_diff_findings_break_no_token(columns: str | None, monkeypatch: pytest.M
         for token in [*finding.message.split(), finding.subject]:
             assert any(token in line for line in lines), (columns, token)
     assert ("Risk" in text) == (columns != "30")  # at 30 columns: blocks, not a table
+
+
+def test_plan_text_takes_rows_from_another_module() -> None:
+    """How the organization's policies join the matrix: `plan_text(..., extra_rows=[...])`."""
+    from datetime import UTC, datetime
+
+    from policies.summary import summarize
+    from policies.validation import load_stack_file
+    from redshift_backup import render
+
+    summary = summarize(load_stack_file(ROOT / "Pulumi.dev.yaml"), datetime(2026, 11, 22, 3, tzinfo=UTC))
+    row = MatrixRow("account 444455556666", (cell("org: backup-baseline"), cell("2026-11-22 05:00 UTC"),
+                                             cell("1 day"), cell("35 days"), cell("none"), cell()),
+                    details=(("Org policy", ("root: backup-baseline",)),))
+    text = render.plan_text(summary, None, "not run", extra_rows=[row])
+    table = text[text.index("Protection matrix"):]
+    assert "| account" in table and "backup-baseline" in table.split("\n\n")[0]
+    assert "Org policy  root: backup-baseline" in text
