@@ -190,7 +190,7 @@ def diff(stack_files: tuple[Path, ...], base: str | None, fmt: str, fail_on: str
     `plan`; a missing git or git ref).
     """
     from policies.diff import diff_stacks
-    from redshift_backup import render
+    from redshift_backup import diff_render, render
     from redshift_backup.gitbase import GitError, empty_stack, stack_at_ref
     from redshift_backup.plan import stack_file_config
 
@@ -240,11 +240,11 @@ def diff(stack_files: tuple[Path, ...], base: str | None, fmt: str, fail_on: str
     result = diff_stacks(old, new, now)
     resources, assumptions = _resource_view(old, new, raw_configs) if with_resources else (None, [])
     if fmt == "json":
-        click.echo(render.to_json(render.diff_document(result, fail_on, resources, assumptions)), nl=False)
+        click.echo(render.to_json(diff_render.diff_document(result, fail_on, resources, assumptions)), nl=False)
     elif fmt == "markdown":
-        click.echo(render.diff_markdown(result, fail_on, resources, assumptions), nl=False)
+        click.echo(diff_render.diff_markdown(result, fail_on, resources, assumptions), nl=False)
     else:
-        click.echo(render.diff_text(result, fail_on, tty=_tty(), resources=resources, assumptions=assumptions),
+        click.echo(diff_render.diff_text(result, fail_on, tty=_tty(), resources=resources, assumptions=assumptions),
                    nl=False)
     if result.fails(fail_on):
         sys.exit(EXIT_INVALID)

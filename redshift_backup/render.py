@@ -1,4 +1,5 @@
-"""Rendering of `plan` and `diff` as a terminal table (rich), markdown for a PR comment, or stable JSON.
+"""Rendering of `plan` as a terminal table (rich), markdown for a PR comment, or stable JSON, and the helpers
+`diff`'s rendering shares (redshift_backup/diff_render.py).
 
 The JSON documents are the contract for other tools (docs/review.md describes every key); the text and markdown
 are for people and may change wording between versions.
@@ -12,24 +13,19 @@ import json
 import shutil
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from policies.diff import LEVELS, Finding, StackDiff
 from policies.schedules import days_text
 from policies.summary import PolicySummary, ProtectionRow, StackSummary, Upcoming, duration_text
-from redshift_backup.matrix import MatrixRow, cell, matrix_renderables, protection_rows, token_table, wrapped
+from redshift_backup.matrix import MatrixRow, matrix_renderables, protection_rows
 from redshift_backup.plan import PlannedResource, ReviewInput
 
-if TYPE_CHECKING:
-    from redshift_backup.resource_diff import ResourceDiff
-
 PLAN_FORMAT = "redshift-backup/plan"
-DIFF_FORMAT = "redshift-backup/diff"
 FORMAT_VERSION = 1
 # `plan` compares with nothing: what it lists is what a new stack gets, not what changes in an existing one.
 DECLARED = "a new stack gets them all; for an existing one, `diff` shows what changes"
@@ -59,7 +55,7 @@ def _upcoming_lines(items: Sequence[Upcoming]) -> list[str]:
 # --- JSON -------------------------------------------------------------------------------------------------------
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Dataclasses to objects; datetimes as ISO 8601 UTC; durations as whole minutes (key gets `_minutes`)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out: dict[str, Any] = {}
@@ -69,14 +65,14 @@ def _jsonable(value: Any) -> Any:
                 out[f"{f.name}_minutes"] = None if item is None else int(item.total_seconds() // 60)
                 out[f"{f.name}_text"] = duration_text(item)
             else:
-                out[f.name] = _jsonable(item)
+                out[f.name] = jsonable(item)
         return out
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     return value
 
 
@@ -87,38 +83,15 @@ def plan_document(summary: StackSummary, resources: Sequence[PlannedResource] | 
         "format": PLAN_FORMAT,
         "version": FORMAT_VERSION,
         "stack": {"name": summary.name, "region": summary.region, "source": summary.source,
-                  "now": _jsonable(summary.now)},
-        "policies": [_jsonable(p) | {"layers": list(p.layers)} for p in summary.policies],
-        "protection": [_jsonable(r) | {"layers": list(r.layers)} for r in summary.matrix],
+                  "now": jsonable(summary.now)},
+        "policies": [jsonable(p) | {"layers": list(p.layers)} for p in summary.policies],
+        "protection": [jsonable(r) | {"layers": list(r.layers)} for r in summary.matrix],
         "resources": None if resources is None else [
             {"type": r.type, "name": r.name, "parent": r.parent, "region": r.region, "protect": r.protect,
              "custom": r.custom, "inputs": {i.key: i.text for i in r.inputs}} for r in resources],
         "resources_error": resources_error,
         "assumptions": list(assumptions),
-        "restores": _jsonable(summary.restores),
-    }
-
-
-def diff_document(diff: StackDiff, fail_on: str, resources: ResourceDiff | None = None,
-                  assumptions: Sequence[str] = ()) -> dict[str, Any]:
-    """The `diff --format json` document; `resources` and `assumptions` only when the resource view ran."""
-    extra: dict[str, Any] = {}
-    if resources is not None:
-        from redshift_backup import resource_render
-
-        extra = {"assumptions": list(assumptions), "resources": resource_render.document(resources)}
-    return {
-        "format": DIFF_FORMAT,
-        "version": FORMAT_VERSION,
-        "old": diff.old_source,
-        "new": diff.new_source,
-        "now": _jsonable(diff.now),
-        "highest": diff.highest,
-        "fail_on": fail_on,
-        "fails": diff.fails(fail_on),
-        "counts": diff.counts(),
-        "findings": [dataclasses.asdict(f) for f in diff.findings],
-        **extra,
+        "restores": jsonable(summary.restores),
     }
 
 
@@ -369,85 +342,3 @@ def plan_markdown(summary: StackSummary, resources: Sequence[PlannedResource] | 
     lines += ["### Declared restores", ""]
     lines += [f"- `{s.name}` ({s.kind}): " + "; ".join(s.lines) for s in summary.restores] or ["None."]
     return "\n".join(lines).rstrip() + "\n"
-
-
-# --- diff -----------------------------------------------------------------------------------------------------------
-
-_LEVEL_STYLE = {"high": "bold red", "medium": "yellow", "info": "green"}
-_LEVEL_MARK = {"high": "HIGH", "medium": "MEDIUM", "info": "info"}
-
-
-def _diff_heading(diff: StackDiff) -> str:
-    """The tally comes first so that a long path can never push it across a wrapped line."""
-    counts = diff.counts()
-    tally = ", ".join(f"{counts[level]} {level}" for level in LEVELS)
-    return f"Backup policy diff: {tally}"
-
-
-def _diff_sources(diff: StackDiff) -> list[Text]:
-    """One path per line, never wrapped or cropped, so that it can be copied from a CI log."""
-    return [Text(f"{label} {source}", no_wrap=True)
-            for label, source in (("old:", diff.old_source), ("new:", diff.new_source))]
-
-
-def diff_text(diff: StackDiff, fail_on: str, tty: bool = False, resources: ResourceDiff | None = None,
-              assumptions: Sequence[str] = ()) -> str:
-    """`diff --format text`: the risk view, then the resource view when it ran."""
-    parts: list[RenderableType] = [Text(_diff_heading(diff), style="bold"), *_diff_sources(diff),
-                                   *(Text(a) for a in assumptions), Text("")]
-    if not diff.findings:
-        parts.append(Text("No change to what is protected or how."))
-    else:
-        parts += _findings_block(diff.findings, tty)
-    parts += [Text(""), Text(_verdict(diff, fail_on))]
-    if resources is not None:
-        from redshift_backup import resource_render
-
-        parts += [Text(""), *resource_render.text_lines(resources)]
-    return render_text(parts, tty)
-
-
-def _findings_block(findings: Sequence[Finding], tty: bool) -> list[RenderableType]:
-    """The findings as a table that breaks no word, path or ARN (lines wrap between them), or, on a terminal too
-    narrow for that, one finding per block."""
-    width = shutil.get_terminal_size().columns if tty else TEXT_WIDTH
-    rows = [(cell(_LEVEL_MARK[f.level]), cell(f"{f.scope} {f.subject}"), cell(f.message)) for f in findings]
-    table = token_table(("Risk", "Where", "Change"), rows, width, tty, show_lines=False,
-                        cell_style=lambda r, c: _LEVEL_STYLE[findings[r].level] if c == 0 else "")
-    if table is not None:
-        return [table]
-    out: list[RenderableType] = []
-    for f in findings:
-        out.append(Text(f"{_LEVEL_MARK[f.level]:<7} {f.scope} {f.subject}", style=_LEVEL_STYLE[f.level],
-                        no_wrap=True))
-        out += [Text(f"        {line}", no_wrap=True) for line in wrapped(f.message, max(width - 8, 20))]
-    return out
-
-
-def _verdict(diff: StackDiff, fail_on: str) -> str:
-    if fail_on == "never":
-        return "Findings never fail this check (--fail-on never)."
-    if diff.fails(fail_on):
-        return f"FAIL: at least one finding is {fail_on} or higher (--fail-on {fail_on})."
-    return f"OK: no finding is {fail_on} or higher (--fail-on {fail_on})."
-
-
-def _finding_row(f: Finding) -> tuple[str, str, str]:
-    return (f"**{_LEVEL_MARK[f.level]}**" if f.level != "info" else "info", f"{f.scope} `{f.subject}`", f.message)
-
-
-def diff_markdown(diff: StackDiff, fail_on: str, resources: ResourceDiff | None = None,
-                  assumptions: Sequence[str] = ()) -> str:
-    """`diff --format markdown`: the PR comment a reviewer reads, the risk view then the resource view."""
-    lines = [f"## {_diff_heading(diff)}", "", f"old: `{diff.old_source}`  ", f"new: `{diff.new_source}`", ""]
-    lines += [*(f"> {a}" for a in assumptions), *([""] if assumptions else [])]
-    if not diff.findings:
-        lines += ["No change to what is protected or how.", ""]
-    else:
-        lines += md_table(("Risk", "Where", "Change"), [_finding_row(f) for f in diff.findings]) + [""]
-    lines.append(_verdict(diff, fail_on))
-    if resources is not None:
-        from redshift_backup import resource_render
-
-        lines += ["", *resource_render.markdown_lines(resources)]
-    return "\n".join(lines).rstrip("\n") + "\n"

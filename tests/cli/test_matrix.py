@@ -90,14 +90,14 @@ def test_diff_findings_break_no_token(columns: str | None, monkeypatch: pytest.M
 
     from policies.diff import diff_stacks
     from policies.validation import load_stack_file
-    from redshift_backup import render
+    from redshift_backup import diff_render
 
     result = diff_stacks(load_stack_file(ROOT / "Pulumi.prod.yaml"),
                          load_stack_file(ROOT / "tests" / "cli" / "stacks" / "Pulumi.prod-weakened.yaml"),
                          datetime(2026, 11, 22, 3, tzinfo=UTC))
     if columns:
         monkeypatch.setenv("COLUMNS", columns)
-    text = render.diff_text(result, "high", tty=columns is not None)
+    text = diff_render.diff_text(result, "high", tty=columns is not None)
     lines = text.splitlines()
     for finding in result.findings:
         for token in [*finding.message.split(), finding.subject]:
