@@ -567,7 +567,7 @@ class BackupLayer(StrictModel):
     @model_validator(mode="after")
     def _rules(self) -> BackupLayer:
         issues = Issues()
-        if not self.rules:
+        if not self.rules and self.preset is None:  # an invalid preset gave no rules: it is reported instead
             issues.add("rules", "no rules; give a plan `preset` or at least one rule", has_value=False)
         _duplicates(issues, "rules", [r.name for r in self.rules])
         if self.iam_role_arn and self.restore_pass_role_arns:

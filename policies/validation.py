@@ -13,8 +13,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from policies.base import problems_from_validation_error
+from policies.base import partial_instance, problems_from_validation_error, skip_if_invalid
 from policies.errors import ConfigError, Problem, format_value, join_path
+from policies.locations import Locations, located
 from policies.models import REGION, Policy, StackConfig
 from policies.native_plan import protected_clusters
 from policies.restores import RestoreSpec, restore_list_problems
@@ -59,7 +60,7 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
         config = StackConfig.model_validate(dict(raw), context=context)
     except ValidationError as exc:
         problems.extend(problems_from_validation_error(exc))
-        problems.extend(cross_policy_problems(_valid_policies(raw, context)))
+        problems.extend(cross_policy_problems(_checkable_policies(exc, raw, context)))
         raise ConfigError(_with_secrets(_dedupe(problems), secrets), source) from None
     problems.extend(cross_policy_problems(enumerate(config.policies)))
     problems.extend(restore_list_problems(config.restores))
@@ -93,6 +94,17 @@ def _with_secrets(problems: list[Problem], secrets: list[tuple[str | int, ...]])
                            has_value=False) for path in paths]
 
 
+def _checkable_policies(exc: ValidationError, raw: Mapping[str, Any],
+                        context: dict[str, Any]) -> list[tuple[int, Policy]]:
+    """Every policy, with the fields that are valid (one-pass validation's partial instances), so cross-policy
+    rules still run when a policy is broken; a rule that reads an invalid field skips that policy."""
+    partial = partial_instance(exc)
+    if partial is not None:
+        with skip_if_invalid():
+            return [(i, p) for i, p in enumerate(partial.policies) if isinstance(p, Policy)]
+    return _valid_policies(raw, context)
+
+
 def _valid_policies(raw: Mapping[str, Any], context: dict[str, Any]) -> list[tuple[int, Policy]]:
     """The policies that validate on their own, so cross-policy rules still run when another policy is broken."""
     items = raw.get("policies")
@@ -113,26 +125,32 @@ def cross_policy_problems(policies: Iterable[tuple[int, Policy]]) -> list[Proble
     vaults: dict[str, int] = {}
     native = NativeOwners()
     opt_in: int | None = None
+    # Each rule in its own block: on a partly valid policy, a rule that reads an invalid field is skipped alone.
     for i, policy in policies:
-        if policy.backup and policy.backup.opt_in_region_settings:
-            if opt_in is not None:
-                problems.append(Problem(join_path("policies", i, "backup", "opt_in_region_settings"),
-                                        f"policies[{opt_in}] already opts this region in; RegionSettings is one per "
-                                        "account and region, so turn it on in one policy only", True))
-            opt_in = i if opt_in is None else opt_in
-        if policy.name in names:
-            problems.append(Problem(join_path("policies", i, "name"),
-                                    f"is already used by policies[{names[policy.name]}]; policy names name their "
-                                    "resources and must be unique", policy.name))
-        names.setdefault(policy.name, i)
-        if policy.backup and policy.backup.vault.existing is None:
-            vault = policy.vault_name or ""
-            if vault in vaults:
-                problems.append(Problem(join_path("policies", i, "backup", "vault", "name"),
-                                        f"policies[{vaults[vault]}] already creates a vault named {vault!r}; to "
-                                        "share it, create it in one policy and use `existing` in the other", vault))
-            vaults.setdefault(vault, i)
-        problems.extend(native.claim(i, policy, policy.selection.cluster_identifiers()))
+        with skip_if_invalid():
+            if policy.backup and policy.backup.opt_in_region_settings:
+                if opt_in is not None:
+                    problems.append(Problem(join_path("policies", i, "backup", "opt_in_region_settings"),
+                                            f"policies[{opt_in}] already opts this region in; RegionSettings is one "
+                                            "per account and region, so turn it on in one policy only", True))
+                opt_in = i if opt_in is None else opt_in
+        with skip_if_invalid():
+            if policy.name in names:
+                problems.append(Problem(join_path("policies", i, "name"),
+                                        f"is already used by policies[{names[policy.name]}]; policy names name "
+                                        "their resources and must be unique", policy.name))
+            names.setdefault(policy.name, i)
+        with skip_if_invalid():
+            if policy.backup and policy.backup.vault.existing is None:
+                vault = policy.vault_name or ""
+                if vault in vaults:
+                    problems.append(Problem(join_path("policies", i, "backup", "vault", "name"),
+                                            f"policies[{vaults[vault]}] already creates a vault named {vault!r}; to "
+                                            "share it, create it in one policy and use `existing` in the other",
+                                            vault))
+                vaults.setdefault(vault, i)
+        with skip_if_invalid():
+            problems.extend(native.claim(i, policy, policy.selection.cluster_identifiers()))
     return problems
 
 
@@ -320,15 +338,21 @@ def _document_path(where: tuple[str | int, ...]) -> str:
 
 def _read_yaml(text: str, source: str) -> Any:
     """`yaml.safe_load`, except that duplicate keys are errors (all of them, with their lines)."""
+    return _read_yaml_nodes(text, source)[0]
+
+
+def _read_yaml_nodes(text: str, source: str) -> tuple[Any, Locations | None]:
+    """The document and where each of its values is (None for an empty document)."""
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None
+            return None, None
+        locations = Locations(node, _document_path)
         duplicates = _DuplicateKeys()
         duplicates.walk(node, ())
-        ConfigError.collect(duplicates.problems, source)
-        return loader.construct_document(node)
+        ConfigError.collect(located(duplicates.problems, locations), source)
+        return loader.construct_document(node), locations
     finally:
         loader.dispose()
 
@@ -343,9 +367,10 @@ def load_stack_file(path: str | Path) -> Stack:
     """Read and validate `Pulumi.<stack>.yaml`; raises ConfigError (also for unreadable or malformed YAML)."""
     path = Path(path)
     source = str(path)
+    locations: Locations | None = None
     try:
         data = path.read_bytes()
-        document = _read_yaml(data.decode("utf-8"), source)
+        document, locations = _read_yaml_nodes(data.decode("utf-8"), source)
     except OSError as exc:
         raise ConfigError([Problem("", f"cannot read the file: {exc.strerror}", has_value=False)], source) from exc
     except UnicodeDecodeError as exc:
@@ -357,7 +382,9 @@ def load_stack_file(path: str | Path) -> Stack:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError([Problem("", f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}",
-                                   has_value=False)], source) from exc
+                                   has_value=False, rule="yaml-syntax",
+                                   line=mark.line + 1 if mark else None,
+                                   column=mark.column + 1 if mark else None)], source) from exc
     if document is None:
         document = {}
     if not isinstance(document, dict):
@@ -369,8 +396,8 @@ def load_stack_file(path: str | Path) -> Stack:
     try:
         stack = validate_config(ours, region, source=source, name=stack_name_of_file(path))
     except ConfigError as exc:
-        raise ConfigError(problems + list(exc.problems), source) from None
-    ConfigError.collect(problems, source)
+        raise ConfigError(located(problems + list(exc.problems), locations), source) from None
+    ConfigError.collect(located(problems, locations), source)
     return stack
 
 

@@ -70,8 +70,13 @@ def test_an_entry_that_is_not_a_mapping() -> None:
 
 
 def test_unknown_key_is_an_error() -> None:
-    assert _problems(_cluster(node_count=2)) == [
-        "restores[0].node_count: unknown key (check the spelling against the policy reference) (received 2)"]
+    assert _problems(_cluster(nodes_count=2)) == [
+        "restores[0].nodes_count: unknown key (check the spelling against the policy reference) (received 2)"]
+
+
+def test_unknown_key_names_the_nearest_known_key() -> None:
+    assert _problems(_cluster(node_typ="ra3.xlplus")) == [
+        "restores[0].node_typ: unknown key; did you mean `node_type`? (received 'ra3.xlplus')"]
 
 
 @pytest.mark.parametrize("source, expected", [
