@@ -51,9 +51,9 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
     problems: list[Problem] = []
     if not region:
         problems.append(Problem("aws:region", "is required: the stack's AWS region (e.g. us-east-1)",
-                                has_value=False))
+                                has_value=False, rule="region"))
     elif not REGION.match(region):
-        problems.append(Problem("aws:region", "expected an AWS region name such as us-east-1", region))
+        problems.append(Problem("aws:region", "expected an AWS region name such as us-east-1", region, rule="region"))
     context: dict[str, Any] = {"region": region, "now": now}
     secrets = list(_secret_paths(raw, ()))
     try:
@@ -91,7 +91,7 @@ def _with_secrets(problems: list[Problem], secrets: list[tuple[str | int, ...]])
     return kept + [Problem(path, "is a Pulumi secret ({secure: ...}); redshift-backup config holds nothing secret "
                            "(ARNs, emails and tags end up in plain resource inputs) and an encrypted value cannot "
                            "be checked: set it as plain text (pulumi config set --path without --secret)",
-                           has_value=False) for path in paths]
+                           has_value=False, rule="secret-value") for path in paths]
 
 
 def _checkable_policies(exc: ValidationError, raw: Mapping[str, Any],
@@ -132,13 +132,13 @@ def cross_policy_problems(policies: Iterable[tuple[int, Policy]]) -> list[Proble
                 if opt_in is not None:
                     problems.append(Problem(join_path("policies", i, "backup", "opt_in_region_settings"),
                                             f"policies[{opt_in}] already opts this region in; RegionSettings is one "
-                                            "per account and region, so turn it on in one policy only", True))
+                                            "per account and region, so turn it on in one policy only", True, rule="cross-policy"))
                 opt_in = i if opt_in is None else opt_in
         with skip_if_invalid():
             if policy.name in names:
                 problems.append(Problem(join_path("policies", i, "name"),
                                         f"is already used by policies[{names[policy.name]}]; policy names name "
-                                        "their resources and must be unique", policy.name))
+                                        "their resources and must be unique", policy.name, rule="cross-policy"))
             names.setdefault(policy.name, i)
         with skip_if_invalid():
             if policy.backup and policy.backup.vault.existing is None:
@@ -147,7 +147,7 @@ def cross_policy_problems(policies: Iterable[tuple[int, Policy]]) -> list[Proble
                     problems.append(Problem(join_path("policies", i, "backup", "vault", "name"),
                                             f"policies[{vaults[vault]}] already creates a vault named {vault!r}; to "
                                             "share it, create it in one policy and use `existing` in the other",
-                                            vault))
+                                            vault, rule="cross-policy"))
                 vaults.setdefault(vault, i)
         with skip_if_invalid():
             problems.extend(native.claim(i, policy, policy.selection.cluster_identifiers()))
@@ -182,13 +182,13 @@ class NativeOwners:
                         "policy may set each")
                 if not (here or there):
                     problems.append(Problem(path, f"cluster {cluster!r} already gets its {setting} from {first}; "
-                                            f"{rule}", value))
+                                            f"{rule}", value, rule="cross-policy"))
                     continue
                 who = ("this policy's and that policy's tag discovery" if here and there
                        else "this policy's tag discovery" if here else f"the tag discovery of policies[{owner}]")
                 problems.append(Problem(path, f"cluster {cluster!r} (found by {who}) already gets its {setting} "
                                         f"from {first}; {rule}: leave it out of one of them with "
-                                        "selection.not_resources, or change its tags", cluster))
+                                        "selection.not_resources, or change its tags", cluster, rule="cross-policy"))
         problems.extend(self._snapshots_off_elsewhere(index, policy, clusters))
         return problems
 
@@ -207,7 +207,7 @@ class NativeOwners:
                         f"cluster {cluster!r} has automated snapshots turned off by "
                         f"{join_path('policies', off[0], 'snapshots', 'automated_snapshot_retention_days')} (0), "
                         f"so this {setting} would take or copy nothing; set a retention of 1-35 days there",
-                        _native_value(policy, setting)))
+                        _native_value(policy, setting), rule="cross-policy"))
             if turns_off:
                 for setting in ("schedule", "cross_region_copy"):
                     other = self._owner.get((cluster, setting))
@@ -216,7 +216,7 @@ class NativeOwners:
                             join_path("policies", index, "snapshots", "automated_snapshot_retention_days"),
                             f"turns automated snapshots of cluster {cluster!r} off, but "
                             f"{join_path('policies', other[0], 'snapshots', setting)} gives it a {setting}, which "
-                            "would then take or copy nothing; expected 1-35", 0))
+                            "would then take or copy nothing; expected 1-35", 0, rule="cross-policy"))
         return problems
 
 
@@ -276,7 +276,7 @@ def split_stack_config(config: Mapping[str, Any]) -> tuple[dict[str, Any], str |
     region = config.get("aws:region")
     for key, value in config.items():
         if not isinstance(key, str):
-            problems.append(Problem("config", "keys must be strings", key))
+            problems.append(Problem("config", "keys must be strings", key, rule="type"))
         elif key.startswith(NAMESPACE + ":"):
             ours[key[len(NAMESPACE) + 1:]] = value
         elif ":" not in key:
@@ -285,9 +285,9 @@ def split_stack_config(config: Mapping[str, Any]) -> tuple[dict[str, Any], str |
         elif _misspelt_namespace(key.split(":", 1)[0]):
             problems.append(Problem(key, f"unknown namespace {key.split(':', 1)[0]!r}; did you mean "
                                     f"{NAMESPACE}:{key.split(':', 1)[1]}? (keys of other namespaces are ignored, so "
-                                    "this config would not be read)", has_value=False))
+                                    "this config would not be read)", has_value=False, rule="namespace"))
     if region is not None and not isinstance(region, str):
-        problems.append(Problem("aws:region", "expected a region name string", region))
+        problems.append(Problem("aws:region", "expected a region name string", region, rule="type"))
         region = None
     return ours, region, problems
 
@@ -319,7 +319,7 @@ class _DuplicateKeys:
                     lines = f"on line {line}" if seen[ident] == line else f"at lines {seen[ident]} and {line}"
                     self.problems.append(Problem(_document_path((*where, str(key.value))),
                                                  f"is given twice, {lines}; YAML would silently keep only the "
-                                                 "last one: remove one", has_value=False))
+                                                 "last one: remove one", has_value=False, rule="duplicate-key"))
                 seen.setdefault(ident, line)
                 self.walk(value, (*where, str(key.value)))
         elif isinstance(node, yaml.SequenceNode):
