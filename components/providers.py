@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws import AssumeRole, Credentials
+from policies.aws_settings import aws_setting_problems
 from policies.errors import ConfigError, Problem
 
 AWS = "aws"
@@ -56,10 +57,8 @@ def stack_provider_args() -> dict[str, Any]:
         if key == "region":
             continue
         if key not in known:
-            problems.append(Problem(f"{AWS}:{key}", "is not a setting of the pulumi-aws provider, so it cannot be "
-                                    "carried over to the explicit providers of other regions; check its spelling "
-                                    "against the provider's configuration reference (e.g. aws:assumeRoles, "
-                                    "aws:defaultTags, aws:allowedAccountIds)", has_value=False))
+            # The rule `redshift-backup check` applies (policies/aws_settings.py), with pulumi-aws's own keys.
+            problems += aws_setting_problems({key: None}, frozenset(known))
             continue
         arg, plain_string = known[key]
         secret = pulumi.runtime.config.is_config_secret(f"{AWS}:{key}")
@@ -91,10 +90,9 @@ def stack_credentials() -> Credentials:
     if profile:
         credentials["profile"] = profile
     roles: list[AssumeRole] = []
-    for i, entry in enumerate(config.get_object("assumeRoles") or []):
-        if not isinstance(entry, dict) or not isinstance(entry.get("roleArn"), str):
-            raise ConfigError([Problem(f"{AWS}:assumeRoles[{i}]", "expected an object with a roleArn", entry)],
-                              f"stack {pulumi.get_stack()}")
+    entries = config.get_object("assumeRoles") or []
+    ConfigError.collect(aws_setting_problems({"assumeRoles": entries}), f"stack {pulumi.get_stack()}")
+    for entry in entries:
         role: AssumeRole = {"role_arn": entry["roleArn"]}
         if entry.get("externalId"):
             role["external_id"] = str(entry["externalId"])

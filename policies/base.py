@@ -21,8 +21,16 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Union, get_args, get_origin
 
-from pydantic import (BaseModel, ConfigDict, TypeAdapter, ValidationError, ValidationInfo, ValidatorFunctionWrapHandler,
-                      field_validator, model_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from policies.errors import Problem, join_path
@@ -352,7 +360,7 @@ def _before_validators(cls: type[StrictModel], data: Any, info: ValidationInfo) 
 
 @cache
 def _adapter(cls: type[StrictModel], name: str) -> TypeAdapter[Any]:
-    return TypeAdapter(cls.model_fields[name].annotation)
+    return TypeAdapter(cls.model_fields[name].annotation or Any)
 
 
 def _unwrap(annotation: Any) -> Any:

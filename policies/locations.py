@@ -71,7 +71,7 @@ class Locations:
         """`problem` with its line and column (the key's for an unknown key, the nearest enclosing value's for a
         missing one), and a YAML number hint that shows the digits the user wrote."""
         place, own = self.find(problem.path)
-        if place is None:
+        if place is None or problem.line is not None:
             return problem
         line, column = place.line, place.column
         if own and problem.rule == "unknown-key" and place.key_line is not None:

@@ -9,8 +9,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from policies import presets, schedules
-from policies.base import Issues, StrictModel
+from policies import names, presets, schedules
+from policies.base import Issues, RuleViolation, StrictModel, skip_if_invalid
+from policies.regions import region_problem
 from policies.restores import RestoreSpec
 
 # --- small field rules --------------------------------------------------------------------------------------
@@ -30,9 +31,13 @@ NAMESPACE_ARN = re.compile(r"^arn:aws[a-z-]*:redshift-serverless:([a-z0-9-]+):(\
 VAULT_ARN = re.compile(r"^arn:aws[a-z-]*:backup:([a-z0-9-]+):(\d{12}):backup-vault:([a-zA-Z0-9\-_]{2,50})$")
 KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key|alias)/.+$")
 IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
-SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):[A-Za-z0-9_-]{1,256}$")
+# `.fifo` topics match, so that the notifications rule can say why AWS Backup cannot use them.
+SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):[A-Za-z0-9_-]{1,251}(\.fifo)?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-TAG_KEY = re.compile(r"^(?!aws:)[\w .:/=+\-@]{1,128}$")
+# `aws:` is reserved in any letter case (AWS refuses AWS:Team as it refuses aws:team).
+TAG_KEY = re.compile(r"^(?![aA][wW][sS]:)[\w .:/=+\-@]{1,128}$")
+# IAM's character set for tag values (TagRole): letters, digits, spaces and _ . : / = + - @.
+IAM_TAG_VALUE = re.compile(r"^[\w\s.:/=+\-@]{0,256}$")
 
 MAX_SELECTION_ARNS = 500
 MAX_SELECTION_ARNS_WITH_WILDCARD = 30
@@ -60,6 +65,46 @@ def _cluster_identifier_rule(value: str) -> str:
     return value
 
 
+def _region_rule(*services: str) -> Any:
+    """A region that exists (botocore's endpoint data) and offers `services`: the one region rule."""
+    def check(value: str) -> str:
+        problem = region_problem(value, services)
+        if problem:
+            raise RuleViolation("region", problem)
+        return value
+
+    return AfterValidator(check)
+
+
+def _derived_names_rule(value: str, info: ValidationInfo) -> str:
+    problems = names.derived_name_problems(value, (info.context or {}).get("region"))
+    if problems:
+        raise RuleViolation("derived-name", "; ".join(problems))
+    return value
+
+
+def _name_rule(rule: names.NameRule) -> Any:
+    def check(value: str) -> str:
+        problem = rule.problem(value)
+        if problem:
+            raise RuleViolation("resource-name", f"expected a legal name: {problem}")
+        return value
+
+    return AfterValidator(check)
+
+
+def vault_arn_problem(arn: str) -> str | None:
+    """Why `arn` is not a backup vault ARN; for a vault name that breaks AWS Backup's rule, that rule."""
+    parts = arn.split(":")
+    if len(parts) == 7 and parts[0] == "arn" and parts[2] == "backup" and parts[5] == "backup-vault":
+        problem = names.BACKUP_VAULT.problem(parts[6])
+        if problem:
+            return f"the vault name in this ARN, {parts[6]!r}, is invalid: {problem}"
+    if not VAULT_ARN.match(arn):
+        return "expected a backup vault ARN, arn:aws:backup:<region>:<account>:backup-vault:<name>"
+    return None
+
+
 def _timezone_rule(value: str) -> str:
     zones = schedules.iana_timezones()
     if value not in zones:
@@ -73,21 +118,25 @@ def _timezone_rule(value: str) -> str:
 def _tags_rule(value: dict[str, str]) -> dict[str, str]:
     for key, val in value.items():
         if not TAG_KEY.match(key):
-            raise ValueError(f"tag key {key!r} is invalid: expected 1-128 characters, not starting with 'aws:'")
+            raise RuleViolation("tag", f"tag key {key!r} is invalid: expected 1-128 letters, digits, spaces and "
+                                "_ . : / = + - @, not starting with 'aws:' in any letter case (AWS reserves it)")
         if len(val) > 256:
-            raise ValueError(f"tag {key!r} has a value longer than 256 characters")
+            raise RuleViolation("tag", f"tag {key!r} has a value longer than 256 characters")
     if len(value) > 50:
-        raise ValueError(f"{len(value)} tags given; AWS allows at most 50 per resource")
+        raise RuleViolation("tag", f"{len(value)} tags given; AWS allows at most 50 per resource")
     return value
 
 
 PolicyName = Annotated[str, _matches(POLICY_NAME, "2-32 lowercase letters, digits and hyphens, starting with a "
-                                     "letter and not ending with '-' (e.g. analytics-daily)")]
+                                     "letter and not ending with '-' (e.g. analytics-daily)"),
+                       AfterValidator(_derived_names_rule)]
 RuleName = Annotated[str, _matches(RULE_NAME, "1-50 letters, digits, '-', '_' or '.' (AWS Backup RuleName)")]
 VaultName = Annotated[str, _matches(VAULT_NAME, "2-50 letters, digits, '-' or '_' (AWS Backup vault name)")]
 ClusterIdentifier = Annotated[str, AfterValidator(_cluster_identifier_rule)]
 AccountId = Annotated[str, _matches(ACCOUNT_ID, "a 12-digit AWS account id, quoted in YAML (e.g. '123456789012')")]
-RegionName = Annotated[str, _matches(REGION, "an AWS region name such as us-east-1")]
+RegionName = Annotated[str, _region_rule()]
+BackupRegionName = Annotated[str, _region_rule("backup")]
+RedshiftRegionName = Annotated[str, _region_rule("redshift")]
 Timezone = Annotated[str, AfterValidator(_timezone_rule)]
 Tags = Annotated[dict[str, str], AfterValidator(_tags_rule)]
 KmsKeyArn = Annotated[str, _matches(KMS_KEY_ARN, "a KMS key ARN, arn:aws:kms:<region>:<account>:key/<id>")]
@@ -123,7 +172,8 @@ class TagCondition(StrictModel):
         if value.startswith("aws:ResourceTag/"):
             raise ValueError("give the bare tag key (e.g. backup); the aws:ResourceTag/ prefix is added for you")
         if not TAG_KEY.match(value):
-            raise ValueError("expected a tag key of 1-128 characters, not starting with 'aws:'")
+            raise RuleViolation("tag", "expected a tag key of 1-128 characters, not starting with 'aws:' in any "
+                                "letter case")
         return value
 
 
@@ -285,7 +335,7 @@ class CopyAction(StrictModel):
     vault in another account), and that vault's access policy must allow the copy.
     """
 
-    destination_region: RegionName | None = None
+    destination_region: BackupRegionName | None = None
     destination_account_id: AccountId | None = None
     destination_vault_arn: str | None = None
     # Default: the rule's own delete_after_days. A copy action is always given a lifecycle, because one without
@@ -298,9 +348,10 @@ class CopyAction(StrictModel):
         arn = self.destination_vault_arn
         if arn is not None:
             m = VAULT_ARN.match(arn)
-            if not m:
-                issues.add("destination_vault_arn", "expected a backup vault ARN, "
-                           "arn:aws:backup:<region>:<account>:backup-vault:<name>", arn)
+            problem = vault_arn_problem(arn)
+            if problem or not m:
+                issues.add("destination_vault_arn", problem or "expected a backup vault ARN", arn,
+                           rule="resource-name" if problem and "vault name" in problem else None)
             else:
                 if self.destination_region and m.group(1) != self.destination_region:
                     issues.add("destination_vault_arn", f"is in region {m.group(1)} but destination_region is "
@@ -494,8 +545,13 @@ class Vault(StrictModel):
                 issues.add(field, f"is in region {arn_region(arn)}, but the vault is in the stack's region "
                            f"({region}): give a {'vault' if field == 'existing' else 'key'} of that region", arn)
         if self.existing is not None:
-            if not (VAULT_NAME.match(self.existing) or VAULT_ARN.match(self.existing)):
-                issues.add("existing", "expected a vault name or a backup vault ARN", self.existing)
+            if self.existing.startswith("arn:"):
+                problem = vault_arn_problem(self.existing)
+                if problem:
+                    issues.add("existing", problem, self.existing, rule="resource-name")
+            elif names.BACKUP_VAULT.problem(self.existing):
+                issues.add("existing", f"expected a vault name or a backup vault ARN: "
+                           f"{names.BACKUP_VAULT.problem(self.existing)}", self.existing, rule="resource-name")
             for field in ("name", "lock"):
                 if getattr(self, field) is not None:
                     issues.add(field, "cannot be set together with `existing`: an existing vault is used as it "
@@ -524,7 +580,7 @@ class ReportPlan(StrictModel):
     templates: list[Literal["BACKUP_JOB_REPORT", "COPY_JOB_REPORT", "RESTORE_JOB_REPORT"]] = [
         "BACKUP_JOB_REPORT", "COPY_JOB_REPORT", "RESTORE_JOB_REPORT"]
     # Default: a bucket the component creates (private, encrypted, versioned).
-    s3_bucket_name: str | None = None
+    s3_bucket_name: Annotated[str, _name_rule(names.S3_BUCKET)] | None = None
     s3_key_prefix: str | None = None
     formats: list[Literal["CSV", "JSON"]] = ["CSV"]
 
@@ -643,8 +699,17 @@ class Notifications(StrictModel):
         return value
 
     @model_validator(mode="after")
-    def _rules(self) -> Notifications:
+    def _rules(self, info: ValidationInfo) -> Notifications:
         issues = Issues()
+        with skip_if_invalid():
+            topic = self.sns_topic_arn
+            region = (info.context or {}).get("region")
+            if topic and topic.endswith(".fifo"):
+                issues.add("sns_topic_arn", "is a FIFO topic; AWS Backup notifies standard SNS topics only",
+                           topic, rule="notification-topic")
+            elif topic and region and arn_region(topic) != region:
+                issues.add("sns_topic_arn", f"is in region {arn_region(topic)}; AWS Backup notifies a topic in the "
+                           f"vault's own region only ({region}, the stack's)", topic, rule="notification-topic")
         _duplicates(issues, "emails", list(self.emails))
         if not self.backup_vault_events and not self.redshift_event_categories:
             issues.add((), "notifies of nothing: both backup_vault_events and redshift_event_categories are empty",
@@ -659,7 +724,7 @@ class Notifications(StrictModel):
 class CrossRegionCopy(StrictModel):
     """Redshift's own cross-region snapshot copy: one destination region per cluster."""
 
-    destination_region: RegionName
+    destination_region: RedshiftRegionName
     # Default 7 days (Redshift's default) for copied automated snapshots; 1-35.
     retention_days: int = Field(default=7, ge=1, le=35)
     # Copied manual snapshots: -1 keeps them for ever, 1-3653 days. Default: Redshift's default (-1).
@@ -668,7 +733,7 @@ class CrossRegionCopy(StrictModel):
     # key (`kms_key_id`) to have one created, or the name of an existing grant there. Default: neither
     # (unencrypted clusters).
     kms_key_id: KmsKeyArn | None = None
-    snapshot_copy_grant_name: str | None = None
+    snapshot_copy_grant_name: Annotated[str, _name_rule(names.SNAPSHOT_COPY_GRANT)] | None = None
 
     @field_validator("manual_snapshot_retention_days")
     @classmethod
@@ -767,6 +832,14 @@ class Policy(StrictModel):
         if self.snapshots and not (self.selection.clusters or self.selection.discover_tagged_clusters):
             issues.add("snapshots", "native snapshot settings apply to clusters by identifier; name clusters in "
                        "selection.clusters, or set selection.discover_tagged_clusters: true", has_value=False)
+        with skip_if_invalid():
+            if self.backup and self.backup.iam_role_arn is None:
+                # The policy's tags land on the IAM role it creates: IAM's character set applies (TagRole).
+                for key, value in self.tags.items():
+                    if not IAM_TAG_VALUE.match(value):
+                        issues.add(("tags", key), "has characters IAM refuses in a tag value, and this tag lands "
+                                   "on the IAM role the policy creates: use letters, digits, spaces and "
+                                   "_ . : / = + - @ only", value, rule="tag")
         if self.snapshots and any(_is_wildcard(c) for c in self.selection.clusters):
             issues.add("snapshots", "native snapshot settings cannot follow a wildcard in selection.clusters; "
                        "name the clusters, or use tag conditions with discover_tagged_clusters", has_value=False)

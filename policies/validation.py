@@ -13,11 +13,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from policies.aws_settings import aws_setting_problems
 from policies.base import partial_instance, problems_from_validation_error, skip_if_invalid
 from policies.errors import ConfigError, Problem, format_value, join_path
 from policies.locations import Locations, located
-from policies.models import REGION, Policy, StackConfig
+from policies.models import Policy, StackConfig, arn_account, stack_account
 from policies.native_plan import protected_clusters
+from policies.regions import placement_problems, region_problem
 from policies.restores import RestoreSpec, restore_list_problems
 
 NAMESPACE = "redshift-backup"
@@ -52,8 +54,11 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
     if not region:
         problems.append(Problem("aws:region", "is required: the stack's AWS region (e.g. us-east-1)",
                                 has_value=False, rule="region"))
-    elif not REGION.match(region):
-        problems.append(Problem("aws:region", "expected an AWS region name such as us-east-1", region, rule="region"))
+    elif region_problem(region, _stack_services(raw)):
+        problems.append(Problem("aws:region", region_problem(region, _stack_services(raw)) or "", region,
+                                rule="region"))
+    problems.extend(Problem(join_path(*where), message, value, rule="partition" if "partition" in message
+                            else "region") for where, message, value in placement_problems(raw, region))
     context: dict[str, Any] = {"region": region, "now": now}
     secrets = list(_secret_paths(raw, ()))
     try:
@@ -67,6 +72,13 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
     ConfigError.collect(problems, source)
     assert region is not None
     return Stack(config=config, region=region, source=source, name=name)
+
+
+def _stack_services(raw: Mapping[str, Any]) -> tuple[str, ...]:
+    """The services the stack region must offer: Redshift always; AWS Backup when a policy has a backup layer."""
+    policies = raw.get("policies")
+    backup = isinstance(policies, list) and any(isinstance(p, dict) and "backup" in p for p in policies)
+    return ("redshift", "backup") if backup else ("redshift",)
 
 
 def _secret_paths(value: Any, where: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:
@@ -132,7 +144,8 @@ def cross_policy_problems(policies: Iterable[tuple[int, Policy]]) -> list[Proble
                 if opt_in is not None:
                     problems.append(Problem(join_path("policies", i, "backup", "opt_in_region_settings"),
                                             f"policies[{opt_in}] already opts this region in; RegionSettings is one "
-                                            "per account and region, so turn it on in one policy only", True, rule="cross-policy"))
+                                            "per account and region, so turn it on in one policy only", True,
+                                            rule="cross-policy"))
                 opt_in = i if opt_in is None else opt_in
         with skip_if_invalid():
             if policy.name in names:
@@ -151,7 +164,29 @@ def cross_policy_problems(policies: Iterable[tuple[int, Policy]]) -> list[Proble
                 vaults.setdefault(vault, i)
         with skip_if_invalid():
             problems.extend(native.claim(i, policy, policy.selection.cluster_identifiers()))
+    problems.extend(_topic_account_problems(policies))
     return problems
+
+
+def _topic_account_problems(policies: Iterable[tuple[int, Policy]]) -> list[Problem]:
+    """AWS Backup notifies a topic of the vault's own account only; the stack's account is known when its ARNs
+    name it (`stack_account`)."""
+    listed = list(policies)
+    account = None
+    with skip_if_invalid():
+        account = stack_account(p for _, p in listed)
+    if account is None:
+        return []
+    out = []
+    for i, policy in listed:
+        with skip_if_invalid():
+            topic = policy.notifications.sns_topic_arn if policy.notifications else None
+            if topic and arn_account(topic) != account:
+                out.append(Problem(join_path("policies", i, "notifications", "sns_topic_arn"),
+                                   f"is in account {arn_account(topic)}; AWS Backup notifies a topic of the vault's "
+                                   f"own account only ({account}, the stack's, from its ARNs)", topic,
+                                   rule="notification-topic"))
+    return out
 
 
 class NativeOwners:
@@ -274,6 +309,8 @@ def split_stack_config(config: Mapping[str, Any]) -> tuple[dict[str, Any], str |
     ours: dict[str, Any] = {}
     problems: list[Problem] = []
     region = config.get("aws:region")
+    aws = {k[4:]: v for k, v in config.items() if isinstance(k, str) and k.startswith("aws:")}
+    problems.extend(aws_setting_problems(aws))
     for key, value in config.items():
         if not isinstance(key, str):
             problems.append(Problem("config", "keys must be strings", key, rule="type"))
@@ -319,7 +356,8 @@ class _DuplicateKeys:
                     lines = f"on line {line}" if seen[ident] == line else f"at lines {seen[ident]} and {line}"
                     self.problems.append(Problem(_document_path((*where, str(key.value))),
                                                  f"is given twice, {lines}; YAML would silently keep only the "
-                                                 "last one: remove one", has_value=False, rule="duplicate-key"))
+                                                 "last one: remove one", has_value=False, rule="duplicate-key",
+                                                 line=line, column=key.start_mark.column + 1))
                 seen.setdefault(ident, line)
                 self.walk(value, (*where, str(key.value)))
         elif isinstance(node, yaml.SequenceNode):

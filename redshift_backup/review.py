@@ -239,14 +239,14 @@ def main_review() -> int:
         print(post(os.environ["GITHUB_REPOSITORY"], os.environ["PR"], comment))
     else:
         print(f"not posting (POST_COMMENT=false): the review is in review.md, the artifact `{ARTIFACT}`")
-    for line in annotations(base, stack_files(base)[0]):
+    for line in pr_annotations(base, stack_files(base)[0]):
         print(line)
     for failure in parts.failures:
         print(f"::error::{failure}")
     return 1 if parts.failures else 0
 
 
-def annotations(base: str, stacks: Sequence[StackFile]) -> list[str]:
+def pr_annotations(base: str, stacks: Sequence[StackFile]) -> list[str]:
     """Workflow annotations on the pull request's files: `check` problems at their line, high-risk `diff` findings
     on the changed lines they are about (redshift_backup/annotations.py)."""
     from redshift_backup.annotations import check_annotations, diff_annotations, git_diff

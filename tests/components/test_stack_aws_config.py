@@ -138,3 +138,11 @@ def test_an_assume_role_without_a_role_arn_fails_before_anything_is_registered(
         "aws:assumeRoles[0]: expected an object with a roleArn (received {\"sessionName\": \"x\"})"]
     assert error.source == "stack prod"
     assert registered == []
+
+
+def test_check_knows_the_aws_settings_the_program_knows() -> None:
+    # One truth: `redshift-backup check` refuses exactly the aws:* keys the program refuses (pulumi-aws's own).
+    from components.providers import provider_arguments
+    from policies.aws_settings import PROVIDER_KEYS
+
+    assert set(provider_arguments()) == PROVIDER_KEYS

@@ -88,16 +88,16 @@ def test_unknown_key_names_the_nearest_known_key() -> None:
      "recovery_point_arn, latest_recovery_point_of; got snapshot_identifier, latest_snapshot_of "
      "(example: latest_snapshot_of: analytics-prod)"),
     ({"recovery_point_arn": "arn:aws:backup:us-east-1:123456789012:recovery-point:abc",
-      "backup_vault_name": "v", "backup_iam_role_arn": "arn:aws:iam::123456789012:role/restore",
+      "backup_vault_name": "vault", "backup_iam_role_arn": "arn:aws:iam::123456789012:role/restore",
       "owner_account": "123456789012"},
      "restores[0].source.owner_account: does not apply to recovery_point_arn (the ARN names its account) "
      "(received '123456789012')"),
     ({"recovery_point_arn": "arn:aws:backup:us-east-1:123456789012:recovery-point:abc",
       "backup_iam_role_arn": "arn:aws:iam::123456789012:role/restore"},
      "restores[0].source.backup_vault_name: is required with recovery_point_arn or latest_recovery_point_of"),
-    ({"latest_snapshot_of": "prod", "backup_vault_name": "v"},
+    ({"latest_snapshot_of": "prod", "backup_vault_name": "vault"},
      "restores[0].source.backup_vault_name: only applies to recovery_point_arn or latest_recovery_point_of "
-     "(received 'v')"),
+     "(received 'vault')"),
     ({"snapshot_arn": "nightly"},
      "restores[0].source.snapshot_arn: must be an ARN (example: "
      "'arn:aws:redshift:us-east-1:123456789012:snapshot:prod/nightly') (received 'nightly')"),
