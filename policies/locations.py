@@ -68,13 +68,14 @@ class Locations:
             current = parent
 
     def locate(self, problem: Problem) -> Problem:
-        """`problem` with its line and column (the key's for an unknown key, the nearest enclosing value's for a
-        missing one), and a YAML number hint that shows the digits the user wrote."""
+        """`problem` with its line and column (the key's for an unknown key or a problem without a value, the
+        nearest enclosing value's for a missing key), and a YAML number hint that shows the digits the user wrote."""
         place, own = self.find(problem.path)
         if place is None or problem.line is not None:
             return problem
         line, column = place.line, place.column
-        if own and problem.rule == "unknown-key" and place.key_line is not None:
+        # An unknown key, and a problem about a key rather than its value (has_value false), point at the key.
+        if own and (problem.rule == "unknown-key" or not problem.has_value) and place.key_line is not None:
             line, column = place.key_line, place.key_column or 1
         message = problem.message
         if own and place.text is not None and place.tag in (INT_TAG, FLOAT_TAG):

@@ -103,16 +103,16 @@ def _walk(value: Any, where: tuple[str | int, ...]) -> Any:
         yield where, value
 
 
-def placement_problems(raw: Any, stack_region: str | None) -> list[tuple[tuple[str | int, ...], str, str]]:
+def placement_problems(raw: Any, stack_region: str | None) -> list[tuple[tuple[str | int, ...], str, str, str]]:
     """Every ARN and every region of a stack's config (any key, so new models are covered without code): an ARN's
     partition exists and is the stack's, its region exists in that partition and offers the service named in the
     ARN; a `*region` value is in the stack's partition (copies and restores never leave it).
 
-    Returns (where, message, value) for each problem. Region values that are not regions at all are the models'
+    Returns (where, message, value, rule id) for each problem. Region values that are not regions at all are the models'
     to report (their own rule says which services the key needs).
     """
     home = partition_of(stack_region) if stack_region else None
-    out: list[tuple[tuple[str | int, ...], str, str]] = []
+    out: list[tuple[tuple[str | int, ...], str, str, str]] = []
     for where, value in _walk(raw, ()):
         if not isinstance(value, str):
             continue
@@ -123,21 +123,22 @@ def placement_problems(raw: Any, stack_region: str | None) -> list[tuple[tuple[s
             partition, service, region = parts[1], parts[2], parts[3]
             if partition not in partitions():
                 out.append((where, f"names partition {partition!r}, which does not exist; expected one of "
-                                   f"{', '.join(sorted(partitions()))}", value))
+                                   f"{', '.join(sorted(partitions()))}", value, "partition"))
                 continue
             if home and partition != home:
                 out.append((where, f"is in partition {partition}, but the stack's region {stack_region} is in "
-                                   f"{home}: a stack's resources, copies and roles never leave its partition", value))
+                                   f"{home}: a stack's resources, copies and roles never leave its partition", value,
+                            "partition"))
                 continue
             if region and region not in partitions()[partition].regions:
                 out.append((where, f"names region {region!r}, which is not a region of partition {partition} "
-                                   "(botocore's endpoint data)", value))
+                                   "(botocore's endpoint data)", value, "region"))
             elif region and service in SERVICES and region not in partitions()[partition].services[service]:
                 out.append((where, f"names region {region}, where {SERVICES[service]} is not offered "
-                                   "(botocore's endpoint data)", value))
+                                   "(botocore's endpoint data)", value, "region"))
         elif where and isinstance(where[-1], str) and where[-1].endswith("region") and home:
             other = partition_of(value)
             if other is not None and other != home:
                 out.append((where, f"is in partition {other}, but the stack's region {stack_region} is in {home}: "
-                                   "copies and restores never leave their partition", value))
+                                   "copies and restores never leave their partition", value, "partition"))
     return out

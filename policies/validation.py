@@ -57,8 +57,8 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
     elif region_problem(region, _stack_services(raw)):
         problems.append(Problem("aws:region", region_problem(region, _stack_services(raw)) or "", region,
                                 rule="region"))
-    problems.extend(Problem(join_path(*where), message, value, rule="partition" if "partition" in message
-                            else "region") for where, message, value in placement_problems(raw, region))
+    problems.extend(Problem(join_path(*where), message, value, rule=rule)
+                    for where, message, value, rule in placement_problems(raw, region))
     context: dict[str, Any] = {"region": region, "now": now}
     secrets = list(_secret_paths(raw, ()))
     try:
@@ -132,6 +132,7 @@ def _valid_policies(raw: Mapping[str, Any], context: dict[str, Any]) -> list[tup
 
 def cross_policy_problems(policies: Iterable[tuple[int, Policy]]) -> list[Problem]:
     """Rules that span policies: unique names and vaults, one owner per native setting of a cluster."""
+    policies = list(policies)
     problems: list[Problem] = []
     names: dict[str, int] = {}
     vaults: dict[str, int] = {}
