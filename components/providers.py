@@ -70,6 +70,15 @@ def stack_provider_args() -> dict[str, Any]:
     return args
 
 
+def stack_aws_setting_problems() -> list[Problem]:
+    """The `aws:*` settings the program would refuse, checked before anything else (and by `check` the same way),
+    whether or not the stack needs a provider for another region."""
+    settings: dict[str, Any] = {key: None for key in config_keys(AWS)}
+    if "assumeRoles" in settings and not pulumi.runtime.config.is_config_secret(f"{AWS}:assumeRoles"):
+        settings["assumeRoles"] = pulumi.Config(AWS).get_object("assumeRoles")
+    return aws_setting_problems(settings, frozenset(provider_arguments()))
+
+
 def region_provider(name: str, region: str, opts: pulumi.ResourceOptions | None = None) -> aws.Provider:
     """An explicit provider for another region, with every other `aws:*` setting of the stack.
 
