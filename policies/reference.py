@@ -13,11 +13,15 @@ REFERENCE: dict[str, dict[str, tuple[str, str]]] = {
     'Policy': {
         'name': ('required',
             ('2-32 lowercase letters, digits, hyphens; starts with a letter. Names every resource of '
-             'the policy (`<name>-vault`, ...): renaming replaces them. Unique in the stack.')),
+             'the policy (`<name>-vault`, ...): renaming replaces them. Unique in the stack. A name '
+             'that would make one of those names illegal is refused, naming it (two hyphens in a row '
+             'break the snapshot copy grant and event subscription names).')),
         'description': ('none',
             'Free text, shown in the plan.'),
         'tags': ('`{}`',
-            'Tags for every resource the policy creates (at most 50; keys may not start with `aws:`).'),
+            ('Tags for every resource the policy creates (at most 50; keys may not start with `aws:` '
+             'in any letter case). They land on the IAM role the policy creates, so their values use '
+             "IAM's characters: letters, digits, spaces and `_ . : / = + - @`.")),
         'selection': ('required',
             'What to protect (below).'),
         'backup': ('none',
@@ -176,7 +180,8 @@ REFERENCE: dict[str, dict[str, tuple[str, str]]] = {
     },
     'Notifications': {
         'sns_topic_arn': ('a new topic',
-            ('An existing topic; by default `<policy>-backup-events` is created with a policy that '
+            ("An existing standard (not FIFO) topic in the stack's region and account (AWS Backup "
+             'notifies no other); by default `<policy>-backup-events` is created with a policy that '
              'lets AWS Backup publish.')),
         'emails': ('`[]`',
             'Email subscriptions (each address must confirm).'),
