@@ -483,14 +483,14 @@ def restore_list_problems(restores: Sequence[ClusterRestoreSpec | TableRestoreSp
     for index, spec in enumerate(restores):
         if spec.name in names:
             problems.append(Problem(join_path(*prefix, index, "name"),
-                                    f"is also the name of restores[{names[spec.name]}]", spec.name))
+                                    f"is also the name of restores[{names[spec.name]}]", spec.name, rule="restore"))
         names.setdefault(spec.name, index)
         if isinstance(spec, ClusterRestoreSpec):
             key = (spec.region, spec.target_identifier)
             if key in targets:
                 problems.append(Problem(join_path(*prefix, index, "cluster_identifier"),
                                         f"restores[{targets[key]}] restores into the same cluster",
-                                        spec.target_identifier))
+                                        spec.target_identifier, rule="restore"))
             targets.setdefault(key, index)
     return problems
 
