@@ -123,3 +123,23 @@ def test_snapshot_spacing_and_copy_rules_run_beside_field_errors() -> None:
     assert any(p.startswith("policies[0].snapshots.schedule") for p in paths)  # closer than an hour
     # The copy's retention is invalid; its destination is valid, and the snapshot layer's rule on it still runs.
     assert "policies[0].snapshots.cross_region_copy.destination_region" in paths
+
+
+def test_checks_after_an_invalid_field_in_the_same_validator_still_run() -> None:
+    # The schedule (read by the "never runs again" check) is invalid; the cold storage, continuous backup and
+    # copy destination rules written after that check in the same validator still run.
+    policy = {"name": "analytics", "selection": {"clusters": ["a"], "conditions": {"string_equals": "x"},
+                                                 "not_resources": ["a"]},
+              "backup": {"rules": [{"name": "daily", "schedule": "cron(bad)", "move_to_cold_storage_after_days": 30,
+                                    "enable_continuous_backup": True,
+                                    "copy_actions": [{"destination_region": "us-west-2"},
+                                                     {"destination_region": "us-west-2"}]}]}}
+    with pytest.raises(ConfigError) as caught:
+        validate_config({"policies": [policy]}, "us-east-1")
+    assert [p.path for p in caught.value.problems] == [
+        "policies[0].selection.conditions.string_equals",
+        "policies[0].backup.rules[0].schedule",
+        "policies[0].backup.rules[0].move_to_cold_storage_after_days",
+        "policies[0].backup.rules[0].enable_continuous_backup",
+        "policies[0].backup.rules[0].copy_actions[1]",
+    ]
