@@ -304,9 +304,10 @@ def _child(annotation: Any, raw: Any, err: Any, info: ValidationInfo) -> Any:
         if instance is None:
             raise _Unusable
     # A field that one of the child's problems names is invalid too (a lock whose minimum is above its maximum
-    # is no bound to check retention against), however valid it was on its own.
+    # is no bound to check retention against), however valid it was on its own. A problem deeper down was
+    # handled the same way one level further in: the parent keeps the rest of that field.
     for loc, *_ in err["ctx"]["items"]:
-        if loc and isinstance(loc[0], str):
+        if len(loc) == 1 and isinstance(loc[0], str):
             instance.__dict__.pop(loc[0], None)
     return instance
 

@@ -143,3 +143,16 @@ def test_checks_after_an_invalid_field_in_the_same_validator_still_run() -> None
         "policies[0].backup.rules[0].enable_continuous_backup",
         "policies[0].backup.rules[0].copy_actions[1]",
     ]
+
+
+def test_cross_policy_rules_see_the_valid_parts_of_a_broken_policy() -> None:
+    # The second policy's rule has an invalid start window; its vault name still collides with the first's.
+    first = {"name": "one", "selection": {"clusters": ["a"]},
+             "backup": {"rules": [{"name": "daily"}], "vault": {"name": "shared"}}}
+    second = {"name": "two", "selection": {"clusters": ["b"]},
+              "backup": {"rules": [{"name": "daily", "start_window_minutes": 5}], "vault": {"name": "shared"}}}
+    with pytest.raises(ConfigError) as caught:
+        validate_config({"policies": [first, second]}, "us-east-1")
+    assert [(p.path, p.rule) for p in caught.value.problems] == [
+        ("policies[1].backup.rules[0].start_window_minutes", "backup-rule"),
+        ("policies[1].backup.vault.name", "cross-policy")]
