@@ -32,7 +32,6 @@ _IDENTIFIER = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
 _NODE_TYPE = re.compile(r"^[a-z0-9]+\.[a-z0-9]+$")
 _SQL_NAME = re.compile(r"^[^\x00-\x1f]{1,127}$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]$")
 _MAINTENANCE_WINDOW = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):[0-2][0-9]:[0-5][0-9]-"
                                  r"(mon|tue|wed|thu|fri|sat|sun):[0-2][0-9]:[0-5][0-9]$")
 
