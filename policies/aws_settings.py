@@ -9,6 +9,7 @@ list equal to them, so both refuse the same keys.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,11 +31,12 @@ def aws_setting_problems(settings: Mapping[str, Any], known: frozenset[str] = PR
     problems: list[Problem] = []
     for key, value in settings.items():
         if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
+            hint = (f"did you mean aws:{close[0]}?" if close else "check its spelling against the provider's "
+                    "configuration reference (e.g. aws:assumeRoles, aws:defaultTags, aws:allowedAccountIds)")
             problems.append(Problem(f"aws:{key}", "is not a setting of the pulumi-aws provider, so it cannot be "
-                                    "carried over to the explicit providers of other regions; check its spelling "
-                                    "against the provider's configuration reference (e.g. aws:assumeRoles, "
-                                    "aws:defaultTags, aws:allowedAccountIds)", has_value=False,
-                                    rule="aws-provider-setting"))
+                                    f"carried over to the explicit providers of other regions; {hint}",
+                                    has_value=False, rule="aws-provider-setting"))
         elif key == "assumeRoles" and value is not None and not isinstance(value, list):
             problems.append(Problem("aws:assumeRoles", "expected a list of objects with a roleArn", value,
                                     rule="aws-provider-setting"))

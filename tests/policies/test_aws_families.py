@@ -235,7 +235,8 @@ def test_a_maintenance_window_over_the_week_end_counts_across_sunday() -> None:
 def test_check_refuses_the_singular_assume_role_as_the_program_does() -> None:
     _ours, _region, found = split_stack_config({"aws:region": "us-east-1", "aws:assumeRole": {"roleArn": "x"}})
     assert [(p.path, p.rule) for p in found] == [("aws:assumeRole", "aws-provider-setting")]
-    assert "is not a setting of the pulumi-aws provider" in found[0].message
+    assert found[0].message.startswith("is not a setting of the pulumi-aws provider")
+    assert found[0].message.endswith("did you mean aws:assumeRoles?")
 
 
 def test_an_assume_roles_entry_without_a_role_arn() -> None:
