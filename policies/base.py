@@ -10,13 +10,12 @@ reports everything at once. Every model derived from `StrictModel` gets this wit
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import difflib
 import inspect
 import re
 import types
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Union, get_args, get_origin
@@ -55,11 +54,24 @@ class RuleViolation(ValueError):
         self.rule = rule
 
 
-@contextlib.contextmanager
-def skip_if_invalid() -> Iterator[None]:
+class _SkipIfInvalid:
+    """`contextlib.suppress(InvalidField)`, shared and without a generator: validation runs it on every model."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, _value: object, _tb: object) -> bool:
+        return kind is not None and issubclass(kind, InvalidField)
+
+
+_SKIP = _SkipIfInvalid()
+
+
+def skip_if_invalid() -> _SkipIfInvalid:
     """A block of cross-field checks that is skipped, alone, when it reads a field whose value was invalid."""
-    with contextlib.suppress(InvalidField):
-        yield
+    return _SKIP
 
 
 class StrictModel(BaseModel):

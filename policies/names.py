@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 
 @dataclass(frozen=True)
@@ -121,13 +122,20 @@ DERIVED: list[Derived] = [
 
 def derived_name_problems(policy: str, region: str | None) -> list[str]:
     """Every derived name `policy` would make illegal, each saying which name breaks which rule."""
+    return list(_derived_name_problems(policy, region, len(DERIVED), id(DERIVED)))
+
+
+@cache
+def _derived_name_problems(policy: str, region: str | None, _entries: int, _table: int) -> tuple[str, ...]:
+    # Cached per policy name and region (validation runs once per component); the table's length and identity
+    # are in the key, so an entry added later is never missed.
     out = []
     for entry in DERIVED:
         name = entry.name(policy, region or LONGEST_REGION)
         problem = entry.rule.problem(name)
         if problem:
             out.append(f"would make the {entry.resource} name {name!r} illegal: {problem}")
-    return list(dict.fromkeys(out))
+    return tuple(dict.fromkeys(out))
 
 
 def name_problem(rule: NameRule, name: str) -> str | None:

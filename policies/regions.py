@@ -92,15 +92,20 @@ def arn_partition(arn: str) -> str:
     return parts[1] if len(parts) > 1 else ""
 
 
-def _walk(value: Any, where: tuple[str | int, ...]) -> Any:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _walk(item, (*where, str(key)))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _walk(item, (*where, i))
-    else:
-        yield where, value
+def _strings(value: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every string leaf of a config value with its place (an explicit stack: configs can be large)."""
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
+    while stack:
+        where, item = stack.pop()
+        # Children pushed last first, so that they come off the stack in document order.
+        if isinstance(item, dict):
+            stack.extend(reversed([((*where, str(k)), v) for k, v in item.items()]))
+        elif isinstance(item, list):
+            stack.extend(reversed([((*where, i), v) for i, v in enumerate(item)]))
+        elif isinstance(item, str):
+            out.append((where, item))
+    return out
 
 
 def placement_problems(raw: Any, stack_region: str | None) -> list[tuple[tuple[str | int, ...], str, str, str]]:
@@ -113,9 +118,7 @@ def placement_problems(raw: Any, stack_region: str | None) -> list[tuple[tuple[s
     """
     home = partition_of(stack_region) if stack_region else None
     out: list[tuple[tuple[str | int, ...], str, str, str]] = []
-    for where, value in _walk(raw, ()):
-        if not isinstance(value, str):
-            continue
+    for where, value in _strings(raw):
         if value.startswith("arn:"):
             parts = value.split(":")
             if len(parts) < 6:
