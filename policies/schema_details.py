@@ -51,7 +51,9 @@ _ITEMS: dict[tuple[str, str], dict[str, Any]] = {
     ("Notifications", "backup_vault_events"): {"enum": list(models.BackupVaultEvent.__args__)},  # type: ignore[attr-defined]
     ("Notifications", "emails"): {"pattern": models.EMAIL.pattern},
     ("BackupLayer", "restore_pass_role_arns"): {"pattern": models.IAM_ROLE_ARN.pattern},
-    ("SnapshotShareSpec", "accounts_with_restore_access"): {"pattern": ACCOUNT},
+    # AuthorizeSnapshotAccess also takes amazon-redshift-support (AWS Support), which the restore crash-safety
+    # work accepts: the schema says so already, so that it never refuses what check accepts.
+    ("SnapshotShareSpec", "accounts_with_restore_access"): {"pattern": r"^([0-9]{12}|amazon-redshift-support)$"},
 }
 
 
