@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -19,6 +20,7 @@ from policies.errors import ConfigError, Problem, format_value, join_path
 from policies.locations import Locations, located
 from policies.models import Policy, StackConfig, arn_account, stack_account
 from policies.native_plan import protected_clusters
+from policies.presets import PLAN_PRESETS
 from policies.regions import placement_problems, region_problem
 from policies.restores import RestoreSpec, restore_list_problems
 
@@ -66,12 +68,46 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
     except ValidationError as exc:
         problems.extend(problems_from_validation_error(exc))
         problems.extend(cross_policy_problems(_checkable_policies(exc, raw, context)))
-        raise ConfigError(_with_secrets(_dedupe(problems), secrets), source) from None
+        raise ConfigError(_as_written(_with_secrets(_dedupe(problems), secrets), raw), source) from None
     problems.extend(cross_policy_problems(enumerate(config.policies)))
     problems.extend(restore_list_problems(config.restores))
-    ConfigError.collect(problems, source)
+    ConfigError.collect(_as_written(problems, raw), source)
     assert region is not None
     return Stack(config=config, region=region, source=source, name=name)
+
+
+_PRESET_RULE = re.compile(r"^(policies\[(\d+)\]\.backup)\.rules\[(\d+)\](.*)$")
+
+
+def _as_written(problems: list[Problem], raw: Mapping[str, Any]) -> list[Problem]:
+    """Paths as the file has them: a plan preset's rules come before the hand-written ones in the model, so
+    `rules[k]` of a policy whose preset has k rules is the file's `rules[0]`; a preset rule's own problem is
+    the preset's."""
+    policies = raw.get("policies")
+    if not isinstance(policies, list):
+        return problems
+    out = []
+    for problem in problems:
+        match = _PRESET_RULE.match(problem.path)
+        count = _preset_rule_count(policies, int(match.group(2))) if match else 0
+        if match and count:
+            index = int(match.group(3))
+            if index >= count:
+                problem = dataclasses.replace(problem, path=f"{match.group(1)}.rules[{index - count}]"
+                                                            f"{match.group(4)}")
+            else:
+                problem = dataclasses.replace(problem, path=f"{match.group(1)}.preset", message=(
+                    f"its rule {index + 1} of {count} ({match.group(4).lstrip('.') or 'the rule'}): "
+                    f"{problem.message}"))
+        out.append(problem)
+    return out
+
+
+def _preset_rule_count(policies: list[Any], index: int) -> int:
+    policy = policies[index] if index < len(policies) else None
+    backup = policy.get("backup") if isinstance(policy, dict) else None
+    preset = backup.get("preset") if isinstance(backup, dict) else None
+    return len(PLAN_PRESETS.get(preset, ())) if isinstance(preset, str) else 0
 
 
 def _stack_services(raw: Mapping[str, Any]) -> tuple[str, ...]:

@@ -156,3 +156,18 @@ def test_cross_policy_rules_see_the_valid_parts_of_a_broken_policy() -> None:
     assert [(p.path, p.rule) for p in caught.value.problems] == [
         ("policies[1].backup.rules[0].start_window_minutes", "backup-rule"),
         ("policies[1].backup.vault.name", "cross-policy")]
+
+
+def test_paths_and_lines_follow_the_file_when_a_plan_preset_adds_rules(tmp_path: Path) -> None:
+    # The preset's rule comes first in the model; the file's rules[1] is still called rules[1], at its line.
+    text = ("config:\n  aws:region: us-east-1\n  redshift-backup:policies:\n    - name: analytics\n"
+            "      selection: {clusters: [a]}\n      backup:\n        preset: daily_35_day_retention\n"
+            "        rules:\n          - name: extra\n          - name: second\n            start_window_minutes: 5\n"
+            "        vault: {lock: {mode: governance, min_retention_days: 50, max_retention_days: 90}}\n")
+    found = load_problems(tmp_path, text)
+    assert found == [
+        (7, 17, "policies[0].backup.preset", "backup-layer"),  # the preset's own rule keeps 35 days
+        (9, 13, "policies[0].backup.rules[0].delete_after_days", "backup-layer"),
+        (10, 13, "policies[0].backup.rules[1].delete_after_days", "backup-layer"),
+        (11, 35, "policies[0].backup.rules[1].start_window_minutes", "backup-rule"),
+    ]
