@@ -74,8 +74,9 @@ def stack_aws_setting_problems() -> list[Problem]:
     """The `aws:*` settings the program would refuse, checked before anything else (and by `check` the same way),
     whether or not the stack needs a provider for another region."""
     settings: dict[str, Any] = {key: None for key in config_keys(AWS)}
-    if "assumeRoles" in settings and not pulumi.runtime.config.is_config_secret(f"{AWS}:assumeRoles"):
-        settings["assumeRoles"] = pulumi.Config(AWS).get_object("assumeRoles")
+    for key in ("assumeRoles", "defaultTags"):
+        if key in settings and not pulumi.runtime.config.is_config_secret(f"{AWS}:{key}"):
+            settings[key] = pulumi.Config(AWS).get_object(key)
     return aws_setting_problems(settings, frozenset(provider_arguments()))
 
 

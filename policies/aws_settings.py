@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from policies.errors import Problem
+from policies.models import IAM_TAG_VALUE, TAG_KEY
 
 PROVIDER_KEYS = frozenset({
     "accessKey", "allowedAccountIds", "assumeRoleWithWebIdentity", "assumeRoles", "customCaBundle",
@@ -37,6 +38,8 @@ def aws_setting_problems(settings: Mapping[str, Any], known: frozenset[str] = PR
             problems.append(Problem(f"aws:{key}", "is not a setting of the pulumi-aws provider, so it cannot be "
                                     f"carried over to the explicit providers of other regions; {hint}",
                                     has_value=False, rule="aws-provider-setting"))
+        elif key == "defaultTags" and isinstance(value, dict) and isinstance(value.get("tags"), dict):
+            problems.extend(_default_tag_problems(value["tags"]))
         elif key == "assumeRoles" and value is not None and not isinstance(value, list):
             problems.append(Problem("aws:assumeRoles", "expected a list of objects with a roleArn", value,
                                     rule="aws-provider-setting"))
@@ -45,4 +48,20 @@ def aws_setting_problems(settings: Mapping[str, Any], known: frozenset[str] = PR
                 if not isinstance(entry, dict) or not isinstance(entry.get("roleArn"), str):
                     problems.append(Problem(f"aws:assumeRoles[{i}]", "expected an object with a roleArn", entry,
                                             rule="aws-provider-setting"))
+    return problems
+
+
+def _default_tag_problems(tags: dict[Any, Any]) -> list[Problem]:
+    """`aws:defaultTags` land on every resource, the IAM role included: AWS's key rule and IAM's characters."""
+    problems: list[Problem] = []
+    for key, value in tags.items():
+        where = f"aws:defaultTags.tags.{key}"
+        if not isinstance(key, str) or not TAG_KEY.match(key):
+            problems.append(Problem(where, "is not a tag key AWS accepts: 1-128 letters, digits, spaces and "
+                                    "_ . : / = + - @, not starting with 'aws:' in any letter case", key,
+                                    rule="tag"))
+        elif not isinstance(value, str) or not IAM_TAG_VALUE.match(value):
+            problems.append(Problem(where, "default tags land on every resource, IAM roles included: use IAM's "
+                                    "characters (letters, digits, spaces and _ . : / = + - @), at most 256",
+                                    value, rule="tag"))
     return problems

@@ -243,3 +243,9 @@ def test_an_assume_roles_entry_without_a_role_arn() -> None:
     found = aws_setting_problems({"assumeRoles": [{"sessionName": "x"}]})
     assert [p.render() for p in found] == [
         "aws:assumeRoles[0]: expected an object with a roleArn (received {\"sessionName\": \"x\"})"]
+
+
+def test_default_tags_follow_the_tag_rules_where_they_land() -> None:
+    found = aws_setting_problems({"defaultTags": {"tags": {"AWS:owner": "x", "team": "data (core)", "ok": "fine"}}})
+    assert [(p.path, p.rule) for p in found] == [("aws:defaultTags.tags.AWS:owner", "tag"),
+                                                 ("aws:defaultTags.tags.team", "tag")]
