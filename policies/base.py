@@ -484,6 +484,11 @@ def _item(cls: type[StrictModel] | None, loc: tuple[str | int, ...], err: Any) -
     elif kind == "literal_error":
         msg = msg.replace("Input should be", "expected")
         rule = "allowed-values"
+        allowed = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+        value = err.get("input")
+        close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.75) if isinstance(value, str) else []
+        if close:
+            msg += f" (did you mean {close[0]!r}?)"
     elif kind == "string_type" and _quote_hint(err.get("input")):
         msg = "expected text; " + _quote_hint(err.get("input"))
         rule = "yaml-type"

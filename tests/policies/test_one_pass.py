@@ -171,3 +171,17 @@ def test_paths_and_lines_follow_the_file_when_a_plan_preset_adds_rules(tmp_path:
         (10, 13, "policies[0].backup.rules[1].delete_after_days", "backup-layer"),
         (11, 35, "policies[0].backup.rules[1].start_window_minutes", "backup-rule"),
     ]
+
+
+def test_a_misspelt_allowed_value_names_the_nearest_and_the_lock_bounds_still_apply() -> None:
+    policy = {"name": "analytics", "selection": {"clusters": ["a"]},
+              "backup": {"rules": [{"name": "daily"}],
+                         "vault": {"lock": {"mode": "governence", "min_retention_days": 100,
+                                            "max_retention_days": 200}}}}
+    with pytest.raises(ConfigError) as caught:
+        validate_config({"policies": [policy]}, "us-east-1")
+    assert [p.render() for p in caught.value.problems] == [
+        "policies[0].backup.vault.lock.mode: expected 'governance' or 'compliance' (did you mean 'governance'?) "
+        "(received 'governence')",
+        "policies[0].backup.rules[0].delete_after_days: 35 days is below the vault lock minimum of 100 days "
+        "(received 35)"]
