@@ -76,21 +76,23 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
     return Stack(config=config, region=region, source=source, name=name)
 
 
-_PRESET_RULE = re.compile(r"^(policies\[(\d+)\]\.backup)\.rules\[(\d+)\](.*)$")
+_PRESET_RULE = re.compile(r"^((?:policies\[(\d+)\]|policy)\.backup)\.rules\[(\d+)\](.*)$")
 
 
-def _as_written(problems: list[Problem], raw: Mapping[str, Any]) -> list[Problem]:
+def _as_written(problems: list[Problem], raw: Mapping[str, Any], *, policy: Any = None) -> list[Problem]:
     """Paths as the file has them: a plan preset's rules come before the hand-written ones in the model, so
     `rules[k]` of a policy whose preset has k rules is the file's `rules[0]`; a preset rule's own problem is
-    the preset's."""
+    the preset's. `policy` is the one policy a component was given (paths `policy.backup...`)."""
     policies = raw.get("policies")
-    if not isinstance(policies, list):
-        return problems
+    policies = policies if isinstance(policies, list) else []
     out = []
     for problem in problems:
         match = _PRESET_RULE.match(problem.path)
-        count = _preset_rule_count(policies, int(match.group(2))) if match else 0
-        if match and count:
+        if match is None:
+            out.append(problem)
+            continue
+        count = _preset_rule_count([policy] if match.group(2) is None else policies, int(match.group(2) or 0))
+        if count:
             index = int(match.group(3))
             if index >= count:
                 problem = dataclasses.replace(problem, path=f"{match.group(1)}.rules[{index - count}]"
@@ -494,5 +496,6 @@ def validate_policy(raw: Any, region: str, *, source: str | None = None) -> Poli
     try:
         policy = Policy.model_validate(data, context={"region": region})
     except ValidationError as exc:
-        raise ConfigError(problems_from_validation_error(exc, ("policy",)), source) from None
+        raise ConfigError(_as_written(problems_from_validation_error(exc, ("policy",)), {}, policy=data),
+                          source) from None
     return raw if isinstance(raw, Policy) else policy

@@ -185,3 +185,13 @@ def test_a_misspelt_allowed_value_names_the_nearest_and_the_lock_bounds_still_ap
         "(received 'governence')",
         "policies[0].backup.rules[0].delete_after_days: 35 days is below the vault lock minimum of 100 days "
         "(received 35)"]
+
+
+def test_a_component_argument_with_a_plan_preset_keeps_the_written_rule_index() -> None:
+    from policies.validation import validate_policy
+
+    policy = {"name": "analytics", "selection": {"clusters": ["a"]},
+              "backup": {"preset": "daily_35_day_retention", "rules": [{"name": "x", "start_window_minutes": 5}]}}
+    with pytest.raises(ConfigError) as caught:
+        validate_policy(policy, "us-east-1")
+    assert [p.path for p in caught.value.problems] == ["policy.backup.rules[0].start_window_minutes"]
