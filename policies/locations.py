@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
 from policies.errors import Problem, join_path
+from policies.presets import PLAN_PRESETS
 
 INT_TAG = "tag:yaml.org,2002:int"
 FLOAT_TAG = "tag:yaml.org,2002:float"
@@ -115,4 +117,40 @@ def located(problems: Iterable[Problem], locations: Locations | None) -> list[Pr
     return in_document_order(locations.locate(p) for p in problems)
 
 
-__all__ = ["Locations", "Place", "in_document_order", "join_path", "located"]
+_PRESET_RULE = re.compile(r"^((?:policies\[(\d+)\]|policy)\.backup)\.rules\[(\d+)\](.*)$")
+
+
+def as_written(problems: list[Problem], raw: Mapping[str, Any], *, policy: Any = None) -> list[Problem]:
+    """Paths as the file has them: a plan preset's rules come before the hand-written ones in the model, so
+    `rules[k]` of a policy whose preset has k rules is the file's `rules[0]`; a preset rule's own problem is
+    the preset's. `policy` is the one policy a component was given (paths `policy.backup...`)."""
+    policies = raw.get("policies")
+    policies = policies if isinstance(policies, list) else []
+    out = []
+    for problem in problems:
+        match = _PRESET_RULE.match(problem.path)
+        if match is None:
+            out.append(problem)
+            continue
+        count = _preset_rule_count([policy] if match.group(2) is None else policies, int(match.group(2) or 0))
+        if count:
+            index = int(match.group(3))
+            if index >= count:
+                problem = dataclasses.replace(problem, path=f"{match.group(1)}.rules[{index - count}]"
+                                                            f"{match.group(4)}")
+            else:
+                problem = dataclasses.replace(problem, path=f"{match.group(1)}.preset", message=(
+                    f"its rule {index + 1} of {count} ({match.group(4).lstrip('.') or 'the rule'}): "
+                    f"{problem.message}"))
+        out.append(problem)
+    return out
+
+
+def _preset_rule_count(policies: list[Any], index: int) -> int:
+    policy = policies[index] if index < len(policies) else None
+    backup = policy.get("backup") if isinstance(policy, dict) else None
+    preset = backup.get("preset") if isinstance(backup, dict) else None
+    return len(PLAN_PRESETS.get(preset, ())) if isinstance(preset, str) else 0
+
+
+__all__ = ["Locations", "Place", "as_written", "in_document_order", "join_path", "located"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -17,10 +16,9 @@ from pydantic import ValidationError
 from policies.aws_settings import aws_setting_problems
 from policies.base import partial_instance, problems_from_validation_error, skip_if_invalid
 from policies.errors import ConfigError, Problem, format_value, join_path
-from policies.locations import Locations, located
+from policies.locations import Locations, as_written, located
 from policies.models import Policy, StackConfig, arn_account, stack_account
 from policies.native_plan import protected_clusters
-from policies.presets import PLAN_PRESETS
 from policies.regions import placement_problems, region_problem
 from policies.restores import RestoreSpec, restore_list_problems
 
@@ -68,48 +66,12 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
     except ValidationError as exc:
         problems.extend(problems_from_validation_error(exc))
         problems.extend(cross_policy_problems(_checkable_policies(exc, raw, context)))
-        raise ConfigError(_as_written(_with_secrets(_dedupe(problems), secrets), raw), source) from None
+        raise ConfigError(as_written(_with_secrets(_dedupe(problems), secrets), raw), source) from None
     problems.extend(cross_policy_problems(enumerate(config.policies)))
     problems.extend(restore_list_problems(config.restores))
-    ConfigError.collect(_as_written(problems, raw), source)
+    ConfigError.collect(as_written(problems, raw), source)
     assert region is not None
     return Stack(config=config, region=region, source=source, name=name)
-
-
-_PRESET_RULE = re.compile(r"^((?:policies\[(\d+)\]|policy)\.backup)\.rules\[(\d+)\](.*)$")
-
-
-def _as_written(problems: list[Problem], raw: Mapping[str, Any], *, policy: Any = None) -> list[Problem]:
-    """Paths as the file has them: a plan preset's rules come before the hand-written ones in the model, so
-    `rules[k]` of a policy whose preset has k rules is the file's `rules[0]`; a preset rule's own problem is
-    the preset's. `policy` is the one policy a component was given (paths `policy.backup...`)."""
-    policies = raw.get("policies")
-    policies = policies if isinstance(policies, list) else []
-    out = []
-    for problem in problems:
-        match = _PRESET_RULE.match(problem.path)
-        if match is None:
-            out.append(problem)
-            continue
-        count = _preset_rule_count([policy] if match.group(2) is None else policies, int(match.group(2) or 0))
-        if count:
-            index = int(match.group(3))
-            if index >= count:
-                problem = dataclasses.replace(problem, path=f"{match.group(1)}.rules[{index - count}]"
-                                                            f"{match.group(4)}")
-            else:
-                problem = dataclasses.replace(problem, path=f"{match.group(1)}.preset", message=(
-                    f"its rule {index + 1} of {count} ({match.group(4).lstrip('.') or 'the rule'}): "
-                    f"{problem.message}"))
-        out.append(problem)
-    return out
-
-
-def _preset_rule_count(policies: list[Any], index: int) -> int:
-    policy = policies[index] if index < len(policies) else None
-    backup = policy.get("backup") if isinstance(policy, dict) else None
-    preset = backup.get("preset") if isinstance(backup, dict) else None
-    return len(PLAN_PRESETS.get(preset, ())) if isinstance(preset, str) else 0
 
 
 def _stack_services(raw: Mapping[str, Any]) -> tuple[str, ...]:
@@ -496,6 +458,6 @@ def validate_policy(raw: Any, region: str, *, source: str | None = None) -> Poli
     try:
         policy = Policy.model_validate(data, context={"region": region})
     except ValidationError as exc:
-        raise ConfigError(_as_written(problems_from_validation_error(exc, ("policy",)), {}, policy=data),
+        raise ConfigError(as_written(problems_from_validation_error(exc, ("policy",)), {}, policy=data),
                           source) from None
     return raw if isinstance(raw, Policy) else policy
