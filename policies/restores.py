@@ -328,33 +328,42 @@ class ClusterRestoreSpec(StrictModel):
     @model_validator(mode="after")
     def _cross_field(self, info: ValidationInfo) -> ClusterRestoreSpec:
         issues = Issues()
+        # Each block reads its own fields: one whose field is invalid is skipped alone (one-pass validation).
         with skip_if_invalid():
             _in_restore_region(issues, self, (info.context or {}).get("region"))
-        if self.cluster_identifier is None:
-            problem = cluster_identifier_problem(self.name)
-            if problem:
-                issues.add("name", f"is used as cluster_identifier (none given) and {problem}", self.name)
-        if self.master_password_secret_kms_key_id is not None and self.manage_master_password is not True:
-            issues.add("master_password_secret_kms_key_id", "only applies with manage_master_password: true",
-                       self.master_password_secret_kms_key_id)
-        if self.port is not None:
-            problem = port_problem(self.port, self.node_type)
-            if problem:
-                issues.add("port", problem, self.port)
-        ra3 = self.node_type is not None and self.node_type.startswith("ra3.")
-        if ra3 and self.automated_snapshot_retention_days == 0:
-            issues.add("automated_snapshot_retention_days", "RA3 clusters need 1..35 days (0 is not allowed)",
-                       0)
-        if self.default_iam_role_arn is not None and self.iam_roles is not None \
-                and self.default_iam_role_arn not in self.iam_roles:
-            issues.add("default_iam_role_arn", "must be one of iam_roles", self.default_iam_role_arn)
+        with skip_if_invalid():
+            if self.cluster_identifier is None:
+                problem = cluster_identifier_problem(self.name)
+                if problem:
+                    issues.add("name", f"is used as cluster_identifier (none given) and {problem}", self.name)
+        with skip_if_invalid():
+            if self.master_password_secret_kms_key_id is not None and self.manage_master_password is not True:
+                issues.add("master_password_secret_kms_key_id", "only applies with manage_master_password: true",
+                           self.master_password_secret_kms_key_id)
+        with skip_if_invalid():
+            if self.port is not None:
+                problem = port_problem(self.port, self.node_type)
+                if problem:
+                    issues.add("port", problem, self.port)
+        with skip_if_invalid():
+            ra3 = self.node_type is not None and self.node_type.startswith("ra3.")
+            if ra3 and self.automated_snapshot_retention_days == 0:
+                issues.add("automated_snapshot_retention_days", "RA3 clusters need 1..35 days (0 is not allowed)",
+                           0)
+        with skip_if_invalid():
+            if self.default_iam_role_arn is not None and self.iam_roles is not None \
+                    and self.default_iam_role_arn not in self.iam_roles:
+                issues.add("default_iam_role_arn", "must be one of iam_roles", self.default_iam_role_arn)
         # Compared with the default, not with "was it given": providers re-validate their checked inputs, in
         # which every documented default has been filled in.
-        if self.skip_final_snapshot and self.final_snapshot_retention_days != DEFAULT_FINAL_SNAPSHOT_RETENTION_DAYS:
-            issues.add("final_snapshot_retention_days", "contradicts skip_final_snapshot: true "
-                       "(no final snapshot is taken)", self.final_snapshot_retention_days)
-        if self.iam_roles is not None and len(set(self.iam_roles)) != len(self.iam_roles):
-            issues.add("iam_roles", "lists a role twice", self.iam_roles)
+        with skip_if_invalid():
+            if self.skip_final_snapshot \
+                    and self.final_snapshot_retention_days != DEFAULT_FINAL_SNAPSHOT_RETENTION_DAYS:
+                issues.add("final_snapshot_retention_days", "contradicts skip_final_snapshot: true "
+                           "(no final snapshot is taken)", self.final_snapshot_retention_days)
+        with skip_if_invalid():
+            if self.iam_roles is not None and len(set(self.iam_roles)) != len(self.iam_roles):
+                issues.add("iam_roles", "lists a role twice", self.iam_roles)
         issues.raise_if_any()
         return self
 

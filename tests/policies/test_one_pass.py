@@ -195,3 +195,16 @@ def test_a_component_argument_with_a_plan_preset_keeps_the_written_rule_index() 
     with pytest.raises(ConfigError) as caught:
         validate_policy(policy, "us-east-1")
     assert [p.path for p in caught.value.problems] == ["policy.backup.rules[0].start_window_minutes"]
+
+
+def test_every_rule_of_a_restore_runs_beside_a_field_error() -> None:
+    restore = {"name": "drill", "source": {"latest_snapshot_of": "analytics"}, "port": 80,
+               "node_type": "ra3.xlplus", "automated_snapshot_retention_days": 0, "skip_final_snapshot": True,
+               "final_snapshot_retention_days": 30,
+               "iam_roles": ["arn:aws:iam::123456789012:role/a"],
+               "default_iam_role_arn": "arn:aws:iam::123456789012:role/b"}
+    with pytest.raises(ConfigError) as caught:
+        validate_config({"restores": [restore]}, "us-east-1")
+    assert sorted(p.path for p in caught.value.problems) == [
+        "restores[0].automated_snapshot_retention_days", "restores[0].default_iam_role_arn",
+        "restores[0].final_snapshot_retention_days", "restores[0].port"]
