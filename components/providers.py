@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws import AssumeRole, Credentials
+from policies.aws_settings import aws_setting_problems
 from policies.errors import ConfigError, Problem
 
 AWS = "aws"
@@ -56,10 +57,8 @@ def stack_provider_args() -> dict[str, Any]:
         if key == "region":
             continue
         if key not in known:
-            problems.append(Problem(f"{AWS}:{key}", "is not a setting of the pulumi-aws provider, so it cannot be "
-                                    "carried over to the explicit providers of other regions; check its spelling "
-                                    "against the provider's configuration reference (e.g. aws:assumeRoles, "
-                                    "aws:defaultTags, aws:allowedAccountIds)", has_value=False))
+            # The rule `redshift-backup check` applies (policies/aws_settings.py), with pulumi-aws's own keys.
+            problems += aws_setting_problems({key: None}, frozenset(known))
             continue
         arg, plain_string = known[key]
         secret = pulumi.runtime.config.is_config_secret(f"{AWS}:{key}")
@@ -69,6 +68,16 @@ def stack_provider_args() -> dict[str, Any]:
             args[arg] = config.get_secret_object(key) if secret else config.get_object(key)
     ConfigError.collect(problems, f"stack {pulumi.get_stack()}")
     return args
+
+
+def stack_aws_setting_problems() -> list[Problem]:
+    """The `aws:*` settings the program would refuse, checked before anything else (and by `check` the same way),
+    whether or not the stack needs a provider for another region."""
+    settings: dict[str, Any] = {key: None for key in config_keys(AWS)}
+    for key in ("assumeRoles", "defaultTags"):
+        if key in settings and not pulumi.runtime.config.is_config_secret(f"{AWS}:{key}"):
+            settings[key] = pulumi.Config(AWS).get_object(key)
+    return aws_setting_problems(settings, frozenset(provider_arguments()))
 
 
 def region_provider(name: str, region: str, opts: pulumi.ResourceOptions | None = None) -> aws.Provider:
@@ -91,10 +100,9 @@ def stack_credentials() -> Credentials:
     if profile:
         credentials["profile"] = profile
     roles: list[AssumeRole] = []
-    for i, entry in enumerate(config.get_object("assumeRoles") or []):
-        if not isinstance(entry, dict) or not isinstance(entry.get("roleArn"), str):
-            raise ConfigError([Problem(f"{AWS}:assumeRoles[{i}]", "expected an object with a roleArn", entry)],
-                              f"stack {pulumi.get_stack()}")
+    entries = config.get_object("assumeRoles") or []
+    ConfigError.collect(aws_setting_problems({"assumeRoles": entries}), f"stack {pulumi.get_stack()}")
+    for entry in entries:
         role: AssumeRole = {"role_arn": entry["roleArn"]}
         if entry.get("externalId"):
             role["external_id"] = str(entry["externalId"])

@@ -13,11 +13,12 @@ from components.aws import Credentials
 from components.backup_policy import RedshiftBackupPolicy
 from components.discovery import discover_tagged_clusters
 from components.notifications import BackupNotifications
-from components.providers import config_keys, region_provider, stack_credentials
+from components.providers import config_keys, region_provider, stack_aws_setting_problems, stack_credentials
 from components.restore import build_restore
 from components.snapshot_policy import RedshiftSnapshotPolicy
 from components.vault import configured_region
 from policies import backup_plan
+from policies.errors import ConfigError
 from policies.models import StackConfig
 from policies.summary import StackSummary, summarize
 from policies.validation import NAMESPACE, Stack, discovered_native_problems, validate_config
@@ -56,7 +57,14 @@ def read_stack_config() -> tuple[dict[str, Any], str | None]:
 def load_stack() -> Stack:
     """Validate the running stack's config; raises ConfigError (every problem) before anything is registered."""
     raw, region = read_stack_config()
-    return validate_config(raw, region, source=f"stack {pulumi.get_stack()}", name=pulumi.get_stack())
+    # The aws:* settings are refused here as `redshift-backup check` refuses them, with the config's problems.
+    settings = stack_aws_setting_problems()
+    try:
+        stack = validate_config(raw, region, source=f"stack {pulumi.get_stack()}", name=pulumi.get_stack())
+    except ConfigError as exc:
+        raise ConfigError([*settings, *exc.problems], exc.source) from None
+    ConfigError.collect(settings, stack.source)
+    return stack
 
 
 def discover_clusters(stack: Stack, credentials: Credentials) -> dict[int, list[str]]:

@@ -1,33 +1,69 @@
-"""The base model every config model derives from, and the bridge from pydantic errors to `Problem`s."""
+"""The base model every config model derives from: unknown keys are errors, config is immutable, whole numbers are
+whole numbers, and every problem is found in one pass (policies/one_pass.py)."""
 
 from __future__ import annotations
 
 import re
 import types
-from collections.abc import Iterable, Sequence
-from datetime import date
 from functools import cache
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 
-from policies.errors import Problem, join_path
+# Re-exported: the models build their rules from these.
+from policies.one_pass import (
+    InvalidField,
+    Issues,
+    RuleViolation,
+    collect,
+    partial_instance,
+    problems_from_validation_error,
+    skip_if_invalid,
+)
 
-# The error type a cross-field validator raises to report problems on sub-paths of the model it validates.
-_NESTED = "redshift_backup_problems"
+__all__ = ["InvalidField", "Issues", "RuleViolation", "StrictModel", "partial_instance",
+           "problems_from_validation_error", "skip_if_invalid", "whole_number"]
 
 
 class StrictModel(BaseModel):
     """Unknown keys are errors (a typo is never ignored) and validated config is immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+    # The rule id of this model's own cross-field problems; default: the class name in kebab case.
+    rule_id: ClassVar[str | None] = None
 
     @field_validator("*", mode="before")
     @classmethod
     def _whole_numbers(cls, value: Any, info: ValidationInfo) -> Any:
         bounds = _integer_fields(cls).get(info.field_name or "")
         return value if bounds is None else whole_number(value, *bounds)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_pass(cls, data: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            raise collect(cls, data, exc, info) from None
+
+    @classmethod
+    def own_rule_id(cls) -> str:
+        return cls.rule_id or re.sub(r"(?<!^)(?=[A-Z])", "-", cls.__name__).lower()
+
+    if not TYPE_CHECKING:
+        def __getattr__(self, name: str) -> Any:
+            # Only a partial instance (one-pass validation) lacks a field: its value was invalid.
+            if name in type(self).model_fields:
+                raise InvalidField(name)
+            return super().__getattr__(name)
 
 
 # --- whole numbers ----------------------------------------------------------------------------------------------
@@ -103,82 +139,3 @@ def _integer_bounds(annotation: Any, metadata: list[Any]) -> tuple[int | None, i
             low = ge if isinstance(ge, int) else low
             high = le if isinstance(le, int) else high
     return low, high
-
-
-class Issues:
-    """Collects cross-field problems inside a `model_validator(mode="after")` and raises them together.
-
-    pydantic puts a validator's error at the model's own location; `Issues` carries sub-paths (relative to the
-    model) so the final message still names the exact field: `policies[0].backup.rules[1].delete_after_days`.
-    """
-
-    def __init__(self) -> None:
-        self._items: list[tuple[tuple[str | int, ...], str, Any, bool]] = []
-
-    def add(self, where: str | int | Sequence[str | int], message: str, value: Any = None, *,
-            has_value: bool = True) -> None:
-        loc = (where,) if isinstance(where, (str, int)) else tuple(where)
-        self._items.append((loc, message, value, has_value))
-
-    def __bool__(self) -> bool:
-        return bool(self._items)
-
-    def raise_if_any(self) -> None:
-        if self._items:
-            raise PydanticCustomError(_NESTED, "{count} problems", {"count": len(self._items),
-                                                                  "items": list(self._items)})
-
-
-def problems_from_validation_error(exc: ValidationError, prefix: Sequence[str | int] = ()) -> list[Problem]:
-    """Turn every pydantic error into a `Problem` with a dotted path, the received value and a plain message."""
-    problems: list[Problem] = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(prefix) + tuple(_clean_loc(err["loc"]))
-        if err["type"] == _NESTED:
-            for sub, message, value, has_value in err["ctx"]["items"]:
-                problems.append(Problem(join_path(*loc, *sub), message, value, has_value))
-            continue
-        problems.append(_problem(loc, err))
-    return problems
-
-
-def _clean_loc(loc: Iterable[Any]) -> list[str | int]:
-    # pydantic inserts the member name of a tagged union or a function validator into `loc`; drop those.
-    out: list[str | int] = []
-    for part in loc:
-        if isinstance(part, str) and (part.startswith("function-") or part.endswith("]") and "[" in part):
-            continue
-        out.append(part)
-    return out
-
-
-def _problem(loc: tuple[str | int, ...], err: Any) -> Problem:
-    kind = err["type"]
-    msg = str(err["msg"])
-    if kind == "extra_forbidden":
-        return Problem(join_path(*loc), "unknown key (check the spelling against the policy reference)",
-                       err["input"])
-    if kind == "missing":
-        return Problem(join_path(*loc), "is required", has_value=False)
-    if kind == "value_error" and msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
-    elif kind == "assertion_error" and msg.startswith("Assertion failed, "):
-        msg = msg[len("Assertion failed, "):]
-    elif kind == "literal_error":
-        msg = msg.replace("Input should be", "expected")
-    elif kind == "string_type" and _quote_hint(err.get("input")):
-        msg = "expected text; " + _quote_hint(err.get("input"))
-    else:
-        msg = msg.replace("Input should be", "expected").replace("Input should have", "expected")
-    return Problem(join_path(*loc), msg, err.get("input"))
-
-
-def _quote_hint(value: Any) -> str:
-    """YAML reads unquoted 123456789012, 2026-01-31 and yes as a number, a date and true: say to quote them."""
-    if isinstance(value, bool):
-        return "YAML read this as true/false: quote it"
-    if isinstance(value, (int, float)):
-        return f"YAML read this as a number: quote it ('{value}')"
-    if isinstance(value, date):
-        return f"YAML read this as a date: quote it ('{value.isoformat()}')"
-    return ""

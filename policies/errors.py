@@ -19,11 +19,22 @@ class Problem:
     message: str
     value: Any = None
     has_value: bool = True
+    # The rule's stable id (policies/rules.py): how a problem is looked up, and suppressed by tools.
+    rule: str = "config"
+    # Where in a stack file (1-based), when the problem comes from one (`policies.locations`).
+    line: int | None = None
+    column: int | None = None
 
     def render(self) -> str:
         received = f" (received {format_value(self.value)})" if self.has_value else ""
         where = self.path or "<root>"
         return f"{where}: {self.message}{received}"
+
+    def render_at(self, source: str | None) -> str:
+        """`Pulumi.prod.yaml:42:15: policies[0].name: ...`: the form editors and terminals make clickable."""
+        if self.line is None or source is None:
+            return self.render()
+        return f"{source}:{self.line}:{self.column or 1}: {self.render()}"
 
 
 def format_value(value: Any) -> str:
@@ -63,7 +74,9 @@ class ConfigError(RedshiftBackupError):
     def render(self) -> str:
         head = f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"
         head += f" in {self.source}" if self.source else " in the configuration"
-        return head + ":\n" + "\n".join(f"  - {p.render()}" for p in self.problems)
+        # A problem placed in its file starts its line with `file:line:column:`, which editors make a link of.
+        lines = (p.render_at(self.source) if p.line is not None else f"  - {p.render()}" for p in self.problems)
+        return head + ":\n" + "\n".join(lines)
 
     @classmethod
     def collect(cls, problems: Iterable[Problem], source: str | None = None) -> None:

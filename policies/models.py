@@ -9,8 +9,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from policies import presets, schedules
-from policies.base import Issues, StrictModel
+from policies import names, presets, schedules
+from policies.base import Issues, RuleViolation, StrictModel, skip_if_invalid
+from policies.regions import region_problem
 from policies.restores import RestoreSpec
 
 # --- small field rules --------------------------------------------------------------------------------------
@@ -30,9 +31,13 @@ NAMESPACE_ARN = re.compile(r"^arn:aws[a-z-]*:redshift-serverless:([a-z0-9-]+):(\
 VAULT_ARN = re.compile(r"^arn:aws[a-z-]*:backup:([a-z0-9-]+):(\d{12}):backup-vault:([a-zA-Z0-9\-_]{2,50})$")
 KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key|alias)/.+$")
 IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
-SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):[A-Za-z0-9_-]{1,256}$")
+# `.fifo` topics match, so that the notifications rule can say why AWS Backup cannot use them.
+SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):[A-Za-z0-9_-]{1,251}(\.fifo)?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-TAG_KEY = re.compile(r"^(?!aws:)[\w .:/=+\-@]{1,128}$")
+# `aws:` is reserved in any letter case (AWS refuses AWS:Team as it refuses aws:team).
+TAG_KEY = re.compile(r"^(?![aA][wW][sS]:)[\w .:/=+\-@]{1,128}$")
+# IAM's character set for tag values (TagRole): letters, digits, spaces and _ . : / = + - @.
+IAM_TAG_VALUE = re.compile(r"^[\w\s.:/=+\-@]{0,256}$")
 
 MAX_SELECTION_ARNS = 500
 MAX_SELECTION_ARNS_WITH_WILDCARD = 30
@@ -60,6 +65,46 @@ def _cluster_identifier_rule(value: str) -> str:
     return value
 
 
+def _region_rule(*services: str) -> Any:
+    """A region that exists (botocore's endpoint data) and offers `services`: the one region rule."""
+    def check(value: str) -> str:
+        problem = region_problem(value, services)
+        if problem:
+            raise RuleViolation("region", problem)
+        return value
+
+    return AfterValidator(check)
+
+
+def _derived_names_rule(value: str, info: ValidationInfo) -> str:
+    problems = names.derived_name_problems(value, (info.context or {}).get("region"))
+    if problems:
+        raise RuleViolation("derived-name", "; ".join(problems))
+    return value
+
+
+def _name_rule(rule: names.NameRule) -> Any:
+    def check(value: str) -> str:
+        problem = rule.problem(value)
+        if problem:
+            raise RuleViolation("resource-name", f"expected a legal name: {problem}")
+        return value
+
+    return AfterValidator(check)
+
+
+def vault_arn_problem(arn: str) -> str | None:
+    """Why `arn` is not a backup vault ARN; for a vault name that breaks AWS Backup's rule, that rule."""
+    parts = arn.split(":")
+    if len(parts) == 7 and parts[0] == "arn" and parts[2] == "backup" and parts[5] == "backup-vault":
+        problem = names.BACKUP_VAULT.problem(parts[6])
+        if problem:
+            return f"the vault name in this ARN, {parts[6]!r}, is invalid: {problem}"
+    if not VAULT_ARN.match(arn):
+        return "expected a backup vault ARN, arn:aws:backup:<region>:<account>:backup-vault:<name>"
+    return None
+
+
 def _timezone_rule(value: str) -> str:
     zones = schedules.iana_timezones()
     if value not in zones:
@@ -73,21 +118,25 @@ def _timezone_rule(value: str) -> str:
 def _tags_rule(value: dict[str, str]) -> dict[str, str]:
     for key, val in value.items():
         if not TAG_KEY.match(key):
-            raise ValueError(f"tag key {key!r} is invalid: expected 1-128 characters, not starting with 'aws:'")
+            raise RuleViolation("tag", f"tag key {key!r} is invalid: expected 1-128 letters, digits, spaces and "
+                                "_ . : / = + - @, not starting with 'aws:' in any letter case (AWS reserves it)")
         if len(val) > 256:
-            raise ValueError(f"tag {key!r} has a value longer than 256 characters")
+            raise RuleViolation("tag", f"tag {key!r} has a value longer than 256 characters")
     if len(value) > 50:
-        raise ValueError(f"{len(value)} tags given; AWS allows at most 50 per resource")
+        raise RuleViolation("tag", f"{len(value)} tags given; AWS allows at most 50 per resource")
     return value
 
 
 PolicyName = Annotated[str, _matches(POLICY_NAME, "2-32 lowercase letters, digits and hyphens, starting with a "
-                                     "letter and not ending with '-' (e.g. analytics-daily)")]
+                                     "letter and not ending with '-' (e.g. analytics-daily)"),
+                       AfterValidator(_derived_names_rule)]
 RuleName = Annotated[str, _matches(RULE_NAME, "1-50 letters, digits, '-', '_' or '.' (AWS Backup RuleName)")]
 VaultName = Annotated[str, _matches(VAULT_NAME, "2-50 letters, digits, '-' or '_' (AWS Backup vault name)")]
 ClusterIdentifier = Annotated[str, AfterValidator(_cluster_identifier_rule)]
 AccountId = Annotated[str, _matches(ACCOUNT_ID, "a 12-digit AWS account id, quoted in YAML (e.g. '123456789012')")]
-RegionName = Annotated[str, _matches(REGION, "an AWS region name such as us-east-1")]
+RegionName = Annotated[str, _region_rule()]
+BackupRegionName = Annotated[str, _region_rule("backup")]
+RedshiftRegionName = Annotated[str, _region_rule("redshift")]
 Timezone = Annotated[str, AfterValidator(_timezone_rule)]
 Tags = Annotated[dict[str, str], AfterValidator(_tags_rule)]
 KmsKeyArn = Annotated[str, _matches(KMS_KEY_ARN, "a KMS key ARN, arn:aws:kms:<region>:<account>:key/<id>")]
@@ -123,7 +172,8 @@ class TagCondition(StrictModel):
         if value.startswith("aws:ResourceTag/"):
             raise ValueError("give the bare tag key (e.g. backup); the aws:ResourceTag/ prefix is added for you")
         if not TAG_KEY.match(value):
-            raise ValueError("expected a tag key of 1-128 characters, not starting with 'aws:'")
+            raise RuleViolation("tag", "expected a tag key of 1-128 characters, not starting with 'aws:' in any "
+                                "letter case")
         return value
 
 
@@ -172,44 +222,50 @@ class Selection(StrictModel):
     def _rules(self, info: ValidationInfo) -> Selection:
         issues = Issues()
         region = (info.context or {}).get("region")
-        if not (self.clusters or self.serverless_namespaces or self.conditions):
-            issues.add((), "selects nothing; name clusters, serverless_namespaces or tag conditions",
-                       has_value=False)
+        # Each block reads its own fields: one whose field is invalid is skipped alone (one-pass validation).
+        with skip_if_invalid():
+            if not (self.clusters or self.serverless_namespaces or self.conditions):
+                issues.add((), "selects nothing; name clusters, serverless_namespaces or tag conditions",
+                           has_value=False)
         for field in ("clusters", "not_resources"):
-            refs: list[str] = getattr(self, field)
-            for i, ref in enumerate(refs):
-                problem = _resource_ref_problem(ref, allow_namespace=field == "not_resources")
-                if problem:
-                    issues.add((field, i), problem, ref)
-                elif region and ref.startswith("arn:") and arn_region(ref) != region:
-                    issues.add((field, i), f"is in region {arn_region(ref)}, but a stack protects resources of "
-                               f"its own region ({region}) only: declare it in a stack of that region", ref)
-            _duplicates(issues, field, refs)
-            wild = [r for r in refs if _is_wildcard(r)]
-            limit = MAX_SELECTION_ARNS_WITH_WILDCARD if wild else MAX_SELECTION_ARNS
-            if len(refs) > limit:
-                issues.add(field, f"{len(refs)} entries; AWS Backup allows at most {limit}"
-                           + (" when any entry has a wildcard" if wild else ""), has_value=False)
-        for i, ref in enumerate(self.serverless_namespaces):
-            if not NAMESPACE_ARN.match(ref):
-                issues.add(("serverless_namespaces", i), "expected a Redshift Serverless namespace ARN, "
-                           "arn:aws:redshift-serverless:<region>:<account>:namespace/<uuid>", ref)
-            elif "*" in ref[:-1]:
-                issues.add(("serverless_namespaces", i), "a wildcard '*' is only allowed at the end", ref)
-            elif region and arn_region(ref) != region:
-                issues.add(("serverless_namespaces", i), f"is in region {arn_region(ref)}, but a stack protects "
-                           f"resources of its own region ({region}) only", ref)
-        _duplicates(issues, "serverless_namespaces", self.serverless_namespaces)
-        excluded = {cluster_identifier_of(r) or r for r in self.not_resources}
-        left = [r for r in self.clusters if _is_wildcard(r) or (cluster_identifier_of(r) or r) not in excluded]
-        left += [r for r in self.serverless_namespaces if r not in excluded]
-        if (self.clusters or self.serverless_namespaces) and not (left or self.conditions):
-            issues.add("not_resources", "excludes every cluster and namespace that clusters and "
-                       "serverless_namespaces name, so the selection selects nothing; remove the exclusions or the "
-                       "policy", self.not_resources)
-        if self.discover_tagged_clusters and not self.conditions:
-            issues.add("discover_tagged_clusters", "is on but no tag conditions are given; there is nothing to "
-                       "discover", True)
+            with skip_if_invalid():
+                refs: list[str] = getattr(self, field)
+                for i, ref in enumerate(refs):
+                    problem = _resource_ref_problem(ref, allow_namespace=field == "not_resources")
+                    if problem:
+                        issues.add((field, i), problem, ref)
+                    elif region and ref.startswith("arn:") and arn_region(ref) != region:
+                        issues.add((field, i), f"is in region {arn_region(ref)}, but a stack protects resources "
+                                   f"of its own region ({region}) only: declare it in a stack of that region", ref)
+                _duplicates(issues, field, refs)
+                wild = [r for r in refs if _is_wildcard(r)]
+                limit = MAX_SELECTION_ARNS_WITH_WILDCARD if wild else MAX_SELECTION_ARNS
+                if len(refs) > limit:
+                    issues.add(field, f"{len(refs)} entries; AWS Backup allows at most {limit}"
+                               + (" when any entry has a wildcard" if wild else ""), has_value=False)
+        with skip_if_invalid():
+            for i, ref in enumerate(self.serverless_namespaces):
+                if not NAMESPACE_ARN.match(ref):
+                    issues.add(("serverless_namespaces", i), "expected a Redshift Serverless namespace ARN, "
+                               "arn:aws:redshift-serverless:<region>:<account>:namespace/<uuid>", ref)
+                elif "*" in ref[:-1]:
+                    issues.add(("serverless_namespaces", i), "a wildcard '*' is only allowed at the end", ref)
+                elif region and arn_region(ref) != region:
+                    issues.add(("serverless_namespaces", i), f"is in region {arn_region(ref)}, but a stack "
+                               f"protects resources of its own region ({region}) only", ref)
+            _duplicates(issues, "serverless_namespaces", self.serverless_namespaces)
+        with skip_if_invalid():
+            excluded = {cluster_identifier_of(r) or r for r in self.not_resources}
+            left = [r for r in self.clusters if _is_wildcard(r) or (cluster_identifier_of(r) or r) not in excluded]
+            left += [r for r in self.serverless_namespaces if r not in excluded]
+            if (self.clusters or self.serverless_namespaces) and not (left or self.conditions):
+                issues.add("not_resources", "excludes every cluster and namespace that clusters and "
+                           "serverless_namespaces name, so the selection selects nothing; remove the exclusions or "
+                           "the policy", self.not_resources)
+        with skip_if_invalid():
+            if self.discover_tagged_clusters and not self.conditions:
+                issues.add("discover_tagged_clusters", "is on but no tag conditions are given; there is nothing to "
+                           "discover", True)
         issues.raise_if_any()
         return self
 
@@ -285,7 +341,7 @@ class CopyAction(StrictModel):
     vault in another account), and that vault's access policy must allow the copy.
     """
 
-    destination_region: RegionName | None = None
+    destination_region: BackupRegionName | None = None
     destination_account_id: AccountId | None = None
     destination_vault_arn: str | None = None
     # Default: the rule's own delete_after_days. A copy action is always given a lifecycle, because one without
@@ -298,9 +354,10 @@ class CopyAction(StrictModel):
         arn = self.destination_vault_arn
         if arn is not None:
             m = VAULT_ARN.match(arn)
-            if not m:
-                issues.add("destination_vault_arn", "expected a backup vault ARN, "
-                           "arn:aws:backup:<region>:<account>:backup-vault:<name>", arn)
+            problem = vault_arn_problem(arn)
+            if problem or not m:
+                issues.add("destination_vault_arn", problem or "expected a backup vault ARN", arn,
+                           rule="resource-name" if problem and "vault name" in problem else None)
             else:
                 if self.destination_region and m.group(1) != self.destination_region:
                     issues.add("destination_vault_arn", f"is in region {m.group(1)} but destination_region is "
@@ -396,38 +453,48 @@ class BackupRule(StrictModel):
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> BackupRule:
         issues = Issues()
-        if self.start_window_minutes < 60:
-            issues.add("start_window_minutes", "AWS Backup needs a start window of at least 60 minutes",
-                       self.start_window_minutes)
-        if self.completion_window_minutes < self.start_window_minutes + 60:
-            issues.add("completion_window_minutes", "must be at least 60 minutes longer than "
-                       f"start_window_minutes ({self.start_window_minutes})", self.completion_window_minutes)
+        # Each block reads its own fields: one whose field is invalid is skipped alone (one-pass validation).
+        with skip_if_invalid():
+            if self.start_window_minutes < 60:
+                issues.add("start_window_minutes", "AWS Backup needs a start window of at least 60 minutes",
+                           self.start_window_minutes)
+        with skip_if_invalid():
+            if self.completion_window_minutes < self.start_window_minutes + 60:
+                issues.add("completion_window_minutes", "must be at least 60 minutes longer than "
+                           f"start_window_minutes ({self.start_window_minutes})", self.completion_window_minutes)
         for field in ("start_window_minutes", "completion_window_minutes"):
-            if getattr(self, field) > MAX_WINDOW_MINUTES:
-                issues.add(field, f"expected at most {MAX_WINDOW_MINUTES} minutes (100 years, AWS Backup's "
-                           "maximum)", getattr(self, field))
+            with skip_if_invalid():
+                if getattr(self, field) > MAX_WINDOW_MINUTES:
+                    issues.add(field, f"expected at most {MAX_WINDOW_MINUTES} minutes (100 years, AWS Backup's "
+                               "maximum)", getattr(self, field))
         now = (info.context or {}).get("now") or datetime.now(UTC)
-        last = schedules.last_backup_time_if_ended(self.schedule, self.schedule_timezone, now)
-        if last is not None:
-            issues.add("schedule", f"never runs again: its last run was {last:%Y-%m-%d %H:%M} UTC, and the Year "
-                       f"field allows no later run (checked against {now:%Y-%m-%d %H:%M} UTC)", self.schedule)
-        if self.move_to_cold_storage_after_days is not None:
-            issues.add("move_to_cold_storage_after_days", "cold storage is not available for Amazon Redshift "
-                       "recovery points; leave this key out", self.move_to_cold_storage_after_days)
-        if self.enable_continuous_backup:
-            issues.add("enable_continuous_backup", "continuous backup (point-in-time recovery) is not "
-                       "available for Amazon Redshift; leave this key out", True)
+        with skip_if_invalid():
+            last = schedules.last_backup_time_if_ended(self.schedule, self.schedule_timezone, now)
+            if last is not None:
+                issues.add("schedule", f"never runs again: its last run was {last:%Y-%m-%d %H:%M} UTC, and the "
+                           f"Year field allows no later run (checked against {now:%Y-%m-%d %H:%M} UTC)",
+                           self.schedule)
+        with skip_if_invalid():
+            if self.move_to_cold_storage_after_days is not None:
+                issues.add("move_to_cold_storage_after_days", "cold storage is not available for Amazon Redshift "
+                           "recovery points; leave this key out", self.move_to_cold_storage_after_days)
+        with skip_if_invalid():
+            if self.enable_continuous_backup:
+                issues.add("enable_continuous_backup", "continuous backup (point-in-time recovery) is not "
+                           "available for Amazon Redshift; leave this key out", True)
         region = (info.context or {}).get("region")
         seen: dict[tuple[str | None, str | None], int] = {}
         for i, copy in enumerate(self.copy_actions):
-            if region and copy.region == region and copy.account_id in (None, (info.context or {}).get("account_id")):
-                issues.add(("copy_actions", i, "destination_region"), f"is the stack's own region ({region}); a "
-                           "copy to the same region and account adds no protection", copy.region)
-            key = (copy.region, copy.account_id)
-            if key in seen:
-                issues.add(("copy_actions", i), f"copies to the same destination as copy_actions[{seen[key]}]",
-                           has_value=False)
-            seen.setdefault(key, i)
+            with skip_if_invalid():  # a copy action whose destination is invalid is compared with nothing
+                account = (info.context or {}).get("account_id")
+                if region and copy.region == region and copy.account_id in (None, account):
+                    issues.add(("copy_actions", i, "destination_region"), f"is the stack's own region ({region}); "
+                               "a copy to the same region and account adds no protection", copy.region)
+                key = (copy.region, copy.account_id)
+                if key in seen:
+                    issues.add(("copy_actions", i), f"copies to the same destination as copy_actions[{seen[key]}]",
+                               has_value=False)
+                seen.setdefault(key, i)
         issues.raise_if_any()
         return self
 
@@ -494,8 +561,13 @@ class Vault(StrictModel):
                 issues.add(field, f"is in region {arn_region(arn)}, but the vault is in the stack's region "
                            f"({region}): give a {'vault' if field == 'existing' else 'key'} of that region", arn)
         if self.existing is not None:
-            if not (VAULT_NAME.match(self.existing) or VAULT_ARN.match(self.existing)):
-                issues.add("existing", "expected a vault name or a backup vault ARN", self.existing)
+            if self.existing.startswith("arn:"):
+                problem = vault_arn_problem(self.existing)
+                if problem:
+                    issues.add("existing", problem, self.existing, rule="resource-name")
+            elif names.BACKUP_VAULT.problem(self.existing):
+                issues.add("existing", f"expected a vault name or a backup vault ARN: "
+                           f"{names.BACKUP_VAULT.problem(self.existing)}", self.existing, rule="resource-name")
             for field in ("name", "lock"):
                 if getattr(self, field) is not None:
                     issues.add(field, "cannot be set together with `existing`: an existing vault is used as it "
@@ -524,7 +596,7 @@ class ReportPlan(StrictModel):
     templates: list[Literal["BACKUP_JOB_REPORT", "COPY_JOB_REPORT", "RESTORE_JOB_REPORT"]] = [
         "BACKUP_JOB_REPORT", "COPY_JOB_REPORT", "RESTORE_JOB_REPORT"]
     # Default: a bucket the component creates (private, encrypted, versioned).
-    s3_bucket_name: str | None = None
+    s3_bucket_name: Annotated[str, _name_rule(names.S3_BUCKET)] | None = None
     s3_key_prefix: str | None = None
     formats: list[Literal["CSV", "JSON"]] = ["CSV"]
 
@@ -567,32 +639,47 @@ class BackupLayer(StrictModel):
     @model_validator(mode="after")
     def _rules(self) -> BackupLayer:
         issues = Issues()
-        if not self.rules:
-            issues.add("rules", "no rules; give a plan `preset` or at least one rule", has_value=False)
-        _duplicates(issues, "rules", [r.name for r in self.rules])
-        if self.iam_role_arn and self.restore_pass_role_arns:
-            issues.add("restore_pass_role_arns", "only applies to the role this policy creates; with "
-                       "iam_role_arn, grant iam:PassRole on that role yourself", self.restore_pass_role_arns)
-        if self.vault.kms_key == "aws_managed" and self.vault.existing is None:
-            accounts = sorted({c.destination_account_id for r in self.rules for c in r.copy_actions
-                               if c.destination_account_id})
-            if accounts:
-                # AWS documents cross-account copy for vaults encrypted with a customer managed key only: an AWS
-                # managed key's policy cannot be changed to let another account use it.
-                issues.add(("vault", "kms_key"), "cannot be used with copies to another account "
-                           f"({', '.join(accounts)}): AWS Backup cannot copy recovery points across accounts from "
-                           "a vault encrypted with an AWS managed key; use kms_key: new (a customer managed key) "
-                           "or a customer managed key ARN", self.vault.kms_key)
-        lock = self.vault.lock
-        if lock:
-            for i, rule in enumerate(self.rules):
-                _inside_lock(issues, ("rules", i, "delete_after_days"), rule.delete_after_days, lock)
-                for j, copy in enumerate(rule.copy_actions):
+        # Each block reads its own fields: one whose field is invalid is skipped alone (one-pass validation).
+        with skip_if_invalid():
+            if not self.rules and self.preset is None:  # an invalid preset gave no rules: it is reported instead
+                issues.add("rules", "no rules; give a plan `preset` or at least one rule", has_value=False)
+        with skip_if_invalid():
+            _duplicates(issues, "rules", [r.name for r in self.rules])
+        with skip_if_invalid():
+            if self.iam_role_arn and self.restore_pass_role_arns:
+                issues.add("restore_pass_role_arns", "only applies to the role this policy creates; with "
+                           "iam_role_arn, grant iam:PassRole on that role yourself", self.restore_pass_role_arns)
+        with skip_if_invalid():
+            if self.vault.kms_key == "aws_managed" and self.vault.existing is None:
+                accounts = sorted({c.destination_account_id for r in self.rules for c in r.copy_actions
+                                   if c.destination_account_id})
+                if accounts:
+                    # AWS documents cross-account copy for vaults encrypted with a customer managed key only: an
+                    # AWS managed key's policy cannot be changed to let another account use it.
+                    issues.add(("vault", "kms_key"), "cannot be used with copies to another account "
+                               f"({', '.join(accounts)}): AWS Backup cannot copy recovery points across accounts "
+                               "from a vault encrypted with an AWS managed key; use kms_key: new (a customer "
+                               "managed key) or a customer managed key ARN", self.vault.kms_key)
+        with skip_if_invalid():
+            lock = self.vault.lock
+            if lock is not None:
+                _rules_inside_lock(issues, self.rules, lock)
+        issues.raise_if_any()
+        return self
+
+
+def _rules_inside_lock(issues: Issues, rules: list[BackupRule], lock: VaultLock) -> None:
+    """Every rule's and copy's retention inside the lock's bounds; a rule or copy with an invalid retention is
+    skipped alone."""
+    for i, rule in enumerate(rules):
+        with skip_if_invalid():
+            _inside_lock(issues, ("rules", i, "delete_after_days"), rule.delete_after_days, lock)
+        with skip_if_invalid():
+            for j, copy in enumerate(rule.copy_actions):
+                with skip_if_invalid():
                     if copy.destination_vault_arn is None:  # copies into vaults we create get the same lock
                         _inside_lock(issues, ("rules", i, "copy_actions", j, "delete_after_days"),
                                      rule.copy_delete_after_days(copy), lock)
-        issues.raise_if_any()
-        return self
 
 
 def _inside_lock(issues: Issues, where: tuple[str | int, ...], days: int, lock: VaultLock) -> None:
@@ -643,8 +730,17 @@ class Notifications(StrictModel):
         return value
 
     @model_validator(mode="after")
-    def _rules(self) -> Notifications:
+    def _rules(self, info: ValidationInfo) -> Notifications:
         issues = Issues()
+        with skip_if_invalid():
+            topic = self.sns_topic_arn
+            region = (info.context or {}).get("region")
+            if topic and topic.endswith(".fifo"):
+                issues.add("sns_topic_arn", "is a FIFO topic; AWS Backup notifies standard SNS topics only",
+                           topic, rule="notification-topic")
+            elif topic and region and arn_region(topic) != region:
+                issues.add("sns_topic_arn", f"is in region {arn_region(topic)}; AWS Backup notifies a topic in the "
+                           f"vault's own region only ({region}, the stack's)", topic, rule="notification-topic")
         _duplicates(issues, "emails", list(self.emails))
         if not self.backup_vault_events and not self.redshift_event_categories:
             issues.add((), "notifies of nothing: both backup_vault_events and redshift_event_categories are empty",
@@ -659,7 +755,7 @@ class Notifications(StrictModel):
 class CrossRegionCopy(StrictModel):
     """Redshift's own cross-region snapshot copy: one destination region per cluster."""
 
-    destination_region: RegionName
+    destination_region: RedshiftRegionName
     # Default 7 days (Redshift's default) for copied automated snapshots; 1-35.
     retention_days: int = Field(default=7, ge=1, le=35)
     # Copied manual snapshots: -1 keeps them for ever, 1-3653 days. Default: Redshift's default (-1).
@@ -668,7 +764,7 @@ class CrossRegionCopy(StrictModel):
     # key (`kms_key_id`) to have one created, or the name of an existing grant there. Default: neither
     # (unencrypted clusters).
     kms_key_id: KmsKeyArn | None = None
-    snapshot_copy_grant_name: str | None = None
+    snapshot_copy_grant_name: Annotated[str, _name_rule(names.SNAPSHOT_COPY_GRANT)] | None = None
 
     @field_validator("manual_snapshot_retention_days")
     @classmethod
@@ -714,28 +810,35 @@ class SnapshotLayer(StrictModel):
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> SnapshotLayer:
         issues = Issues()
-        for index, message in schedules.snapshot_definition_problems(self.schedule) if self.schedule else []:
-            if index is None:
-                issues.add("schedule", message, self.schedule)
-            else:
-                issues.add(("schedule", index), message, self.schedule[index])
-        if len(self.schedule) > 50:
-            issues.add("schedule", f"{len(self.schedule)} definitions; keep it to a handful", has_value=False)
+        # Each block reads its own fields: one whose field is invalid is skipped alone (one-pass validation).
+        with skip_if_invalid():
+            for index, message in schedules.snapshot_definition_problems(self.schedule) if self.schedule else []:
+                if index is None:
+                    issues.add("schedule", message, self.schedule)
+                else:
+                    issues.add(("schedule", index), message, self.schedule[index])
+            if len(self.schedule) > 50:
+                issues.add("schedule", f"{len(self.schedule)} definitions; keep it to a handful", has_value=False)
         region = (info.context or {}).get("region")
-        copy = self.cross_region_copy
-        if copy and region and copy.destination_region == region:
-            issues.add(("cross_region_copy", "destination_region"), f"is the stack's own region ({region}); "
-                       "expected another region", copy.destination_region)
-        if self.automated_snapshot_retention_days == 0:
-            for field in ("schedule", "cross_region_copy"):
-                if getattr(self, field):
-                    issues.add(field, f"has nothing to {'take' if field == 'schedule' else 'copy'}: "
-                               "automated_snapshot_retention_days is 0, which turns automated snapshots off; "
-                               f"remove {field} or keep automated snapshots for at least 1 day", has_value=False)
-        if not (self.schedule or self.automated_snapshot_retention_days is not None
-                or self.manual_snapshot_retention_days is not None or copy):
-            issues.add((), "sets nothing; give schedule, a retention or cross_region_copy, or leave out "
-                       "`snapshots`", has_value=False)
+        with skip_if_invalid():
+            copy = self.cross_region_copy
+            if copy and region and copy.destination_region == region:
+                issues.add(("cross_region_copy", "destination_region"), f"is the stack's own region ({region}); "
+                           "expected another region", copy.destination_region)
+        with skip_if_invalid():
+            if self.automated_snapshot_retention_days == 0:
+                for field in ("schedule", "cross_region_copy"):
+                    with skip_if_invalid():
+                        if getattr(self, field):
+                            issues.add(field, f"has nothing to {'take' if field == 'schedule' else 'copy'}: "
+                                       "automated_snapshot_retention_days is 0, which turns automated snapshots "
+                                       f"off; remove {field} or keep automated snapshots for at least 1 day",
+                                       has_value=False)
+        with skip_if_invalid():
+            if not (self.schedule or self.automated_snapshot_retention_days is not None
+                    or self.manual_snapshot_retention_days is not None or self.cross_region_copy):
+                issues.add((), "sets nothing; give schedule, a retention or cross_region_copy, or leave out "
+                           "`snapshots`", has_value=False)
         issues.raise_if_any()
         return self
 
@@ -761,15 +864,29 @@ class Policy(StrictModel):
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> Policy:
         issues = Issues()
-        if self.backup is None and self.snapshots is None:
-            issues.add((), "protects nothing; give a `backup` (AWS Backup) and/or a `snapshots` (native) layer",
-                       has_value=False)
-        if self.snapshots and not (self.selection.clusters or self.selection.discover_tagged_clusters):
-            issues.add("snapshots", "native snapshot settings apply to clusters by identifier; name clusters in "
-                       "selection.clusters, or set selection.discover_tagged_clusters: true", has_value=False)
-        if self.snapshots and any(_is_wildcard(c) for c in self.selection.clusters):
-            issues.add("snapshots", "native snapshot settings cannot follow a wildcard in selection.clusters; "
-                       "name the clusters, or use tag conditions with discover_tagged_clusters", has_value=False)
+        # Each block reads its own fields: one whose field is invalid is skipped alone (one-pass validation).
+        with skip_if_invalid():
+            if self.backup is None and self.snapshots is None:
+                issues.add((), "protects nothing; give a `backup` (AWS Backup) and/or a `snapshots` (native) "
+                           "layer", has_value=False)
+        with skip_if_invalid():
+            if self.snapshots and not (self.selection.clusters or self.selection.discover_tagged_clusters):
+                issues.add("snapshots", "native snapshot settings apply to clusters by identifier; name clusters "
+                           "in selection.clusters, or set selection.discover_tagged_clusters: true",
+                           has_value=False)
+        with skip_if_invalid():
+            if self.backup and self.backup.iam_role_arn is None:
+                # The policy's tags land on the IAM role it creates: IAM's character set applies (TagRole).
+                for key, value in self.tags.items():
+                    if not IAM_TAG_VALUE.match(value):
+                        issues.add(("tags", key), "has characters IAM refuses in a tag value, and this tag lands "
+                                   "on the IAM role the policy creates: use letters, digits, spaces and "
+                                   "_ . : / = + - @ only", value, rule="tag")
+        with skip_if_invalid():
+            if self.snapshots and any(_is_wildcard(c) for c in self.selection.clusters):
+                issues.add("snapshots", "native snapshot settings cannot follow a wildcard in selection.clusters; "
+                           "name the clusters, or use tag conditions with discover_tagged_clusters",
+                           has_value=False)
         issues.raise_if_any()
         # Only reached when every rule of every part passed (the parts validate first).
         self._validated_region = (info.context or {}).get("region")

@@ -6,10 +6,12 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
+from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, ValidationInfo, model_validator
 
-from policies.base import Issues, StrictModel
+from policies import names
+from policies.base import Issues, RuleViolation, StrictModel, skip_if_invalid
 from policies.errors import Problem, join_path
+from policies.regions import region_problem
 
 KINDS = ("cluster", "table", "snapshot_share")
 
@@ -18,6 +20,11 @@ MAX_TIMEOUT_MINUTES = 24 * 60
 DEFAULT_FINAL_SNAPSHOT_RETENTION_DAYS = 7
 MAX_SHARED_ACCOUNTS = 20
 MAX_TAGS = 50
+# Redshift: a cluster has at most 50 IAM roles (RestoreFromClusterSnapshot / ModifyClusterIamRoles).
+MAX_IAM_ROLES = 50
+# Redshift's maintenance window is at least 30 minutes (PreferredMaintenanceWindow).
+MIN_MAINTENANCE_MINUTES = 30
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # The key this project puts on every cluster it restores; its value names the owning Pulumi resource.
 OWNERSHIP_TAG = "redshift-backup:restored-by"
 
@@ -25,7 +32,6 @@ _IDENTIFIER = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
 _NODE_TYPE = re.compile(r"^[a-z0-9]+\.[a-z0-9]+$")
 _SQL_NAME = re.compile(r"^[^\x00-\x1f]{1,127}$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]$")
 _MAINTENANCE_WINDOW = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):[0-2][0-9]:[0-5][0-9]-"
                                  r"(mon|tue|wed|thu|fri|sat|sun):[0-2][0-9]:[0-5][0-9]$")
 
@@ -71,8 +77,9 @@ def _node_type(value: str) -> str:
 
 
 def _region(value: str) -> str:
-    if not _REGION.match(value):
-        raise ValueError("must be an AWS region name such as 'eu-west-1'")
+    problem = region_problem(value, ("redshift",))
+    if problem:
+        raise RuleViolation("region", problem)
     return value
 
 
@@ -89,8 +96,37 @@ def _manual_retention(value: int) -> int:
 
 
 def _maintenance_window(value: str) -> str:
-    if not _MAINTENANCE_WINDOW.match(value.lower()):
+    match = _MAINTENANCE_WINDOW.match(value.lower())
+    if not match:
         raise ValueError("must be 'ddd:hh24:mi-ddd:hh24:mi' in UTC (example: 'sun:05:00-sun:05:30')")
+    start, end = (_week_minute(part) for part in value.lower().split("-"))
+    if start is None or end is None:
+        raise ValueError("hours must be 00-23 (example: 'sun:05:00-sun:05:30')")
+    length = (end - start) % (7 * 24 * 60)
+    if length < MIN_MAINTENANCE_MINUTES:
+        raise RuleViolation("restore", f"is {length} minutes long; Redshift needs a maintenance window of at least "
+                            f"{MIN_MAINTENANCE_MINUTES} minutes (example: 'sun:05:00-sun:05:30')")
+    return value
+
+
+def _week_minute(text: str) -> int | None:
+    day, hour, minute = text.split(":")
+    if int(hour) > 23:
+        return None
+    return (_DAYS.index(day) * 24 + int(hour)) * 60 + int(minute)
+
+
+def _iam_roles(value: list[str]) -> list[str]:
+    if len(value) > MAX_IAM_ROLES:
+        raise RuleViolation("restore", f"{len(value)} roles; a Redshift cluster can have at most {MAX_IAM_ROLES} IAM "
+                            "roles")
+    return value
+
+
+def _vault_name(value: str) -> str:
+    problem = names.BACKUP_VAULT.problem(value)
+    if problem:
+        raise RuleViolation("resource-name", f"expected a legal name: {problem}")
     return value
 
 
@@ -179,7 +215,7 @@ class ClusterRestoreSource(StrictModel):
     """An AWS Backup recovery point, restored with StartRestoreJob. Needs `backup_vault_name`."""
     latest_recovery_point_of: ClusterIdentifier | None = None
     """The newest completed recovery point of this cluster in `backup_vault_name`, resolved once at create."""
-    backup_vault_name: str | None = None
+    backup_vault_name: Annotated[str, AfterValidator(_vault_name)] | None = None
     """The vault holding the recovery point. Required with a recovery point source, refused otherwise."""
     backup_iam_role_arn: Arn | None = None
     """The role AWS Backup assumes for StartRestoreJob. Required with a recovery point source."""
@@ -238,7 +274,7 @@ class ClusterRestoreSpec(StrictModel):
     """Default: the snapshot's node type."""
     number_of_nodes: Annotated[int, Field(ge=1, le=128)] | None = None
     """Default: the snapshot's number of nodes."""
-    iam_roles: list[Arn] | None = None
+    iam_roles: Annotated[list[Arn], AfterValidator(_iam_roles)] | None = None
     """Default: the source cluster's roles when it still exists, else none."""
     default_iam_role_arn: Arn | None = None
     """Default: the source cluster's default role when it still exists (must be one of `iam_roles`)."""
@@ -290,35 +326,62 @@ class ClusterRestoreSpec(StrictModel):
         return self.cluster_identifier or self.name
 
     @model_validator(mode="after")
-    def _cross_field(self) -> ClusterRestoreSpec:
+    def _cross_field(self, info: ValidationInfo) -> ClusterRestoreSpec:
         issues = Issues()
-        if self.cluster_identifier is None:
-            problem = cluster_identifier_problem(self.name)
-            if problem:
-                issues.add("name", f"is used as cluster_identifier (none given) and {problem}", self.name)
-        if self.master_password_secret_kms_key_id is not None and self.manage_master_password is not True:
-            issues.add("master_password_secret_kms_key_id", "only applies with manage_master_password: true",
-                       self.master_password_secret_kms_key_id)
-        if self.port is not None:
-            problem = port_problem(self.port, self.node_type)
-            if problem:
-                issues.add("port", problem, self.port)
-        ra3 = self.node_type is not None and self.node_type.startswith("ra3.")
-        if ra3 and self.automated_snapshot_retention_days == 0:
-            issues.add("automated_snapshot_retention_days", "RA3 clusters need 1..35 days (0 is not allowed)",
-                       0)
-        if self.default_iam_role_arn is not None and self.iam_roles is not None \
-                and self.default_iam_role_arn not in self.iam_roles:
-            issues.add("default_iam_role_arn", "must be one of iam_roles", self.default_iam_role_arn)
+        # Each block reads its own fields: one whose field is invalid is skipped alone (one-pass validation).
+        with skip_if_invalid():
+            _in_restore_region(issues, self, (info.context or {}).get("region"))
+        with skip_if_invalid():
+            if self.cluster_identifier is None:
+                problem = cluster_identifier_problem(self.name)
+                if problem:
+                    issues.add("name", f"is used as cluster_identifier (none given) and {problem}", self.name)
+        with skip_if_invalid():
+            if self.master_password_secret_kms_key_id is not None and self.manage_master_password is not True:
+                issues.add("master_password_secret_kms_key_id", "only applies with manage_master_password: true",
+                           self.master_password_secret_kms_key_id)
+        with skip_if_invalid():
+            if self.port is not None:
+                problem = port_problem(self.port, self.node_type)
+                if problem:
+                    issues.add("port", problem, self.port)
+        with skip_if_invalid():
+            ra3 = self.node_type is not None and self.node_type.startswith("ra3.")
+            if ra3 and self.automated_snapshot_retention_days == 0:
+                issues.add("automated_snapshot_retention_days", "RA3 clusters need 1..35 days (0 is not allowed)",
+                           0)
+        with skip_if_invalid():
+            if self.default_iam_role_arn is not None and self.iam_roles is not None \
+                    and self.default_iam_role_arn not in self.iam_roles:
+                issues.add("default_iam_role_arn", "must be one of iam_roles", self.default_iam_role_arn)
         # Compared with the default, not with "was it given": providers re-validate their checked inputs, in
         # which every documented default has been filled in.
-        if self.skip_final_snapshot and self.final_snapshot_retention_days != DEFAULT_FINAL_SNAPSHOT_RETENTION_DAYS:
-            issues.add("final_snapshot_retention_days", "contradicts skip_final_snapshot: true "
-                       "(no final snapshot is taken)", self.final_snapshot_retention_days)
-        if self.iam_roles is not None and len(set(self.iam_roles)) != len(self.iam_roles):
-            issues.add("iam_roles", "lists a role twice", self.iam_roles)
+        with skip_if_invalid():
+            if self.skip_final_snapshot \
+                    and self.final_snapshot_retention_days != DEFAULT_FINAL_SNAPSHOT_RETENTION_DAYS:
+                issues.add("final_snapshot_retention_days", "contradicts skip_final_snapshot: true "
+                           "(no final snapshot is taken)", self.final_snapshot_retention_days)
+        with skip_if_invalid():
+            if self.iam_roles is not None and len(set(self.iam_roles)) != len(self.iam_roles):
+                issues.add("iam_roles", "lists a role twice", self.iam_roles)
         issues.raise_if_any()
         return self
+
+
+def _in_restore_region(issues: Issues, spec: ClusterRestoreSpec, stack_region: str | None) -> None:
+    """KMS keys and the availability zone belong to the region the cluster is restored in."""
+    region = spec.region or stack_region
+    if region is None:
+        return
+    for key in ("kms_key_id", "master_password_secret_kms_key_id"):
+        value = getattr(spec, key)
+        if value and value.startswith("arn:") and value.split(":")[3:4] != [region]:
+            issues.add(key, f"is a key of region {value.split(':')[3] if value.count(':') >= 3 else '?'}, but the "
+                       f"cluster is restored in {region}: give a key of that region", value, rule="restore")
+    zone = spec.availability_zone
+    if zone and not (zone.startswith(region) and re.fullmatch(r"[a-z0-9-]+[a-z]", zone)):
+        issues.add("availability_zone", f"is not an availability zone of {region}, where the cluster is restored "
+                   f"(e.g. {region}a)", zone, rule="restore")
 
 
 # ---- table restore -----------------------------------------------------------------------------------------
@@ -428,14 +491,14 @@ def restore_list_problems(restores: Sequence[ClusterRestoreSpec | TableRestoreSp
     for index, spec in enumerate(restores):
         if spec.name in names:
             problems.append(Problem(join_path(*prefix, index, "name"),
-                                    f"is also the name of restores[{names[spec.name]}]", spec.name))
+                                    f"is also the name of restores[{names[spec.name]}]", spec.name, rule="restore"))
         names.setdefault(spec.name, index)
         if isinstance(spec, ClusterRestoreSpec):
             key = (spec.region, spec.target_identifier)
             if key in targets:
                 problems.append(Problem(join_path(*prefix, index, "cluster_identifier"),
                                         f"restores[{targets[key]}] restores into the same cluster",
-                                        spec.target_identifier))
+                                        spec.target_identifier, rule="restore"))
             targets.setdefault(key, index)
     return problems
 

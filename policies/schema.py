@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from policies.models import StackConfig
+from policies.regions import all_regions
+from policies.schema_details import describe
 from policies.validation import NAMESPACE
 
 
@@ -12,8 +14,11 @@ def config_schema() -> dict[str, Any]:
     """A JSON Schema (draft 2020-12) for `Pulumi.<stack>.yaml` files: our keys in full, other namespaces open."""
     inner = StackConfig.model_json_schema()
     defs = inner.pop("$defs", {})
+    # Descriptions from the policy reference, patterns, bounds, enums, and digit strings where numbers go.
+    describe(defs, inner)
     properties = {f"{NAMESPACE}:{key}": value for key, value in inner.get("properties", {}).items()}
-    properties["aws:region"] = {"type": "string", "description": "The stack's AWS region, e.g. us-east-1."}
+    properties["aws:region"] = {"type": "string", "description": "The stack's AWS region, e.g. us-east-1.",
+                                "enum": all_regions()}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "redshift-backup stack file",

@@ -13,10 +13,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from policies.base import problems_from_validation_error
+from policies.aws_settings import aws_setting_problems
+from policies.base import partial_instance, problems_from_validation_error, skip_if_invalid
 from policies.errors import ConfigError, Problem, format_value, join_path
-from policies.models import REGION, Policy, StackConfig
+from policies.locations import Locations, as_written, located
+from policies.models import Policy, StackConfig, arn_account, stack_account
 from policies.native_plan import protected_clusters
+from policies.regions import placement_problems, region_problem
 from policies.restores import RestoreSpec, restore_list_problems
 
 NAMESPACE = "redshift-backup"
@@ -50,22 +53,32 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
     problems: list[Problem] = []
     if not region:
         problems.append(Problem("aws:region", "is required: the stack's AWS region (e.g. us-east-1)",
-                                has_value=False))
-    elif not REGION.match(region):
-        problems.append(Problem("aws:region", "expected an AWS region name such as us-east-1", region))
+                                has_value=False, rule="region"))
+    elif region_problem(region, _stack_services(raw)):
+        problems.append(Problem("aws:region", region_problem(region, _stack_services(raw)) or "", region,
+                                rule="region"))
+    problems.extend(Problem(join_path(*where), message, value, rule=rule)
+                    for where, message, value, rule in placement_problems(raw, region))
     context: dict[str, Any] = {"region": region, "now": now}
     secrets = list(_secret_paths(raw, ()))
     try:
         config = StackConfig.model_validate(dict(raw), context=context)
     except ValidationError as exc:
         problems.extend(problems_from_validation_error(exc))
-        problems.extend(cross_policy_problems(_valid_policies(raw, context)))
-        raise ConfigError(_with_secrets(_dedupe(problems), secrets), source) from None
+        problems.extend(cross_policy_problems(_checkable_policies(exc, raw, context)))
+        raise ConfigError(as_written(_with_secrets(_dedupe(problems), secrets), raw), source) from None
     problems.extend(cross_policy_problems(enumerate(config.policies)))
     problems.extend(restore_list_problems(config.restores))
-    ConfigError.collect(problems, source)
+    ConfigError.collect(as_written(problems, raw), source)
     assert region is not None
     return Stack(config=config, region=region, source=source, name=name)
+
+
+def _stack_services(raw: Mapping[str, Any]) -> tuple[str, ...]:
+    """The services the stack region must offer: Redshift always; AWS Backup when a policy has a backup layer."""
+    policies = raw.get("policies")
+    backup = isinstance(policies, list) and any(isinstance(p, dict) and "backup" in p for p in policies)
+    return ("redshift", "backup") if backup else ("redshift",)
 
 
 def _secret_paths(value: Any, where: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:
@@ -90,7 +103,18 @@ def _with_secrets(problems: list[Problem], secrets: list[tuple[str | int, ...]])
     return kept + [Problem(path, "is a Pulumi secret ({secure: ...}); redshift-backup config holds nothing secret "
                            "(ARNs, emails and tags end up in plain resource inputs) and an encrypted value cannot "
                            "be checked: set it as plain text (pulumi config set --path without --secret)",
-                           has_value=False) for path in paths]
+                           has_value=False, rule="secret-value") for path in paths]
+
+
+def _checkable_policies(exc: ValidationError, raw: Mapping[str, Any],
+                        context: dict[str, Any]) -> list[tuple[int, Policy]]:
+    """Every policy, with the fields that are valid (one-pass validation's partial instances), so cross-policy
+    rules still run when a policy is broken; a rule that reads an invalid field skips that policy."""
+    partial = partial_instance(exc)
+    if partial is not None:
+        with skip_if_invalid():
+            return [(i, p) for i, p in enumerate(partial.policies) if isinstance(p, Policy)]
+    return _valid_policies(raw, context)
 
 
 def _valid_policies(raw: Mapping[str, Any], context: dict[str, Any]) -> list[tuple[int, Policy]]:
@@ -108,32 +132,62 @@ def _valid_policies(raw: Mapping[str, Any], context: dict[str, Any]) -> list[tup
 
 def cross_policy_problems(policies: Iterable[tuple[int, Policy]]) -> list[Problem]:
     """Rules that span policies: unique names and vaults, one owner per native setting of a cluster."""
+    policies = list(policies)
     problems: list[Problem] = []
     names: dict[str, int] = {}
     vaults: dict[str, int] = {}
     native = NativeOwners()
     opt_in: int | None = None
+    # Each rule in its own block: on a partly valid policy, a rule that reads an invalid field is skipped alone.
     for i, policy in policies:
-        if policy.backup and policy.backup.opt_in_region_settings:
-            if opt_in is not None:
-                problems.append(Problem(join_path("policies", i, "backup", "opt_in_region_settings"),
-                                        f"policies[{opt_in}] already opts this region in; RegionSettings is one per "
-                                        "account and region, so turn it on in one policy only", True))
-            opt_in = i if opt_in is None else opt_in
-        if policy.name in names:
-            problems.append(Problem(join_path("policies", i, "name"),
-                                    f"is already used by policies[{names[policy.name]}]; policy names name their "
-                                    "resources and must be unique", policy.name))
-        names.setdefault(policy.name, i)
-        if policy.backup and policy.backup.vault.existing is None:
-            vault = policy.vault_name or ""
-            if vault in vaults:
-                problems.append(Problem(join_path("policies", i, "backup", "vault", "name"),
-                                        f"policies[{vaults[vault]}] already creates a vault named {vault!r}; to "
-                                        "share it, create it in one policy and use `existing` in the other", vault))
-            vaults.setdefault(vault, i)
-        problems.extend(native.claim(i, policy, policy.selection.cluster_identifiers()))
+        with skip_if_invalid():
+            if policy.backup and policy.backup.opt_in_region_settings:
+                if opt_in is not None:
+                    problems.append(Problem(join_path("policies", i, "backup", "opt_in_region_settings"),
+                                            f"policies[{opt_in}] already opts this region in; RegionSettings is one "
+                                            "per account and region, so turn it on in one policy only", True,
+                                            rule="cross-policy"))
+                opt_in = i if opt_in is None else opt_in
+        with skip_if_invalid():
+            if policy.name in names:
+                problems.append(Problem(join_path("policies", i, "name"),
+                                        f"is already used by policies[{names[policy.name]}]; policy names name "
+                                        "their resources and must be unique", policy.name, rule="cross-policy"))
+            names.setdefault(policy.name, i)
+        with skip_if_invalid():
+            if policy.backup and policy.backup.vault.existing is None:
+                vault = policy.vault_name or ""
+                if vault in vaults:
+                    problems.append(Problem(join_path("policies", i, "backup", "vault", "name"),
+                                            f"policies[{vaults[vault]}] already creates a vault named {vault!r}; to "
+                                            "share it, create it in one policy and use `existing` in the other",
+                                            vault, rule="cross-policy"))
+                vaults.setdefault(vault, i)
+        with skip_if_invalid():
+            problems.extend(native.claim(i, policy, policy.selection.cluster_identifiers()))
+    problems.extend(_topic_account_problems(policies))
     return problems
+
+
+def _topic_account_problems(policies: Iterable[tuple[int, Policy]]) -> list[Problem]:
+    """AWS Backup notifies a topic of the vault's own account only; the stack's account is known when its ARNs
+    name it (`stack_account`)."""
+    listed = list(policies)
+    account = None
+    with skip_if_invalid():
+        account = stack_account(p for _, p in listed)
+    if account is None:
+        return []
+    out = []
+    for i, policy in listed:
+        with skip_if_invalid():
+            topic = policy.notifications.sns_topic_arn if policy.notifications else None
+            if topic and arn_account(topic) != account:
+                out.append(Problem(join_path("policies", i, "notifications", "sns_topic_arn"),
+                                   f"is in account {arn_account(topic)}; AWS Backup notifies a topic of the vault's "
+                                   f"own account only ({account}, the stack's, from its ARNs)", topic,
+                                   rule="notification-topic"))
+    return out
 
 
 class NativeOwners:
@@ -164,13 +218,13 @@ class NativeOwners:
                         "policy may set each")
                 if not (here or there):
                     problems.append(Problem(path, f"cluster {cluster!r} already gets its {setting} from {first}; "
-                                            f"{rule}", value))
+                                            f"{rule}", value, rule="cross-policy"))
                     continue
                 who = ("this policy's and that policy's tag discovery" if here and there
                        else "this policy's tag discovery" if here else f"the tag discovery of policies[{owner}]")
                 problems.append(Problem(path, f"cluster {cluster!r} (found by {who}) already gets its {setting} "
                                         f"from {first}; {rule}: leave it out of one of them with "
-                                        "selection.not_resources, or change its tags", cluster))
+                                        "selection.not_resources, or change its tags", cluster, rule="cross-policy"))
         problems.extend(self._snapshots_off_elsewhere(index, policy, clusters))
         return problems
 
@@ -189,7 +243,7 @@ class NativeOwners:
                         f"cluster {cluster!r} has automated snapshots turned off by "
                         f"{join_path('policies', off[0], 'snapshots', 'automated_snapshot_retention_days')} (0), "
                         f"so this {setting} would take or copy nothing; set a retention of 1-35 days there",
-                        _native_value(policy, setting)))
+                        _native_value(policy, setting), rule="cross-policy"))
             if turns_off:
                 for setting in ("schedule", "cross_region_copy"):
                     other = self._owner.get((cluster, setting))
@@ -198,7 +252,7 @@ class NativeOwners:
                             join_path("policies", index, "snapshots", "automated_snapshot_retention_days"),
                             f"turns automated snapshots of cluster {cluster!r} off, but "
                             f"{join_path('policies', other[0], 'snapshots', setting)} gives it a {setting}, which "
-                            "would then take or copy nothing; expected 1-35", 0))
+                            "would then take or copy nothing; expected 1-35", 0, rule="cross-policy"))
         return problems
 
 
@@ -256,9 +310,11 @@ def split_stack_config(config: Mapping[str, Any]) -> tuple[dict[str, Any], str |
     ours: dict[str, Any] = {}
     problems: list[Problem] = []
     region = config.get("aws:region")
+    aws = {k[4:]: v for k, v in config.items() if isinstance(k, str) and k.startswith("aws:")}
+    problems.extend(aws_setting_problems(aws))
     for key, value in config.items():
         if not isinstance(key, str):
-            problems.append(Problem("config", "keys must be strings", key))
+            problems.append(Problem("config", "keys must be strings", key, rule="type"))
         elif key.startswith(NAMESPACE + ":"):
             ours[key[len(NAMESPACE) + 1:]] = value
         elif ":" not in key:
@@ -267,9 +323,9 @@ def split_stack_config(config: Mapping[str, Any]) -> tuple[dict[str, Any], str |
         elif _misspelt_namespace(key.split(":", 1)[0]):
             problems.append(Problem(key, f"unknown namespace {key.split(':', 1)[0]!r}; did you mean "
                                     f"{NAMESPACE}:{key.split(':', 1)[1]}? (keys of other namespaces are ignored, so "
-                                    "this config would not be read)", has_value=False))
+                                    "this config would not be read)", has_value=False, rule="namespace"))
     if region is not None and not isinstance(region, str):
-        problems.append(Problem("aws:region", "expected a region name string", region))
+        problems.append(Problem("aws:region", "expected a region name string", region, rule="type"))
         region = None
     return ours, region, problems
 
@@ -301,7 +357,8 @@ class _DuplicateKeys:
                     lines = f"on line {line}" if seen[ident] == line else f"at lines {seen[ident]} and {line}"
                     self.problems.append(Problem(_document_path((*where, str(key.value))),
                                                  f"is given twice, {lines}; YAML would silently keep only the "
-                                                 "last one: remove one", has_value=False))
+                                                 "last one: remove one", has_value=False, rule="duplicate-key",
+                                                 line=line, column=key.start_mark.column + 1))
                 seen.setdefault(ident, line)
                 self.walk(value, (*where, str(key.value)))
         elif isinstance(node, yaml.SequenceNode):
@@ -320,15 +377,21 @@ def _document_path(where: tuple[str | int, ...]) -> str:
 
 def _read_yaml(text: str, source: str) -> Any:
     """`yaml.safe_load`, except that duplicate keys are errors (all of them, with their lines)."""
+    return _read_yaml_nodes(text, source)[0]
+
+
+def _read_yaml_nodes(text: str, source: str) -> tuple[Any, Locations | None]:
+    """The document and where each of its values is (None for an empty document)."""
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None
+            return None, None
+        locations = Locations(node, _document_path)
         duplicates = _DuplicateKeys()
         duplicates.walk(node, ())
-        ConfigError.collect(duplicates.problems, source)
-        return loader.construct_document(node)
+        ConfigError.collect(located(duplicates.problems, locations), source)
+        return loader.construct_document(node), locations
     finally:
         loader.dispose()
 
@@ -343,9 +406,10 @@ def load_stack_file(path: str | Path) -> Stack:
     """Read and validate `Pulumi.<stack>.yaml`; raises ConfigError (also for unreadable or malformed YAML)."""
     path = Path(path)
     source = str(path)
+    locations: Locations | None = None
     try:
         data = path.read_bytes()
-        document = _read_yaml(data.decode("utf-8"), source)
+        document, locations = _read_yaml_nodes(data.decode("utf-8"), source)
     except OSError as exc:
         raise ConfigError([Problem("", f"cannot read the file: {exc.strerror}", has_value=False)], source) from exc
     except UnicodeDecodeError as exc:
@@ -357,7 +421,9 @@ def load_stack_file(path: str | Path) -> Stack:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError([Problem("", f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}",
-                                   has_value=False)], source) from exc
+                                   has_value=False, rule="yaml-syntax",
+                                   line=mark.line + 1 if mark else None,
+                                   column=mark.column + 1 if mark else None)], source) from exc
     if document is None:
         document = {}
     if not isinstance(document, dict):
@@ -369,8 +435,8 @@ def load_stack_file(path: str | Path) -> Stack:
     try:
         stack = validate_config(ours, region, source=source, name=stack_name_of_file(path))
     except ConfigError as exc:
-        raise ConfigError(problems + list(exc.problems), source) from None
-    ConfigError.collect(problems, source)
+        raise ConfigError(located(problems + list(exc.problems), locations), source) from None
+    ConfigError.collect(located(problems, locations), source)
     return stack
 
 
@@ -392,5 +458,6 @@ def validate_policy(raw: Any, region: str, *, source: str | None = None) -> Poli
     try:
         policy = Policy.model_validate(data, context={"region": region})
     except ValidationError as exc:
-        raise ConfigError(problems_from_validation_error(exc, ("policy",)), source) from None
+        raise ConfigError(as_written(problems_from_validation_error(exc, ("policy",)), {}, policy=data),
+                          source) from None
     return raw if isinstance(raw, Policy) else policy

@@ -35,12 +35,19 @@ def main() -> None:
 @main.command()
 @click.argument("stack_files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def check(stack_files: tuple[Path, ...]) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+              help="text: file:line:column: path: problem; json: stable, for other tools (docs/check.md); sarif: "
+                   "SARIF 2.1.0 for GitHub code scanning.")
+def check(stack_files: tuple[Path, ...], fmt: str) -> None:
     """Validate one or more stack files (Pulumi.<stack>.yaml): exit 0 if all are valid, 1 with every problem.
 
     A missing file is a usage error (exit 2). A valid file that declares no policies and no restores gets a
     warning on standard error, not a failure: an emptied stack is a normal step before `pulumi destroy`.
+    With --format json or sarif the report goes to standard output (also when files are invalid).
     """
+    if fmt != "text":
+        _check_report(stack_files, fmt)
+        return
     failed = False
     for path in stack_files:
         try:
@@ -58,6 +65,23 @@ def check(stack_files: tuple[Path, ...]) -> None:
             click.echo(f"warning: {path} declares no redshift-backup:policies and no redshift-backup:restores, so "
                        "it manages nothing (is the namespace spelt redshift-backup?)", err=True)
     if failed:
+        sys.exit(EXIT_INVALID)
+
+
+def _check_report(stack_files: tuple[Path, ...], fmt: str) -> None:
+    from redshift_backup.check_report import FileResult, to_json, to_sarif
+
+    results = []
+    for path in stack_files:
+        try:
+            stack = load_stack_file(path)
+        except ConfigError as exc:
+            results.append(FileResult(path, list(exc.problems)))
+            continue
+        results.append(FileResult(path, region=stack.region, policies=len(stack.policies),
+                                  restores=len(stack.restores)))
+    click.echo(to_json(results) if fmt == "json" else to_sarif(results), nl=False)
+    if not all(r.valid for r in results):
         sys.exit(EXIT_INVALID)
 
 

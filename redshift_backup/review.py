@@ -239,9 +239,24 @@ def main_review() -> int:
         print(post(os.environ["GITHUB_REPOSITORY"], os.environ["PR"], comment))
     else:
         print(f"not posting (POST_COMMENT=false): the review is in review.md, the artifact `{ARTIFACT}`")
+    for line in pr_annotations(base, stack_files(base)[0]):
+        print(line)
     for failure in parts.failures:
         print(f"::error::{failure}")
     return 1 if parts.failures else 0
+
+
+def pr_annotations(base: str, stacks: Sequence[StackFile]) -> list[str]:
+    """Workflow annotations on the pull request's files: `check` problems at their line, high-risk `diff` findings
+    on the changed lines they are about (redshift_backup/annotations.py)."""
+    from redshift_backup.annotations import check_annotations, diff_annotations, git_diff
+
+    existing = [s.path for s in stacks if s.in_tree]
+    out = check_annotations(run, existing)
+    for path in existing:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        out += diff_annotations(run, base, path, text, git_diff(base, path))
+    return out
 
 
 def preview_matrix(root: Path = Path(), only: str = "") -> list[dict[str, str]]:

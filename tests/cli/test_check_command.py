@@ -44,12 +44,16 @@ def test_invalid_file_exits_one_with_every_problem(tmp_path: Path) -> None:
     path.write_text(BROKEN, encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == 1
-    lines = [line.strip() for line in result.output.splitlines()]
-    assert lines[0] == f"3 problems in {path}:"
-    assert lines[1].startswith("- policies[0].selection.clusters[0]: expected a cluster identifier")
-    assert lines[2].startswith("- policies[0].backup.rules[0].schedule: ")
-    assert lines[3] == ("- policies[0].backup.rules[0].copy_actions[0].delete_after_dayz: unknown key (check the "
-                        "spelling against the policy reference) (received 90)")
+    lines = result.output.splitlines()
+    assert lines[0] == f"4 problems in {path}:"
+    # Each at file:line:column of the value (of the key, for an unknown key), in document order; the rule's
+    # start window is checked although its schedule is invalid.
+    assert lines[1].startswith(f"{path}:6:20: policies[0].selection.clusters[0]: expected a cluster identifier")
+    assert lines[2].startswith(f"{path}:10:23: policies[0].backup.rules[0].schedule: ")
+    assert lines[3] == (f"{path}:11:35: policies[0].backup.rules[0].start_window_minutes: AWS Backup needs a start "
+                        "window of at least 60 minutes (received 30)")
+    assert lines[4] == (f"{path}:15:17: policies[0].backup.rules[0].copy_actions[0].delete_after_dayz: unknown key; "
+                        "did you mean `delete_after_days`? (received 90)")
     assert "Traceback" not in result.output
 
 

@@ -94,6 +94,10 @@ def test_review_of_a_changed_a_deleted_and_a_new_stack(tmp_path: Path, fake_gh: 
     assert "Pulumi.changed.yaml: valid" in body and "Pulumi.new.yaml: valid" in body
     assert body.count("<details") == body.count("</details>")
     assert "::error::diff of `Pulumi.changed.yaml`" in done.stdout
+    # The retention cut is annotated on the changed line of its policy (delete_after_days), in the new file.
+    changed_line = next(i for i, line in enumerate((repo / "Pulumi.changed.yaml").read_text().splitlines(), 1)
+                        if "delete_after_days: 7" in line)
+    assert f"::error file=Pulumi.changed.yaml,line={changed_line},title=redshift-backup diff%3A high risk" in done.stdout
 
 
 def test_without_a_review_comment_one_is_created(fake_gh: tuple[Path, Path]) -> None:

@@ -63,3 +63,16 @@ def test_the_preview_matrix_comes_from_the_stack_files() -> None:
     assert matrix_step[:2] == ["make setup", '.venv/bin/python -m redshift_backup.review matrix >> "$GITHUB_OUTPUT"']
     stacks = {entry["stack"] for entry in review.preview_matrix(ROOT)}
     assert stacks == {p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml")}
+
+
+def test_the_review_annotates_and_can_upload_sarif() -> None:
+    steps = workflow()["jobs"]["review"]["steps"]
+    (sarif,) = [s for s in steps if "--format sarif" in s.get("run", "")]
+    (upload,) = [s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif")]
+    assert upload["with"]["sarif_file"] in sarif["run"]
+    assert "REDSHIFT_BACKUP_SARIF" in sarif["if"] and sarif["if"] == upload["if"]
+    assert workflow()["permissions"]["security-events"] == "write"
+    # The check call the annotations make parses.
+    command = main.get_command(click.Context(main), "check")
+    assert command is not None
+    command.make_context("check", ["--format", "json", "Pulumi.dev.yaml"])

@@ -67,3 +67,26 @@ def test_a_secret_in_the_policies_is_refused_as_check_refuses_it(monkeypatch: py
         mockrun.run_program(config)
     assert [p.path for p in exc.value.problems] == ["policies"]
     assert "is a Pulumi secret" in exc.value.problems[0].message
+
+
+def test_the_program_refuses_what_check_refuses_all_in_one_run(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    # One truth: a stack file with defects of many kinds fails `check` and the program with the same problems
+    # (the program has no file, so no line numbers; the paths, rules and messages are the same).
+    import yaml
+
+    from policies.validation import load_stack_file
+    from tests.policies.test_one_pass import MANY
+
+    path = tmp_path / "Pulumi.many.yaml"
+    text = MANY.replace("  aws:region: us-east-1\n", "  aws:region: us-east-1\n  aws:assumeRole: {roleArn: x}\n")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as checked:
+        load_stack_file(path)
+    config = yaml.safe_load(text)["config"]
+    error, registered = run_expecting_error(config, monkeypatch)
+    assert registered == []
+    # Messages too, but for the YAML number hint: only a file holds the digits the user wrote (012345670123).
+    by_check = sorted((p.path, p.rule, p.message if p.rule != "yaml-type" else "") for p in checked.value.problems)
+    by_program = sorted((p.path, p.rule, p.message if p.rule != "yaml-type" else "") for p in error.problems)
+    assert by_program == by_check
+    assert len(by_check) == 11

@@ -138,3 +138,20 @@ def test_an_assume_role_without_a_role_arn_fails_before_anything_is_registered(
         "aws:assumeRoles[0]: expected an object with a roleArn (received {\"sessionName\": \"x\"})"]
     assert error.source == "stack prod"
     assert registered == []
+
+
+def test_check_knows_the_aws_settings_the_program_knows() -> None:
+    # One truth: `redshift-backup check` refuses exactly the aws:* keys the program refuses (pulumi-aws's own).
+    from components.providers import provider_arguments
+    from policies.aws_settings import PROVIDER_KEYS
+
+    assert set(provider_arguments()) == PROVIDER_KEYS
+
+
+def test_an_unknown_aws_setting_fails_the_program_without_copies_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Refused as `check` refuses it, also when no provider for another region is built.
+    config = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text(encoding="utf-8"))["config"]
+    error, registered = run_expecting_error({**config, "aws:assumeRole": {"roleArn": ROLE}}, monkeypatch,
+                                            stack="dev")
+    assert [(p.path, p.rule) for p in error.problems] == [("aws:assumeRole", "aws-provider-setting")]
+    assert registered == []

@@ -655,12 +655,18 @@ def test_two_policies_creating_one_vault() -> None:
 ])
 def test_unknown_keys_are_errors_with_their_path(where: dict[str, Any], path: str) -> None:
     assert only(problems(with_rule(**where))) == (
-        f"{path}: unknown key (check the spelling against the policy reference) (received 'cron(0 5 ? * * *)')")
+        f"{path}: unknown key; did you mean `schedule`? (received 'cron(0 5 ? * * *)')")
 
 
 def test_unknown_top_level_key() -> None:
     found = only(problems(minimal_policy(), polices=[]))
-    assert found == "polices: unknown key (check the spelling against the policy reference) (received [])"
+    assert found == "polices: unknown key; did you mean `policies`? (received [])"
+
+
+def test_unknown_key_without_a_close_known_key_points_to_the_reference() -> None:
+    found = only(problems(with_rule(frequency="daily")))
+    assert found == ("policies[0].backup.rules[0].frequency: unknown key (check the spelling against the policy "
+                     "reference) (received 'daily')")
 
 
 def test_region_is_required() -> None:
@@ -675,9 +681,10 @@ def test_every_problem_is_reported_at_once() -> None:
     other["backup"] = {"rules": [{"name": "daily"}], "vault": {"name": "second-vault"}}
     found = problems(broken, other)
     paths = sorted(p.split(":")[0] for p in found)
+    # The rule's cross-field check (start window) runs although two of its fields are invalid.
     assert paths == ["policies[0].backup.rules[0].delete_after_days", "policies[0].backup.rules[0].schedule",
-                     "policies[0].selection.clusters[0]", "policies[1].notifications.emails[0]"]
-    # start_window_minutes is checked once the rule's fields are valid, so it is not among them yet
+                     "policies[0].backup.rules[0].start_window_minutes", "policies[0].selection.clusters[0]",
+                     "policies[1].notifications.emails[0]"]
 
 
 def test_cross_policy_rules_still_run_when_another_policy_is_broken() -> None:

@@ -70,8 +70,13 @@ def test_an_entry_that_is_not_a_mapping() -> None:
 
 
 def test_unknown_key_is_an_error() -> None:
-    assert _problems(_cluster(node_count=2)) == [
-        "restores[0].node_count: unknown key (check the spelling against the policy reference) (received 2)"]
+    assert _problems(_cluster(nodes_count=2)) == [
+        "restores[0].nodes_count: unknown key (check the spelling against the policy reference) (received 2)"]
+
+
+def test_unknown_key_names_the_nearest_known_key() -> None:
+    assert _problems(_cluster(node_typ="ra3.xlplus")) == [
+        "restores[0].node_typ: unknown key; did you mean `node_type`? (received 'ra3.xlplus')"]
 
 
 @pytest.mark.parametrize("source, expected", [
@@ -83,16 +88,16 @@ def test_unknown_key_is_an_error() -> None:
      "recovery_point_arn, latest_recovery_point_of; got snapshot_identifier, latest_snapshot_of "
      "(example: latest_snapshot_of: analytics-prod)"),
     ({"recovery_point_arn": "arn:aws:backup:us-east-1:123456789012:recovery-point:abc",
-      "backup_vault_name": "v", "backup_iam_role_arn": "arn:aws:iam::123456789012:role/restore",
+      "backup_vault_name": "vault", "backup_iam_role_arn": "arn:aws:iam::123456789012:role/restore",
       "owner_account": "123456789012"},
      "restores[0].source.owner_account: does not apply to recovery_point_arn (the ARN names its account) "
      "(received '123456789012')"),
     ({"recovery_point_arn": "arn:aws:backup:us-east-1:123456789012:recovery-point:abc",
       "backup_iam_role_arn": "arn:aws:iam::123456789012:role/restore"},
      "restores[0].source.backup_vault_name: is required with recovery_point_arn or latest_recovery_point_of"),
-    ({"latest_snapshot_of": "prod", "backup_vault_name": "v"},
+    ({"latest_snapshot_of": "prod", "backup_vault_name": "vault"},
      "restores[0].source.backup_vault_name: only applies to recovery_point_arn or latest_recovery_point_of "
-     "(received 'v')"),
+     "(received 'vault')"),
     ({"snapshot_arn": "nightly"},
      "restores[0].source.snapshot_arn: must be an ARN (example: "
      "'arn:aws:redshift:us-east-1:123456789012:snapshot:prod/nightly') (received 'nightly')"),

@@ -1,0 +1,143 @@
+"""What the JSON Schema says beyond pydantic's own: each property's description (the policy reference, with its
+default), the patterns, bounds and enums the validators check, and digit strings wherever a whole number goes
+(Pulumi stores `pulumi config set --type string` numbers as strings, and the tool reads them).
+
+Only rules a schema can express on one value are here; everything across keys stays with `check`.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import inspect
+import textwrap
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from policies import models, restores
+from policies.base import StrictModel
+from policies.models import MAX_DELETE_AFTER_DAYS, MAX_WINDOW_MINUTES
+from policies.reference import REFERENCE
+from policies.regions import all_regions
+
+DIGITS = {"type": "string", "pattern": "^-?[0-9]+$", "description": "A whole number written as digits."}
+
+ACCOUNT = r"^[0-9]{12}$"
+# (model, key) -> what to add to the key's (non-null) schema.
+_EXTRA: dict[tuple[str, str], dict[str, Any]] = {
+    ("Policy", "name"): {"pattern": models.POLICY_NAME.pattern},
+    ("BackupRule", "name"): {"pattern": models.RULE_NAME.pattern},
+    ("BackupRule", "start_window_minutes"): {"minimum": 60, "maximum": MAX_WINDOW_MINUTES},
+    ("BackupRule", "completion_window_minutes"): {"minimum": 120, "maximum": MAX_WINDOW_MINUTES},
+    ("Vault", "name"): {"pattern": models.VAULT_NAME.pattern},
+    ("VaultLock", "changeable_for_days"): {"minimum": 3, "maximum": MAX_DELETE_AFTER_DAYS},
+    ("CopyAction", "destination_account_id"): {"pattern": ACCOUNT},
+    ("CopyAction", "destination_region"): {"enum": "regions"},
+    ("CopyAction", "destination_vault_arn"): {"pattern": models.VAULT_ARN.pattern},
+    ("CrossRegionCopy", "destination_region"): {"enum": "regions"},
+    ("CrossRegionCopy", "kms_key_id"): {"pattern": models.KMS_KEY_ARN.pattern},
+    ("BackupLayer", "iam_role_arn"): {"pattern": models.IAM_ROLE_ARN.pattern},
+    ("Notifications", "sns_topic_arn"): {"pattern": models.SNS_TOPIC_ARN.pattern},
+    ("TagCondition", "key"): {"pattern": models.TAG_KEY.pattern},
+    ("ClusterRestoreSpec", "region"): {"enum": "regions"},
+    ("TableRestoreSpec", "region"): {"enum": "regions"},
+    ("SnapshotShareSpec", "region"): {"enum": "regions"},
+    ("ClusterRestoreSpec", "iam_roles"): {"maxItems": restores.MAX_IAM_ROLES},
+    ("ClusterRestoreSource", "owner_account"): {"pattern": ACCOUNT},
+}
+# Items of list keys.
+_ITEMS: dict[tuple[str, str], dict[str, Any]] = {
+    ("Notifications", "backup_vault_events"): {"enum": list(models.BackupVaultEvent.__args__)},  # type: ignore[attr-defined]
+    ("Notifications", "emails"): {"pattern": models.EMAIL.pattern},
+    ("BackupLayer", "restore_pass_role_arns"): {"pattern": models.IAM_ROLE_ARN.pattern},
+    # AuthorizeSnapshotAccess also takes amazon-redshift-support (AWS Support), which the restore crash-safety
+    # work accepts: the schema says so already, so that it never refuses what check accepts.
+    ("SnapshotShareSpec", "accounts_with_restore_access"): {"pattern": r"^([0-9]{12}|amazon-redshift-support)$"},
+}
+
+
+def describe(defs: dict[str, Any], root: dict[str, Any]) -> None:
+    """Add descriptions, patterns, bounds, enums and digit strings to pydantic's schema of the models, in place."""
+    docs: dict[str, dict[str, tuple[str, str] | str]] = {name: dict(entries) for name, entries in REFERENCE.items()}
+    for name, model in _restore_models().items():
+        docs.setdefault(name, {}).update(_attribute_docs(model))
+    for name, schema in [*defs.items(), ("StackConfig", root)]:
+        for key, prop in schema.get("properties", {}).items():
+            entry = docs.get(name, {}).get(key)
+            if isinstance(entry, tuple):
+                default, meaning = entry
+                unit = _unit(key)
+                tail = "Required." if default == "required" else f"Default: {default}{unit}."
+                meaning = meaning if not unit or unit.strip() in meaning else f"{meaning} In{unit}."
+                prop["description"] = f"{meaning} {tail}"
+            elif isinstance(entry, str):
+                prop["description"] = entry
+            extra = _EXTRA.get((name, key))
+            if extra:
+                _on_value(prop, functools.partial(_add, _resolve(extra)))
+            items = _ITEMS.get((name, key))
+            if items:
+                _on_value(prop, functools.partial(_add_to_items, _resolve(items)))
+            _on_value(prop, _digits)
+
+
+def _add(extra: dict[str, Any], schema: dict[str, Any]) -> None:
+    schema.update(extra)
+
+
+def _add_to_items(extra: dict[str, Any], schema: dict[str, Any]) -> None:
+    schema.setdefault("items", {}).update(extra)
+
+
+def _unit(key: str) -> str:
+    """` days` for `delete_after_days`: the unit a key's name carries (keys are named with their units)."""
+    for unit in ("minutes", "days", "hours"):
+        if key.endswith(unit):
+            return f" {unit}"
+    return ""
+
+
+def _resolve(extra: dict[str, Any]) -> dict[str, Any]:
+    return {k: (all_regions() if v == "regions" else v) for k, v in extra.items()}
+
+
+def _on_value(prop: dict[str, Any], change: Callable[[dict[str, Any]], None]) -> None:
+    """Apply `change` to the schema of the value (every non-null branch of an Optional)."""
+    branches = prop.get("anyOf")
+    if isinstance(branches, list):
+        for branch in branches:
+            if branch.get("type") != "null" and "$ref" not in branch:
+                change(branch)
+    elif "$ref" not in prop:
+        change(prop)
+
+
+def _digits(schema: dict[str, Any]) -> None:
+    """A whole number may also be written as digits: `{"anyOf": [integer..., digits]}`, in place."""
+    if schema.get("type") == "integer":
+        number = {k: schema.pop(k) for k in list(schema) if k in ("type", "minimum", "maximum")}
+        schema["anyOf"] = [number, DIGITS]
+    elif schema.get("type") == "array" and schema.get("items", {}).get("type") == "integer":
+        _digits(schema["items"])
+
+
+def _restore_models() -> dict[str, type[StrictModel]]:
+    return {m.__name__: m for m in (restores.ClusterRestoreSource, restores.ClusterRestoreSpec,
+                                    restores.TableRestoreSpec, restores.SnapshotShareSpec)}
+
+
+@cache
+def _attribute_docs(model: type[StrictModel]) -> dict[str, str]:
+    """The docstring under each field of a class (a string literal right after `x: int = 1`), from its source."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(model)))
+    except (OSError, TypeError):  # pragma: no cover - no source (a frozen install)
+        return {}
+    out: dict[str, str] = {}
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+    for node, after in zip(body, body[1:], strict=False):
+        if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant) and isinstance(after.value.value, str)):
+            out[node.target.id] = " ".join(after.value.value.split())
+    return out
