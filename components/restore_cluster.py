@@ -13,6 +13,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components import aws
 from components.aws import Credentials
+from components.dynamic_resource import DynamicResource
 from components.restore_common import (
     CREDENTIALS,
     Deadline,
@@ -818,7 +819,7 @@ OUTPUT_KEYS = (
 )
 
 
-class RedshiftClusterRestore(pulumi.dynamic.Resource, module="redshift-backup", name="RedshiftClusterRestore"):
+class RedshiftClusterRestore(DynamicResource, module="redshift-backup", name="RedshiftClusterRestore"):
     """A cluster restored from a snapshot or recovery point; keyword arguments are the stack-config keys.
 
     `credentials` (a profile and/or roles to assume, not secrets) say who boto3 acts as; default: the stack's
