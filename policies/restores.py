@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag,
 
 from policies.base import Issues, StrictModel
 from policies.errors import Problem, join_path
+from policies.node_types import MAX_NODES, NODE_TYPES, node_type_problem
 
 KINDS = ("cluster", "table", "snapshot_share")
 
@@ -18,6 +19,8 @@ MAX_TIMEOUT_MINUTES = 24 * 60
 DEFAULT_FINAL_SNAPSHOT_RETENTION_DAYS = 7
 MAX_SHARED_ACCOUNTS = 20
 MAX_TAGS = 50
+# The account name AuthorizeSnapshotAccess takes to share a snapshot with AWS Support.
+REDSHIFT_SUPPORT = "amazon-redshift-support"
 # The key this project puts on every cluster it restores; its value names the owning Pulumi resource.
 OWNERSHIP_TAG = "redshift-backup:restored-by"
 
@@ -67,6 +70,18 @@ def _arn(value: str) -> str:
 def _node_type(value: str) -> str:
     if not _NODE_TYPE.match(value):
         raise ValueError("must be a node type such as 'ra3.xlplus' or 'ra3.4xlarge'")
+    problem = node_type_problem(value, None)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _share_account(value: str) -> str:
+    # AuthorizeSnapshotAccess: "AccountWithRestoreAccess ... To share a snapshot with Amazon Web Services
+    # Support, specify amazon-redshift-support."
+    if value != REDSHIFT_SUPPORT and not _ACCOUNT.match(value):
+        raise ValueError(f"must be a 12-digit AWS account id (example: '123456789012') or {REDSHIFT_SUPPORT!r} "
+                         "(AWS Support)")
     return value
 
 
@@ -144,6 +159,7 @@ def _port(value: int) -> int:
 
 ClusterIdentifier = Annotated[str, AfterValidator(_cluster_identifier)]
 AccountId = Annotated[str, AfterValidator(_account)]
+ShareAccount = Annotated[str, AfterValidator(_share_account)]
 Arn = Annotated[str, AfterValidator(_arn)]
 NodeType = Annotated[str, AfterValidator(_node_type)]
 Region = Annotated[str, AfterValidator(_region)]
@@ -236,8 +252,8 @@ class ClusterRestoreSpec(StrictModel):
     """Default: the provider's region (AWS_REGION)."""
     node_type: NodeType | None = None
     """Default: the snapshot's node type."""
-    number_of_nodes: Annotated[int, Field(ge=1, le=128)] | None = None
-    """Default: the snapshot's number of nodes."""
+    number_of_nodes: Annotated[int, Field(ge=1, le=MAX_NODES)] | None = None
+    """Default: the snapshot's number of nodes. Must be in the node type's range (policies/node_types.py)."""
     iam_roles: list[Arn] | None = None
     """Default: the source cluster's roles when it still exists, else none."""
     default_iam_role_arn: Arn | None = None
@@ -303,6 +319,10 @@ class ClusterRestoreSpec(StrictModel):
             problem = port_problem(self.port, self.node_type)
             if problem:
                 issues.add("port", problem, self.port)
+        if self.node_type in NODE_TYPES or self.node_type is None:
+            problem = node_type_problem(self.node_type, self.number_of_nodes)
+            if problem:
+                issues.add("number_of_nodes", problem, self.number_of_nodes)
         ra3 = self.node_type is not None and self.node_type.startswith("ra3.")
         if ra3 and self.automated_snapshot_retention_days == 0:
             issues.add("automated_snapshot_retention_days", "RA3 clusters need 1..35 days (0 is not allowed)",
@@ -370,9 +390,9 @@ class SnapshotShareSpec(StrictModel):
     snapshot_arn: Arn | None = None
     snapshot_cluster_identifier: ClusterIdentifier | None = None
     """Default: not sent (needed when IAM policies name the cluster)."""
-    accounts_with_restore_access: Annotated[list[AccountId],
+    accounts_with_restore_access: Annotated[list[ShareAccount],
                                             Field(min_length=1, max_length=MAX_SHARED_ACCOUNTS)]
-    """1..20 accounts (Redshift's limit per snapshot)."""
+    """1..20 accounts (Redshift's limit per snapshot); `amazon-redshift-support` shares with AWS Support."""
     region: Region | None = None
 
     @model_validator(mode="after")
