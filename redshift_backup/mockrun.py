@@ -7,6 +7,7 @@ and fail on any call nobody expected, so a new data-source lookup cannot slip in
 
 from __future__ import annotations
 
+import inspect
 import json
 import runpy
 from collections.abc import Callable, Mapping
@@ -149,6 +150,15 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return response
 
 
+def _holds_output(value: Any) -> bool:
+    """Whether `value` is, or holds (in dicts, lists, tuples), something only the runtime can resolve."""
+    if isinstance(value, dict):
+        return any(_holds_output(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_output(v) for v in value)
+    return isinstance(value, pulumi.Output) or inspect.isawaitable(value)
+
+
 def config_strings(config: Mapping[str, Any]) -> dict[str, str]:
     """Stack-file config values as the engine hands them to a program: strings, objects as JSON."""
     return {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
@@ -180,6 +190,10 @@ def run_program(config: Mapping[str, Any], *, preview: bool = True, stack: str =
     # (values still unknown in a preview come back as None).
     root = pulumi.runtime.settings.get_root_resource()
     exports = dict(getattr(root, "outputs", {}) or {})
-    resolved = _sync_await(pulumi.Output.from_input(exports).future()) if exports else {}
+    # Only exports holding Outputs go through `Output.from_input`, which wraps every nested value in an Output of
+    # its own: for a plain summary of 1,000 clusters that took longer than registering the stack's resources
+    # (the engine itself serializes plain exports as they are).
+    resolved = {name: _sync_await(pulumi.Output.from_input(value).future()) if _holds_output(value) else value
+                for name, value in exports.items()}
     return ProgramRun(registrations=list(monitor.registrations), outputs=dict(resolved or {}), preview=preview,
                       region=mocks.region)
