@@ -10,7 +10,8 @@ from __future__ import annotations
 import inspect
 import json
 import runpy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
+from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.sync_await import _sync_await
 
 PROJECT = "redshift-backup"
@@ -150,6 +152,22 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return response
 
 
+@contextmanager
+def _stack_traces(enabled: bool) -> Iterator[None]:
+    """Without stack traces, the SDK's per-registration capture (`pulumi.runtime.resource._get_stack_trace`,
+    3.272) returns an empty trace for the duration; if the SDK no longer has it, nothing changes."""
+    sdk = pulumi.runtime.resource
+    capture = getattr(sdk, "_get_stack_trace", None)
+    if enabled or capture is None:
+        yield
+        return
+    sdk._get_stack_trace = lambda: source_pb2.StackTrace()
+    try:
+        yield
+    finally:
+        sdk._get_stack_trace = capture
+
+
 def _holds_output(value: Any) -> bool:
     """Whether `value` is, or holds (in dicts, lists, tuples), something only the runtime can resolve."""
     if isinstance(value, dict):
@@ -165,9 +183,15 @@ def config_strings(config: Mapping[str, Any]) -> dict[str, str]:
 
 
 def run_program(config: Mapping[str, Any], *, preview: bool = True, stack: str = "dev",
-                program: Callable[[], Any] | Path = PROGRAM, mocks: RecordingMocks | None = None) -> ProgramRun:
+                program: Callable[[], Any] | Path = PROGRAM, mocks: RecordingMocks | None = None,
+                stack_traces: bool = True) -> ProgramRun:
     """Evaluate `program` (default: this repo's `__main__.py`) with `config` (full keys, e.g.
-    `redshift-backup:policies`) under the mock runtime; return what it registered. Exceptions propagate."""
+    `redshift-backup:policies`) under the mock runtime; return what it registered. Exceptions propagate.
+
+    `stack_traces=False` skips the Python stack the SDK captures for every registration (for the engine's
+    source positions, which the mocks drop): the largest single cost of a big stack under the mocks. The
+    benchmark keeps them, as `pulumi preview` captures them.
+    """
     configured = config.get("aws:region")
     region = configured if isinstance(configured, str) else "us-east-1"
     mocks = mocks or RecordingMocks(region=region)
@@ -185,7 +209,8 @@ def run_program(config: Mapping[str, Any], *, preview: bool = True, stack: str =
     settings = pulumi.runtime.settings.SETTINGS
     settings.rpc_manager.clear()
     settings.outputs.clear()
-    _sync_await(pulumi.runtime.stack.run_pulumi_func(body))
+    with _stack_traces(stack_traces):
+        _sync_await(pulumi.runtime.stack.run_pulumi_func(body))
     # `pulumi.export` writes into the root stack's outputs; resolve them as the engine would show them
     # (values still unknown in a preview come back as None).
     root = pulumi.runtime.settings.get_root_resource()

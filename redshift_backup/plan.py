@@ -241,7 +241,7 @@ def resource_plan(config: Mapping[str, Any], stack: str = "dev",
     from redshift_backup import mockrun
 
     try:
-        run = mockrun.run_program(config, preview=True, stack=stack,
+        run = mockrun.run_program(config, preview=True, stack=stack, stack_traces=False,
                                   program=program if program is not None else mockrun.PROGRAM)
     except Exception as exc:  # noqa: BLE001 (any program error is reported to the user, with its type)
         raise ProgramFailed(f"{type(exc).__name__}: {exc}") from exc

@@ -102,3 +102,20 @@ def test_a_fleet_of_5000_clusters_checks_and_plans(tmp_path: Path) -> None:
     assert types.count(RETENTION) == 5_000
     assert types.count("aws:redshift/snapshotScheduleAssociation:SnapshotScheduleAssociation") == 5_000
     assert types.count("aws:redshift/snapshotCopy:SnapshotCopy") == 5_000
+
+
+def test_plan_without_stack_traces_registers_the_same(tmp_path: Path) -> None:
+    """`plan` skips the SDK's per-registration stack capture (the mocks drop source positions); nothing else
+    changes, and the SDK's function is back in place afterwards."""
+    import pulumi.runtime.resource as sdk
+
+    capture = sdk._get_stack_trace
+    config = stack_file_config(fleet_stack(tmp_path / "Pulumi.small.yaml", policies=2, clusters=3))
+
+    def shapes(run: mockrun.ProgramRun) -> list[tuple[str, str, str | None, dict[str, Any], list[str]]]:
+        return sorted((r.type, r.name, r.parent, r.inputs, sorted(r.dependencies)) for r in run.registrations)
+
+    with_traces = mockrun.run_program(config, stack="small")
+    without = mockrun.run_program(config, stack="small", stack_traces=False)
+    assert shapes(without) == shapes(with_traces) and with_traces.outputs == without.outputs
+    assert sdk._get_stack_trace is capture
