@@ -481,7 +481,8 @@ def describe_restore(spec: ClusterRestoreSpec | TableRestoreSpec | SnapshotShare
             "destroy leaves the restored table in place (drop it with SQL when done)",
         ]
     shared = spec.snapshot_identifier or spec.snapshot_arn
-    accounts = ", ".join(spec.accounts_with_restore_access)
+    accounts = ", ".join(f"AWS Support ({a})" if a == REDSHIFT_SUPPORT else a
+                         for a in spec.accounts_with_restore_access)
     plural = "s" if len(spec.accounts_with_restore_access) > 1 else ""
     return [f"share snapshot {shared} with account{plural} {accounts}; destroy revokes the access"]
 

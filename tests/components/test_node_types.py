@@ -161,3 +161,11 @@ def test_numbers_from_the_wire_read_as_written() -> None:
     assert from_wire({"a": [0.0, 2.5, True], "b": {"c": 7.0}, "d": None}) == {"a": [0, 2.5, True], "b": {"c": 7},
                                                                               "d": None}
     assert isinstance(from_wire(0.0), int)
+
+
+def test_the_plan_names_aws_support() -> None:
+    from policies.restores import describe_restore
+
+    spec = SnapshotShareSpec.model_validate(_share("111122223333", "amazon-redshift-support"))
+    assert describe_restore(spec) == ["share snapshot nightly with accounts 111122223333, AWS Support "
+                                      "(amazon-redshift-support); destroy revokes the access"]
