@@ -1,220 +1,171 @@
-"""Benchmark: the AWS Backup components against a program that registers the same pulumi-aws resources directly.
+"""Benchmark: the project's real program against a hand-written pulumi-aws program, as `pulumi preview` runs them.
 
-Both programs run under the project's mock runtime (`redshift_backup.mockrun`), so what is measured is program
-evaluation (validation, planning, component overhead, registration), not AWS. Run `make bench`, or
-`python bench/run.py --repeats 5 --markdown` for the table in docs/components.md.
+For each size (policies x clusters, with and without the native layer, and with per-cluster retention):
+  1. write the stack file (bench/fleet.py);
+  2. check that both programs register the same resources: type, name, inputs, options (bench/equivalence.py),
+     and refuse to report a ratio otherwise;
+  3. run each program in a fresh process per measurement (bench/child.py), cold, alternating the two, and read
+     the child's CPU time (user + system) and peak RSS from `os.wait4`.
+Then `redshift-backup plan` / `check` against `python -c "import pulumi_aws"`, the same way.
+
+CPU time, not wall time: the machine may be shared. Ratios are of medians of interleaved runs. Before measuring,
+the project's modules are byte-compiled (`compileall`), as pip does for pulumi_aws and as Python does on a
+user's first run; with PYTHONDONTWRITEBYTECODE set they would be compiled from source in every process.
+
+    python bench/run.py                      # every size, 5 runs each
+    python bench/run.py --sizes 1x10 --repeats 3 --markdown
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import gc
+import compileall
 import json
+import os
+import statistics
+import subprocess
 import sys
-import time
-from collections.abc import Callable
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+CHILD = ROOT / "bench" / "child.py"
+CLI = [PYTHON, "-m", "redshift_backup"]
 
-import pulumi  # noqa: E402
-import pulumi_aws as aws  # noqa: E402
-
-from redshift_backup.mockrun import run_program  # noqa: E402
-
-REGION = "us-east-1"
-COPY_REGION = "us-west-2"
-FLEETS = (10, 100, 1000)
-POLICY_COUNTS = (1, 10, 50)
-MAX_NAMED = 500  # AWS Backup: 500 ARNs per selection, which the policy language enforces
-
-
-def fleet_config(clusters: int, policies: int, selection: str) -> list[dict[str, Any]]:
-    """`policies` policies sharing a fleet of `clusters`: each names its share, or selects it by tag."""
-    out = []
-    for i in range(policies):
-        name = f"p{i:02d}"
-        chosen: dict[str, Any]
-        if selection == "named":
-            chosen = {"clusters": [f"c{c:04d}" for c in range(i % clusters, clusters, policies)]}
-        else:
-            chosen = {"conditions": {"string_equals": [{"key": "backup", "value": name}]}}
-        out.append({
-            "name": name,
-            "tags": {"team": "data"},
-            "selection": chosen,
-            "backup": {
-                "rules": [
-                    {"name": "daily", "delete_after_days": 35,
-                     "copy_actions": [{"destination_region": COPY_REGION}]},
-                    {"name": "weekly", "schedule": "cron(0 5 ? * SAT *)", "delete_after_days": 90},
-                ],
-                "vault": {"lock": {"mode": "governance", "min_retention_days": 7, "max_retention_days": 365}},
-            },
-        })
-    return out
+# (policies, clusters, native, retention)
+SIZES = {
+    "1x10": (1, 10, False, False),
+    "1x10-native": (1, 10, True, False),
+    "10x100": (10, 100, False, False),
+    "10x100-native": (10, 100, True, False),
+    "50x1000": (50, 1000, False, False),
+    "50x1000-native": (50, 1000, True, False),
+    "10x100-retention": (10, 100, True, True),
+}
 
 
-def component_program(raw: list[dict[str, Any]]) -> Callable[[], None]:
-    """The real path: validate every policy, then one RedshiftBackupPolicy each, sharing the copy provider."""
-
-    def program() -> None:
-        from components.backup_policy import RedshiftBackupPolicy
-        from policies.validation import validate_config
-
-        stack = validate_config({"policies": raw}, REGION)
-        west = aws.Provider(f"provider-{COPY_REGION}", region=COPY_REGION)
-        account = aws.get_caller_identity_output().account_id  # as __main__.py does: once for the stack
-        for policy in stack.policies:
-            RedshiftBackupPolicy(policy.name, policy=policy, region=stack.region,
-                                 destination_providers={COPY_REGION: west}, account_id=account)
-
-    return program
+class NotEquivalent(SystemExit):
+    """The baseline does not register what the project does: a ratio would compare different work."""
 
 
-def cluster_arns(account_id: str, identifiers: list[str]) -> list[str]:
-    return [f"arn:aws:redshift:{REGION}:{account_id}:cluster:{i}" for i in identifiers]
+@dataclass
+class Sample:
+    cpu: float
+    peak_mb: float
 
 
-def baseline_program(raw: list[dict[str, Any]]) -> Callable[[], None]:
-    """The same pulumi-aws resources with the same inputs, written by hand: no validation, no components."""
-
-    def program() -> None:
-        account = aws.get_caller_identity_output().account_id
-        west = aws.Provider(f"provider-{COPY_REGION}", region=COPY_REGION)
-        for p in raw:
-            name, tags = p["name"], p["tags"]
-            vault_name = f"{name}-vault"
-            lock = p["backup"]["vault"]["lock"]
-            deny = json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Sid": "DenyRecoveryPointDeletion", "Effect": "Deny", "Principal": {"AWS": "*"},
-                "Action": ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"],
-                "Resource": "*"}]}, sort_keys=True)
-            vaults = {}
-            for suffix, opts in (("", None), (f"-{COPY_REGION}", pulumi.ResourceOptions(provider=west))):
-                key = aws.kms.Key(f"{name}-vault{suffix}-key", description=f"AWS Backup vault {vault_name}",
-                                  enable_key_rotation=True, deletion_window_in_days=30, tags=tags,
-                                  opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=True)))
-                aws.kms.Alias(f"{name}-vault{suffix}-key-alias", name=f"alias/redshift-backup/{vault_name}",
-                              target_key_id=key.key_id, opts=opts)
-                vault = aws.backup.Vault(f"{name}-vault{suffix}", name=vault_name, kms_key_arn=key.arn,
-                                         tags=tags, opts=pulumi.ResourceOptions.merge(
-                                             opts, pulumi.ResourceOptions(protect=True)))
-                aws.backup.VaultLockConfiguration(
-                    f"{name}-vault{suffix}-lock", backup_vault_name=vault.name,
-                    min_retention_days=lock["min_retention_days"], max_retention_days=lock["max_retention_days"],
-                    opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=True)))
-                aws.backup.VaultPolicy(f"{name}-vault{suffix}-policy", backup_vault_name=vault.name, policy=deny,
-                                       opts=opts)
-                vaults[suffix] = vault
-            role = aws.iam.Role(f"{name}-role", name=f"{name}-backup-{REGION}", tags=tags,
-                                assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-                                    "Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"},
-                                    "Action": "sts:AssumeRole"}]}, sort_keys=True))
-            attachments = [aws.iam.RolePolicyAttachment(
-                f"{name}-role-{s}", role=role.name,
-                policy_arn=f"arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyFor{s.title()}")
-                for s in ("backup", "restores")]
-            rules = []
-            for r in sorted(p["backup"]["rules"], key=lambda r: r["name"]):
-                rule: dict[str, Any] = {
-                    "rule_name": r["name"], "target_vault_name": vaults[""].name,
-                    "schedule": r.get("schedule", "cron(0 5 ? * * *)"), "start_window": 480,
-                    "completion_window": 10080, "lifecycle": {"delete_after": r["delete_after_days"]},
-                    "recovery_point_tags": tags}
-                if r.get("copy_actions"):
-                    rule["copy_actions"] = [{"destination_vault_arn": vaults[f"-{COPY_REGION}"].arn,
-                                             "lifecycle": {"delete_after": r["delete_after_days"]}}]
-                rules.append(rule)
-            plan = aws.backup.Plan(f"{name}-plan", name=name, rules=[aws.backup.PlanRuleArgs(**r) for r in rules],
-                                   tags=tags)
-            selection = p["selection"]
-            if "clusters" in selection:
-                ids = sorted(selection["clusters"])
-                aws.backup.Selection(
-                    f"{name}-selection-clusters", name=f"{name}-clusters", plan_id=plan.id,
-                    iam_role_arn=role.arn, opts=pulumi.ResourceOptions(depends_on=attachments),
-                    resources=account.apply(functools.partial(cluster_arns, identifiers=ids)))
-            else:
-                tag = selection["conditions"]["string_equals"][0]
-                aws.backup.Selection(
-                    f"{name}-selection-tagged", name=f"{name}-tagged", plan_id=plan.id, iam_role_arn=role.arn,
-                    opts=pulumi.ResourceOptions(depends_on=attachments),
-                    resources=account.apply(lambda a: cluster_arns(a, ["*"])),
-                    conditions=[{"string_equals": [{"key": f"aws:ResourceTag/{tag['key']}",
-                                                    "value": tag["value"]}]}])
-
-    return program
+def measure(command: list[str]) -> Sample:
+    """Run `command` in a fresh process; its own CPU seconds (user + system) and peak RSS."""
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    if process.stderr:
+        process.stderr.close()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0,):
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stderr[-2000:]}")
+    return Sample(usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
-def evaluate(program: Callable[[], None]) -> tuple[float, set[tuple[str, str]], int]:
-    """CPU seconds of one evaluation; its AWS (custom) resources and its registration count.
-
-    CPU time of this process, not wall time: on a shared machine other processes stretch wall time at random,
-    and the mock runtime does no I/O worth counting.
-    """
-    gc.collect()
-    start = time.process_time()
-    run = run_program({"aws:region": REGION}, preview=True, program=program)
-    seconds = time.process_time() - start
-    return seconds, {(r.type, r.name) for r in run.registrations if r.custom}, len(run.registrations)
+def interleaved(commands: dict[str, list[str]], repeats: int) -> dict[str, list[Sample]]:
+    """Each command `repeats` times, alternating (and alternating which goes first), so that a busy phase of
+    the machine does not land on one side only."""
+    samples: dict[str, list[Sample]] = {name: [] for name in commands}
+    names = list(commands)
+    for i in range(repeats):
+        for name in names if i % 2 == 0 else reversed(names):
+            samples[name].append(measure(commands[name]))
+    return samples
 
 
-def compare(raw: list[dict[str, Any]], repeats: int) -> tuple[tuple[float, set[tuple[str, str]], int], ...]:
-    """Both programs, warmed up once, then evaluated alternately; the fastest of `repeats` each.
+def median_cpu(samples: list[Sample]) -> float:
+    return statistics.median(s.cpu for s in samples)
 
-    The minimum is the least noisy estimate of CPU-bound work on a shared machine; alternating keeps slow
-    phases of the machine from landing on one program only.
-    """
-    programs = (component_program(raw), baseline_program(raw))
-    results = [evaluate(p) for p in programs]
-    for _ in range(repeats):
-        for i, program in enumerate(programs):
-            again = evaluate(program)
-            if again[0] < results[i][0]:
-                results[i] = again
-    return tuple(results)
+
+def equivalence(stack_file: Path) -> tuple[int, list[str]]:
+    """Run the equivalence check in its own process (at the measured size) and return its verdict."""
+    code = ("import json, sys; sys.path[:0] = ['bench', '.']; from pathlib import Path; "
+            "from equivalence import check; from redshift_backup.plan import stack_file_config; "
+            f"p = Path({str(stack_file)!r}); print(json.dumps(check(stack_file_config(p), p.name.split('.')[1])))")
+    out = subprocess.run([PYTHON, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    count, problems = json.loads(out.strip().splitlines()[-1])
+    return int(count), list(problems)
+
+
+def program_rows(sizes: list[str], repeats: int, directory: Path) -> list[dict[str, object]]:
+    from fleet import write_stack
+
+    rows: list[dict[str, object]] = []
+    for size in sizes:
+        policies, clusters, native, retention = SIZES[size]
+        stack_file = write_stack(directory, policies, clusters, native=native, retention=retention)
+        count, problems = equivalence(stack_file)
+        if problems:
+            raise NotEquivalent(f"{size}: the baseline does not register what the project does; no ratio "
+                                "reported:\n  " + "\n  ".join(problems))
+        samples = interleaved({"project": [PYTHON, str(CHILD), "project", str(stack_file)],
+                               "raw": [PYTHON, str(CHILD), "raw", str(stack_file)]}, repeats)
+        project, raw = samples["project"], samples["raw"]
+        row = {
+            "size": size, "resources": count,
+            "project_cpu": median_cpu(project), "raw_cpu": median_cpu(raw),
+            "cpu_ratio": median_cpu(project) / median_cpu(raw),
+            "project_peak_mb": max(s.peak_mb for s in project), "raw_peak_mb": max(s.peak_mb for s in raw),
+        }
+        row["peak_ratio"] = float(row["project_peak_mb"]) / float(row["raw_peak_mb"])  # type: ignore[arg-type]
+        rows.append(row)
+        print(f"{size:18} {count:6} resources  project {row['project_cpu']:.2f} s  raw {row['raw_cpu']:.2f} s  "
+              f"ratio {row['cpu_ratio']:.2f}  peak {row['project_peak_mb']:.0f} / {row['raw_peak_mb']:.0f} MB",
+              file=sys.stderr)
+    return rows
+
+
+def cli_rows(repeats: int) -> list[dict[str, object]]:
+    commands = {
+        "import pulumi_aws": [PYTHON, "-c", "import pulumi_aws"],
+        "redshift-backup check (prod)": [*CLI, "check", "Pulumi.prod.yaml"],
+        "redshift-backup plan (dev)": [*CLI, "plan", "Pulumi.dev.yaml"],
+        "redshift-backup plan (prod)": [*CLI, "plan", "Pulumi.prod.yaml"],
+    }
+    samples = interleaved(commands, repeats)
+    base = median_cpu(samples["import pulumi_aws"])
+    rows = []
+    for name, runs in samples.items():
+        rows.append({"command": name, "cpu": median_cpu(runs), "ratio": median_cpu(runs) / base})
+        print(f"{name:32} {median_cpu(runs):.2f} s CPU  x{median_cpu(runs) / base:.2f}", file=sys.stderr)
+    return rows
+
+
+def markdown(programs: list[dict[str, object]], cli: list[dict[str, object]]) -> str:
+    lines = ["| stack | custom resources | project CPU s | raw CPU s | CPU ratio (goal <= 1.2) "
+             "| peak MB project / raw | peak ratio (goal <= 1.15) |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in programs:
+        lines.append(f"| {r['size']} | {r['resources']} | {r['project_cpu']:.2f} | {r['raw_cpu']:.2f} "
+                     f"| {r['cpu_ratio']:.2f} | {r['project_peak_mb']:.0f} / {r['raw_peak_mb']:.0f} "
+                     f"| {r['peak_ratio']:.2f} |")
+    if cli:
+        lines += ["", "| command | CPU s | / `import pulumi_aws` (goal <= 1.5) |", "|---|---:|---:|"]
+        lines += [f"| {r['command']} | {r['cpu']:.2f} | {r['ratio']:.2f} |" for r in cli]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(SIZES), help=f"comma-separated, of {', '.join(SIZES)}")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--no-cli", action="store_true", help="skip plan/check against import pulumi_aws")
+    parser.add_argument("--markdown", action="store_true", help="print the README's table")
     args = parser.parse_args(argv)
-
-    rows: list[tuple[str, int, int, Any]] = []
-    for selection in ("named", "tagged"):
-        for clusters in FLEETS:
-            for policies in POLICY_COUNTS:
-                if selection == "named" and -(-clusters // policies) > MAX_NAMED:
-                    rows.append((selection, clusters, policies, None))
-                    continue
-                raw = fleet_config(clusters, policies, selection)
-                comp, base = compare(raw, args.repeats)
-                # A fair baseline registers exactly the components' AWS resources (components add only
-                # their own ComponentResource registrations).
-                if comp[1] != base[1]:
-                    raise SystemExit(f"baseline differs from the components: {sorted(comp[1] ^ base[1])[:5]}")
-                rows.append((selection, clusters, policies, (comp, base)))
-                print(f"{selection:6} clusters={clusters:5} policies={policies:3} "
-                      f"components={comp[0] * 1000:8.1f} ms CPU baseline={base[0] * 1000:8.1f} ms CPU "
-                      f"ratio={comp[0] / base[0]:.2f} AWS resources/policy={(len(comp[1]) - 1) / policies:.0f}",
-                      file=sys.stderr)
-
+    sys.path.insert(0, str(ROOT / "bench"))
+    for package in ("components", "policies", "redshift_backup", "bench"):
+        compileall.compile_dir(str(ROOT / package), quiet=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        programs = program_rows(args.sizes.split(","), args.repeats, Path(tmp))
+    cli = [] if args.no_cli else cli_rows(args.repeats)
     if args.markdown:
-        print("| selection | clusters | policies | components (CPU ms) | baseline (CPU ms) | ratio | CPU ms per policy "
-              "| AWS resources per policy | registrations (components / baseline) |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for selection, clusters, policies, result in rows:
-            if result is None:
-                print(f"| {selection} | {clusters} | {policies} | refused: more than {MAX_NAMED} named clusters "
-                      "in one policy (AWS limit per selection); select by tag | | | | | |")
-                continue
-            (ct, cc, ctot), (bt, _bc, btot) = result
-            print(f"| {selection} | {clusters} | {policies} | {ct * 1000:.0f} | {bt * 1000:.0f} | {ct / bt:.2f} "
-                  f"| {ct * 1000 / policies:.1f} | {(len(cc) - 1) / policies:.0f} | {ctot} / {btot} |")
+        print(markdown(programs, cli))
     return 0
 
 

@@ -7,21 +7,31 @@ A client acts as the stack's default provider would, as far as boto3 can without
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypedDict
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypedDict
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from policies.errors import ProviderError
 
-# Adaptive mode retries throttling (with client-side rate limiting) and transient errors; 10 attempts rides out
-# a burst of `Throttling` from the Redshift control plane. Timeouts keep a hung connection from hanging `pulumi up`.
-RETRY_CONFIG = Config(
-    retries={"mode": "adaptive", "max_attempts": 10},
-    connect_timeout=10,
-    read_timeout=60,
-)
+if TYPE_CHECKING:
+    import boto3
+    from botocore.config import Config
+
+# boto3 is imported by the first client, not with this module: the Pulumi program imports it (for the types
+# below) on every `pulumi preview`, and only dynamic providers and tag discovery make clients. boto3's import is
+# about as long as pulumi_aws's own.
+
+
+@cache
+def retry_config() -> Config:
+    """Adaptive mode retries throttling (with client-side rate limiting) and transient errors; 10 attempts ride
+    out a burst of `Throttling` from the Redshift control plane. Timeouts keep a hung connection from hanging
+    `pulumi up`."""
+    from botocore.config import Config
+
+    return Config(retries={"mode": "adaptive", "max_attempts": 10}, connect_timeout=10, read_timeout=60)
+
 # The session name of assumed roles when the stack's aws:assumeRoles entry gives none (shows in CloudTrail).
 SESSION_NAME = "redshift-backup"
 
@@ -43,6 +53,8 @@ class Credentials(TypedDict, total=False):
 
 def session(credentials: Mapping[str, Any] | None = None, region: str | None = None) -> boto3.session.Session:
     """A boto3 session for `credentials`: the profile (if any), then `sts:AssumeRole` for each role in order."""
+    import boto3
+
     creds = credentials or {}
     profile = creds.get("profile") or None
     try:
@@ -55,7 +67,7 @@ def session(credentials: Mapping[str, Any] | None = None, region: str | None = N
         if role.get("external_id"):
             params["ExternalId"] = role["external_id"]
         try:
-            answer = current.client("sts", region_name=region, config=RETRY_CONFIG).assume_role(**params)
+            answer = current.client("sts", region_name=region, config=retry_config()).assume_role(**params)
         except (ClientError, BotoCoreError) as exc:
             raise ProviderError(f"cannot assume role {arn} (the stack's aws:assumeRoles): {exc}") from exc
         keys = answer["Credentials"]
@@ -67,4 +79,4 @@ def session(credentials: Mapping[str, Any] | None = None, region: str | None = N
 
 def client(service: str, region: str | None = None, credentials: Mapping[str, Any] | None = None) -> Any:
     """A boto3 client for `service`; `AWS_ENDPOINT_URL` (moto in tests) is honoured by boto3 itself."""
-    return session(credentials, region).client(service, region_name=region, config=RETRY_CONFIG)
+    return session(credentials, region).client(service, region_name=region, config=retry_config())

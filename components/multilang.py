@@ -10,7 +10,7 @@ import pulumi
 
 from components.backup_policy import RedshiftBackupPolicy
 from components.notifications import BackupNotifications
-from components.restore_common import has_output
+from components.restore_common import from_wire, has_output
 from components.snapshot_policy import RedshiftSnapshotPolicy
 from policies.validation import validate_policy
 
@@ -43,7 +43,7 @@ class RedshiftBackup(pulumi.ComponentResource):
             # config is); an Output would only be known after resources were already planned.
             raise TypeError("RedshiftBackup needs `policy` and `region` as plain values, not outputs of other "
                             "resources")
-        policy = validate_policy(raw, region)
+        policy = validate_policy(from_wire(raw), region)
         super().__init__("redshift-backup:index:RedshiftBackup", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         notifications = (BackupNotifications(f"{name}-notifications", policy=policy, opts=child)

@@ -22,13 +22,13 @@ from pulumi.dynamic import (
     CreateResult,
     DiffResult,
     ReadResult,
-    Resource,
     ResourceProvider,
     UpdateResult,
 )
 
 from components import aws
 from components.aws import Credentials
+from components.dynamic_resource import DynamicResource
 from components.restore_common import is_unknown
 from policies.errors import ProviderError
 
@@ -136,7 +136,7 @@ class BackupRegionOptInProvider(ResourceProvider):
             _apply(region, credentials, _describe(region, credentials), restore)
 
 
-class BackupRegionOptIn(Resource, module="redshift-backup", name="BackupRegionOptIn"):
+class BackupRegionOptIn(DynamicResource, module="redshift-backup", name="BackupRegionOptIn"):
     """Opts resource types in to AWS Backup in one account and region; delete puts the values it found back.
 
     `resource_types` maps AWS Backup resource type names (`Redshift`, `Redshift Serverless`) to true/false;

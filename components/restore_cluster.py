@@ -13,6 +13,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components import aws
 from components.aws import Credentials
+from components.dynamic_resource import DynamicResource
 from components.restore_common import (
     CREDENTIALS,
     Deadline,
@@ -194,8 +195,20 @@ def progress_line(cluster: Mapping[str, Any]) -> str:
     if restore.get("CurrentRestoreRateInMegaBytesPerSecond"):
         parts.append(f"{restore['CurrentRestoreRateInMegaBytesPerSecond']:.1f} MB/s")
     if restore.get("EstimatedTimeToCompletionInSeconds"):
-        parts.append(f"ETA {restore['EstimatedTimeToCompletionInSeconds'] // 60} min")
+        parts.append(f"ETA {duration_text(restore['EstimatedTimeToCompletionInSeconds'])}")
     return ", ".join(parts)
+
+
+def duration_text(seconds: float) -> str:
+    """`39 s`, `10 min`, `2 min 5 s`, `1 h 30 min`: an ETA of 39 seconds is not "0 min"."""
+    total = round(seconds)
+    if total < 60:
+        return f"{total} s"
+    minutes, rest = divmod(total, 60)
+    if minutes < 60:
+        return f"{minutes} min" + (f" {rest} s" if rest and minutes < 10 else "")
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h" + (f" {minutes} min" if minutes else "")
 
 
 class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
@@ -818,7 +831,7 @@ OUTPUT_KEYS = (
 )
 
 
-class RedshiftClusterRestore(pulumi.dynamic.Resource, module="redshift-backup", name="RedshiftClusterRestore"):
+class RedshiftClusterRestore(DynamicResource, module="redshift-backup", name="RedshiftClusterRestore"):
     """A cluster restored from a snapshot or recovery point; keyword arguments are the stack-config keys.
 
     `credentials` (a profile and/or roles to assume, not secrets) say who boto3 acts as; default: the stack's

@@ -137,11 +137,22 @@ def is_unknown(value: Any) -> bool:
 
 
 def _plain(value: Any) -> Any:
-    # Integer inputs arrive from the engine as floats (2.0); pydantic's lax int accepts them, but not 2.5.
     if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
         return [_plain(v) for v in value]
+    return from_wire(value)
+
+
+def from_wire(value: Any) -> Any:
+    """Numbers (also inside mappings and lists) as the user wrote them: integer inputs arrive from the engine as
+    floats (2.0, the gRPC wire form), which messages would show as `received 0.0`. 2.5 stays 2.5."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: from_wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [from_wire(v) for v in value]
     return value
 
 

@@ -11,6 +11,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components import aws
 from components.aws import Credentials
+from components.dynamic_resource import DynamicResource
 from components.restore_common import (
     CREDENTIALS,
     SpecProvider,
@@ -159,7 +160,7 @@ class TableRestoreProvider(SpecProvider[TableRestoreSpec]):
             "in place; drop it with SQL when you no longer need it")
 
 
-class RedshiftTableRestore(pulumi.dynamic.Resource, module="redshift-backup", name="RedshiftTableRestore"):
+class RedshiftTableRestore(DynamicResource, module="redshift-backup", name="RedshiftTableRestore"):
     """One table restored from a snapshot into its cluster; keyword arguments are the stack-config keys.
 
     `credentials`: who boto3 acts as, as for `RedshiftClusterRestore` (default: the stack's).

@@ -22,12 +22,12 @@ from pulumi.dynamic import (
     CreateResult,
     DiffResult,
     ReadResult,
-    Resource,
     UpdateResult,
 )
 
 from components import aws
 from components.aws import Credentials
+from components.dynamic_resource import DynamicResource
 from components.restore_common import PollingProvider, aws_reason, error_code, is_unknown
 from policies.errors import ProviderError
 from policies.native_plan import retention_change_risks, retention_input_problems
@@ -269,7 +269,7 @@ def _describe(cluster: str, region: str, props: dict[str, Any], *, must_exist: b
     return dict(clusters[0])
 
 
-class SnapshotRetention(Resource, module="redshift-backup", name="SnapshotRetention"):
+class SnapshotRetention(DynamicResource, module="redshift-backup", name="SnapshotRetention"):
     """Automated/manual snapshot retention on an existing cluster; delete puts the values it found back.
 
     `timeout_minutes` (default 30) bounds each operation's waiting for a busy cluster or a throttled API;

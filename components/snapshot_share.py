@@ -11,6 +11,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components import aws
 from components.aws import Credentials
+from components.dynamic_resource import DynamicResource
 from components.restore_common import (
     CREDENTIALS,
     SpecProvider,
@@ -162,7 +163,7 @@ def granted_accounts(props: Mapping[str, Any]) -> list[str]:
     return list(props.get("accounts_with_restore_access") or [])
 
 
-class RedshiftSnapshotShare(pulumi.dynamic.Resource, module="redshift-backup", name="RedshiftSnapshotShare"):
+class RedshiftSnapshotShare(DynamicResource, module="redshift-backup", name="RedshiftSnapshotShare"):
     """Accounts allowed to restore a manual snapshot; keyword arguments are the stack-config keys.
 
     `credentials`: who boto3 acts as, as for `RedshiftClusterRestore` (default: the stack's).

@@ -106,8 +106,8 @@ def vault_arn_problem(arn: str) -> str | None:
 
 
 def _timezone_rule(value: str) -> str:
-    zones = schedules.iana_timezones()
-    if value not in zones:
+    if not schedules.is_timezone(value):
+        zones = schedules.iana_timezones()
         last = value.strip().lower().split("/")[-1]
         close = sorted(z for z in zones if last and z.lower().endswith(last))[:3]
         hint = f" (did you mean {', '.join(close)}?)" if close else ""

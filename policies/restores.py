@@ -12,6 +12,7 @@ from policies import names
 from policies.base import Issues, RuleViolation, StrictModel, skip_if_invalid
 from policies.errors import Problem, join_path
 from policies.regions import region_problem
+from policies.node_types import MAX_NODES, NODE_TYPES, node_type_problem
 
 KINDS = ("cluster", "table", "snapshot_share")
 
@@ -25,6 +26,8 @@ MAX_IAM_ROLES = 50
 # Redshift's maintenance window is at least 30 minutes (PreferredMaintenanceWindow).
 MIN_MAINTENANCE_MINUTES = 30
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The account name AuthorizeSnapshotAccess takes to share a snapshot with AWS Support.
+REDSHIFT_SUPPORT = "amazon-redshift-support"
 # The key this project puts on every cluster it restores; its value names the owning Pulumi resource.
 OWNERSHIP_TAG = "redshift-backup:restored-by"
 
@@ -73,6 +76,18 @@ def _arn(value: str) -> str:
 def _node_type(value: str) -> str:
     if not _NODE_TYPE.match(value):
         raise ValueError("must be a node type such as 'ra3.xlplus' or 'ra3.4xlarge'")
+    problem = node_type_problem(value, None)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _share_account(value: str) -> str:
+    # AuthorizeSnapshotAccess: "AccountWithRestoreAccess ... To share a snapshot with Amazon Web Services
+    # Support, specify amazon-redshift-support."
+    if value != REDSHIFT_SUPPORT and not _ACCOUNT.match(value):
+        raise ValueError(f"must be a 12-digit AWS account id (example: '123456789012') or {REDSHIFT_SUPPORT!r} "
+                         "(AWS Support)")
     return value
 
 
@@ -180,6 +195,7 @@ def _port(value: int) -> int:
 
 ClusterIdentifier = Annotated[str, AfterValidator(_cluster_identifier)]
 AccountId = Annotated[str, AfterValidator(_account)]
+ShareAccount = Annotated[str, AfterValidator(_share_account)]
 Arn = Annotated[str, AfterValidator(_arn)]
 NodeType = Annotated[str, AfterValidator(_node_type)]
 Region = Annotated[str, AfterValidator(_region)]
@@ -272,8 +288,8 @@ class ClusterRestoreSpec(StrictModel):
     """Default: the provider's region (AWS_REGION)."""
     node_type: NodeType | None = None
     """Default: the snapshot's node type."""
-    number_of_nodes: Annotated[int, Field(ge=1, le=128)] | None = None
-    """Default: the snapshot's number of nodes."""
+    number_of_nodes: Annotated[int, Field(ge=1, le=MAX_NODES)] | None = None
+    """Default: the snapshot's number of nodes. Must be in the node type's range (policies/node_types.py)."""
     iam_roles: Annotated[list[Arn], AfterValidator(_iam_roles)] | None = None
     """Default: the source cluster's roles when it still exists, else none."""
     default_iam_role_arn: Arn | None = None
@@ -345,6 +361,11 @@ class ClusterRestoreSpec(StrictModel):
                 problem = port_problem(self.port, self.node_type)
                 if problem:
                     issues.add("port", problem, self.port)
+        with skip_if_invalid():
+            if self.node_type in NODE_TYPES or self.node_type is None:
+                problem = node_type_problem(self.node_type, self.number_of_nodes)
+                if problem:
+                    issues.add("number_of_nodes", problem, self.number_of_nodes)
         with skip_if_invalid():
             ra3 = self.node_type is not None and self.node_type.startswith("ra3.")
             if ra3 and self.automated_snapshot_retention_days == 0:
@@ -433,9 +454,9 @@ class SnapshotShareSpec(StrictModel):
     snapshot_arn: Arn | None = None
     snapshot_cluster_identifier: ClusterIdentifier | None = None
     """Default: not sent (needed when IAM policies name the cluster)."""
-    accounts_with_restore_access: Annotated[list[AccountId],
+    accounts_with_restore_access: Annotated[list[ShareAccount],
                                             Field(min_length=1, max_length=MAX_SHARED_ACCOUNTS)]
-    """1..20 accounts (Redshift's limit per snapshot)."""
+    """1..20 accounts (Redshift's limit per snapshot); `amazon-redshift-support` shares with AWS Support."""
     region: Region | None = None
 
     @model_validator(mode="after")
@@ -524,7 +545,8 @@ def describe_restore(spec: ClusterRestoreSpec | TableRestoreSpec | SnapshotShare
             "destroy leaves the restored table in place (drop it with SQL when done)",
         ]
     shared = spec.snapshot_identifier or spec.snapshot_arn
-    accounts = ", ".join(spec.accounts_with_restore_access)
+    accounts = ", ".join(f"AWS Support ({a})" if a == REDSHIFT_SUPPORT else a
+                         for a in spec.accounts_with_restore_access)
     plural = "s" if len(spec.accounts_with_restore_access) > 1 else ""
     return [f"share snapshot {shared} with account{plural} {accounts}; destroy revokes the access"]
 

@@ -7,9 +7,11 @@ and fail on any call nobody expected, so a new data-source lookup cannot slip in
 
 from __future__ import annotations
 
+import inspect
 import json
 import runpy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
+from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.sync_await import _sync_await
 
 PROJECT = "redshift-backup"
@@ -149,15 +152,46 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return response
 
 
+@contextmanager
+def _stack_traces(enabled: bool) -> Iterator[None]:
+    """Without stack traces, the SDK's per-registration capture (`pulumi.runtime.resource._get_stack_trace`,
+    3.272) returns an empty trace for the duration; if the SDK no longer has it, nothing changes."""
+    sdk = pulumi.runtime.resource
+    capture = getattr(sdk, "_get_stack_trace", None)
+    if enabled or capture is None:
+        yield
+        return
+    sdk._get_stack_trace = lambda: source_pb2.StackTrace()
+    try:
+        yield
+    finally:
+        sdk._get_stack_trace = capture
+
+
+def _holds_output(value: Any) -> bool:
+    """Whether `value` is, or holds (in dicts, lists, tuples), something only the runtime can resolve."""
+    if isinstance(value, dict):
+        return any(_holds_output(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_output(v) for v in value)
+    return isinstance(value, pulumi.Output) or inspect.isawaitable(value)
+
+
 def config_strings(config: Mapping[str, Any]) -> dict[str, str]:
     """Stack-file config values as the engine hands them to a program: strings, objects as JSON."""
     return {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
 
 
 def run_program(config: Mapping[str, Any], *, preview: bool = True, stack: str = "dev",
-                program: Callable[[], Any] | Path = PROGRAM, mocks: RecordingMocks | None = None) -> ProgramRun:
+                program: Callable[[], Any] | Path = PROGRAM, mocks: RecordingMocks | None = None,
+                stack_traces: bool = True) -> ProgramRun:
     """Evaluate `program` (default: this repo's `__main__.py`) with `config` (full keys, e.g.
-    `redshift-backup:policies`) under the mock runtime; return what it registered. Exceptions propagate."""
+    `redshift-backup:policies`) under the mock runtime; return what it registered. Exceptions propagate.
+
+    `stack_traces=False` skips the Python stack the SDK captures for every registration (for the engine's
+    source positions, which the mocks drop): the largest single cost of a big stack under the mocks. The
+    benchmark keeps them, as `pulumi preview` captures them.
+    """
     configured = config.get("aws:region")
     region = configured if isinstance(configured, str) else "us-east-1"
     mocks = mocks or RecordingMocks(region=region)
@@ -175,11 +209,16 @@ def run_program(config: Mapping[str, Any], *, preview: bool = True, stack: str =
     settings = pulumi.runtime.settings.SETTINGS
     settings.rpc_manager.clear()
     settings.outputs.clear()
-    _sync_await(pulumi.runtime.stack.run_pulumi_func(body))
+    with _stack_traces(stack_traces):
+        _sync_await(pulumi.runtime.stack.run_pulumi_func(body))
     # `pulumi.export` writes into the root stack's outputs; resolve them as the engine would show them
     # (values still unknown in a preview come back as None).
     root = pulumi.runtime.settings.get_root_resource()
     exports = dict(getattr(root, "outputs", {}) or {})
-    resolved = _sync_await(pulumi.Output.from_input(exports).future()) if exports else {}
+    # Only exports holding Outputs go through `Output.from_input`, which wraps every nested value in an Output of
+    # its own: for a plain summary of 1,000 clusters that took longer than registering the stack's resources
+    # (the engine itself serializes plain exports as they are).
+    resolved = {name: _sync_await(pulumi.Output.from_input(value).future()) if _holds_output(value) else value
+                for name, value in exports.items()}
     return ProgramRun(registrations=list(monitor.registrations), outputs=dict(resolved or {}), preview=preview,
                       region=mocks.region)

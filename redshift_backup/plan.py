@@ -251,7 +251,7 @@ def run_for_review(config: Mapping[str, Any], stack: str = "dev", program: Calla
         configured = config.get("aws:region")
         mocks = PlanMocks(region=configured if isinstance(configured, str) else "us-east-1", account_id=account)
     try:
-        return mockrun.run_program(config, preview=True, stack=stack,
+        return mockrun.run_program(config, preview=True, stack=stack, stack_traces=False,
                                    program=program if program is not None else mockrun.PROGRAM, mocks=mocks)
     except Exception as exc:  # noqa: BLE001 (any program error is reported to the user, with its type)
         raise ProgramFailed(f"{type(exc).__name__}: {exc}") from exc
