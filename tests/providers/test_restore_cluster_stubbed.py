@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
 
 from components.restore_cluster import ClusterRestoreProvider
@@ -33,6 +34,29 @@ NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 ANSWERED_NOW = {"HTTPHeaders": {"date": "Sun, 22 Nov 2026 03:00:00 GMT"}}
 
 
+class FakeSsm:
+    """SSM parameters in memory: where the provider records a restore under way (components/provider_records.py)."""
+
+    def __init__(self) -> None:
+        self.parameters: dict[str, str] = {}
+        self.written: list[str] = []
+
+    def get_parameter(self, Name: str) -> dict[str, Any]:  # noqa: N803 - boto3's parameter names
+        if Name not in self.parameters:
+            raise ClientError({"Error": {"Code": "ParameterNotFound", "Message": Name}}, "GetParameter")
+        return {"Parameter": {"Name": Name, "Value": self.parameters[Name]}}
+
+    def put_parameter(self, Name: str, Value: str, **_: Any) -> dict[str, Any]:  # noqa: N803
+        self.parameters[Name] = Value
+        self.written.append(Name)
+        return {"Version": 1}
+
+    def delete_parameter(self, Name: str) -> dict[str, Any]:  # noqa: N803
+        if self.parameters.pop(Name, None) is None:
+            raise ClientError({"Error": {"Code": "ParameterNotFound", "Message": Name}}, "DeleteParameter")
+        return {}
+
+
 class Stubs:
     """One stubbed client per service, handed to the provider through `components.aws.client`."""
 
@@ -41,6 +65,8 @@ class Stubs:
         for service in ("redshift", "backup", "sts"):
             self.stubbers[service] = Stubber(stubbed_client(hooks, service))
             self.stubbers[service].activate()
+        self.ssm = FakeSsm()
+        hooks.replace["ssm"] = self.ssm
 
     def __getattr__(self, service: str) -> Stubber:
         return self.stubbers[service]
@@ -66,6 +92,7 @@ class Stubs:
     def done(self) -> None:
         for stubber in self.stubbers.values():
             stubber.assert_no_pending_responses()
+        assert self.ssm.parameters == {}  # no record of a restore under way is left behind
 
 
 @pytest.fixture
@@ -289,12 +316,13 @@ def test_a_recovery_point_restore_and_its_update_act_as_the_credentials(provider
     job_completes(stubs)
     outs = provider.create(props(source=RECOVERY_SOURCE, credentials=creds)).outs or {}
     assert outs["credentials"] == creds
+    stubs.cluster("available")  # what the cluster has: a setting it has already is not sent again
     stubs.redshift.add_response("modify_cluster", {"Cluster": {}}, {
         "ClusterIdentifier": "drill", "PubliclyAccessible": True})
     stubs.cluster("available")
     provider.update("drill", outs, props(source=RECOVERY_SOURCE, publicly_accessible=True, credentials=creds))
     stubs.done()
-    assert {service for service, _ in client_hooks.made} == {"sts", "backup", "redshift"}
+    assert {service for service, _ in client_hooks.made} == {"sts", "backup", "redshift", "ssm"}
     assert all(given == creds for _, given in client_hooks.made)
 
 
@@ -368,9 +396,13 @@ def test_a_timed_out_job_says_it_keeps_running_and_a_cluster_may_appear(provider
     assert message.startswith("AWS Backup restore job job-1 did not finish within 1 minutes (last status: "
                               "RUNNING 5.00%). AWS Backup has no API to stop a restore job: job job-1 keeps "
                               "running and cluster drill may still appear")
-    assert f"tag it {OWNERSHIP_TAG}={OWNER} to adopt it" in message
-    assert "deleted" not in message.replace("Delete it", "")
-    stubs.done()  # no DeleteCluster: there was nothing to delete
+    assert message.endswith("The next `pulumi up` rejoins the job and adopts the cluster (SSM parameter "
+                            "/redshift-backup/cluster-restore/drill records that this resource started it); to "
+                            "give up instead, delete that parameter and the cluster once it appears")
+    # That record stays for the next `pulumi up`; no DeleteCluster: there was nothing to delete.
+    assert list(stubs.ssm.parameters) == ["/redshift-backup/cluster-restore/drill"]
+    stubs.ssm.parameters.clear()
+    stubs.done()
 
 
 def test_the_job_and_the_cluster_share_one_timeout(provider: ClusterRestoreProvider, stubs: Stubs,
