@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
 
 from components.restore_cluster import ClusterRestoreProvider
@@ -17,6 +16,7 @@ from policies.restores import OWNERSHIP_TAG
 from tests.providers.restore_support import (  # noqa: F401
     ClientHooks,
     FakeClock,
+    FakeSsm,
     client_hooks_fixture,
     fast_poller,
     stderr_log_fixture,
@@ -32,29 +32,6 @@ POINT_OLD = f"arn:aws:redshift:us-east-1:{ACCOUNT}:snapshot:analytics-prod/awsba
 POINT_NEW = f"arn:aws:redshift:us-east-1:{ACCOUNT}:snapshot:analytics-prod/awsbackup:job-0b6f3c1e-9a4d-4c59-b7e1-5d0e6f7a8b02"
 NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 ANSWERED_NOW = {"HTTPHeaders": {"date": "Sun, 22 Nov 2026 03:00:00 GMT"}}
-
-
-class FakeSsm:
-    """SSM parameters in memory: where the provider records a restore under way (components/provider_records.py)."""
-
-    def __init__(self) -> None:
-        self.parameters: dict[str, str] = {}
-        self.written: list[str] = []
-
-    def get_parameter(self, Name: str) -> dict[str, Any]:  # noqa: N803 - boto3's parameter names
-        if Name not in self.parameters:
-            raise ClientError({"Error": {"Code": "ParameterNotFound", "Message": Name}}, "GetParameter")
-        return {"Parameter": {"Name": Name, "Value": self.parameters[Name]}}
-
-    def put_parameter(self, Name: str, Value: str, **_: Any) -> dict[str, Any]:  # noqa: N803
-        self.parameters[Name] = Value
-        self.written.append(Name)
-        return {"Version": 1}
-
-    def delete_parameter(self, Name: str) -> dict[str, Any]:  # noqa: N803
-        if self.parameters.pop(Name, None) is None:
-            raise ClientError({"Error": {"Code": "ParameterNotFound", "Message": Name}}, "DeleteParameter")
-        return {}
 
 
 class Stubs:
