@@ -13,9 +13,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from policies.audit import audit_problems
 from policies.base import problems_from_validation_error
 from policies.errors import ConfigError, Problem, format_value, join_path
-from policies.models import REGION, Policy, StackConfig
+from policies.models import REGION, Policy, StackConfig, stack_account
 from policies.native_plan import protected_clusters
 from policies.restores import RestoreSpec, restore_list_problems
 
@@ -62,6 +63,7 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
         problems.extend(cross_policy_problems(_valid_policies(raw, context)))
         raise ConfigError(_with_secrets(_dedupe(problems), secrets), source) from None
     problems.extend(cross_policy_problems(enumerate(config.policies)))
+    problems.extend(audit_problems(enumerate(config.policies), region, stack_account(config.policies)))
     problems.extend(restore_list_problems(config.restores))
     ConfigError.collect(problems, source)
     assert region is not None

@@ -1,0 +1,567 @@
+"""AWS Backup Audit Manager frameworks that mirror a policy: the `audit:` section and the pure planning of controls.
+
+Every control name, parameter name and value range below was read from AWS's documentation (checked 2026-12):
+
+* "Controls and remediation" and "Choosing your controls" (AWS Backup developer guide): the ten controls, their
+  scopes, the 50-controls-per-account-and-Region limit (the same control in two frameworks counts twice), up to 5
+  exempt IAM roles, up to 5 accounts for the cross-account control, 1-744 hours or 1-31 days for the last recovery
+  point, `maxRestoreTime` in minutes.
+* "Creating frameworks using the AWS Backup API": the parameter names (`requiredFrequencyUnit`,
+  `requiredFrequencyValue`, `requiredRetentionDays`, `principalArnList`, `maxRestoreTime`, `recoveryPointAgeUnit`,
+  `recoveryPointAgeValue`) and the single-resource scope of a vault (`ComplianceResourceTypes:
+  ["AWS::Backup::BackupVault"]`, `ComplianceResourceIds: [<vault name>]`).
+* The AWS Config managed rules behind the controls (`backup-plan-min-frequency-and-min-retention-check`: frequency at
+  most 24 hours or 31 days; `*-resources-protected-by-backup-plan`: `crossRegionList`, `crossAccountList`,
+  `minRetentionDays`, `maxRetentionDays`).
+* API `ControlScope`: resource types, or one tag key and value, or one resource type with resource ids.
+
+What is *unverified* is said where it is used (the scope resource type names of Redshift and Redshift Serverless,
+and which resource id Audit Manager expects for them), so that a wrong guess is visible in `plan` and the docs.
+
+Planning is pure and deterministic: the frequency of a rule and the RPO are measured over one fixed reference year,
+so that the controls (resource inputs) never change from one `pulumi preview` to the next on their own.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field, model_validator
+
+from policies import schedules
+from policies.base import Issues, StrictModel
+from policies.errors import Problem, join_path
+
+if TYPE_CHECKING:
+    from policies.models import BackupRule, Policy
+
+# --- AWS facts ------------------------------------------------------------------------------------------------
+
+# "You can use up to 50 controls per account per Region. Using the same control in two different frameworks
+# counts as using two controls" (Controls and remediation).
+MAX_CONTROLS_PER_ACCOUNT_AND_REGION = 50
+# "The Amazon Resource Names (ARNs) of up to five IAM roles allowed to manually delete recovery points".
+MAX_EXEMPT_PRINCIPALS = 5
+# "You can add up to 5 accounts for the control to evaluate" (cross-account backup copy is scheduled).
+MAX_CROSS_ACCOUNTS = 5
+# Last recovery point was created: "Values of hours can range from 1 to 744. Value of days can range from 1 to 31."
+MAX_RECOVERY_POINT_AGE_HOURS = 744
+# Backup plan min frequency: "Maximum of 24 for hours, 31 for days" (AWS Config rule parameters).
+MAX_FREQUENCY_HOURS = 24
+MAX_FREQUENCY_DAYS = 31
+
+ControlName = Literal[
+    "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
+    "BACKUP_RECOVERY_POINT_MINIMUM_RETENTION_CHECK",
+    "BACKUP_RECOVERY_POINT_ENCRYPTED",
+    "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED",
+    "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK",
+    "BACKUP_LAST_RECOVERY_POINT_CREATED",
+    "BACKUP_RESOURCES_PROTECTED_BY_CROSS_REGION",
+    "BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT",
+    "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN",
+    "RESTORE_TIME_FOR_RESOURCES_MEET_TARGET",
+]
+CONTROL_NAMES: tuple[str, ...] = ControlName.__args__  # type: ignore[attr-defined]
+
+# The parameters each control takes, as documented; `framework_plan` never emits another (tested).
+CONTROL_PARAMETERS: dict[str, frozenset[str]] = {
+    "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK": frozenset(
+        {"requiredFrequencyUnit", "requiredFrequencyValue", "requiredRetentionDays"}),
+    "BACKUP_RECOVERY_POINT_MINIMUM_RETENTION_CHECK": frozenset({"requiredRetentionDays"}),
+    "BACKUP_RECOVERY_POINT_ENCRYPTED": frozenset(),
+    "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED": frozenset({"principalArnList"}),
+    "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK": frozenset({"minRetentionDays", "maxRetentionDays"}),
+    "BACKUP_LAST_RECOVERY_POINT_CREATED": frozenset({"recoveryPointAgeUnit", "recoveryPointAgeValue"}),
+    "BACKUP_RESOURCES_PROTECTED_BY_CROSS_REGION": frozenset({"crossRegionList"}),
+    "BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT": frozenset({"crossAccountList"}),
+    "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN": frozenset(),
+    "RESTORE_TIME_FOR_RESOURCES_MEET_TARGET": frozenset({"maxRestoreTime"}),
+}
+
+# Controls that evaluate the protected resources themselves (scoped to the policy's clusters and namespaces).
+RESOURCE_CONTROLS = (
+    "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN",
+    "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK",
+    "BACKUP_LAST_RECOVERY_POINT_CREATED",
+    "BACKUP_RESOURCES_PROTECTED_BY_CROSS_REGION",
+    "BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT",
+    "RESTORE_TIME_FOR_RESOURCES_MEET_TARGET",
+)
+
+# AWS Backup's names of the resource types, as in its region opt-in and recovery points. That Audit Manager
+# scopes take the same names (the documented examples use "RDS", "EC2", "DynamoDB") is *unverified* for these two.
+REDSHIFT_TYPE = "Redshift"
+REDSHIFT_SERVERLESS_TYPE = "Redshift Serverless"
+BACKUP_PLAN_TYPE = "AWS::Backup::BackupPlan"
+BACKUP_VAULT_TYPE = "AWS::Backup::BackupVault"
+
+# What AWS Config must record for the controls to evaluate ("Choosing your controls": AWS Config recording
+# resource types), plus the Redshift types the resource controls are scoped to.
+CONFIG_RECORDED_TYPES = (
+    "AWS::Backup::BackupPlan",
+    "AWS::Backup::BackupSelection",
+    "AWS::Backup::BackupVault",
+    "AWS::Backup::RecoveryPoint",
+    "AWS::Redshift::Cluster",
+)
+CONFIG_NOTE = ("Audit Manager frameworks evaluate through AWS Config: they report nothing in an account and "
+               "region where AWS Config does not record " + ", ".join(CONFIG_RECORDED_TYPES) +
+               " (turn on a configuration recorder for them, e.g. `aws configservice put-configuration-recorder`)")
+
+# The tag every recovery point of an audited policy carries, so that the recovery-point controls (whose only scope
+# is a tag) evaluate exactly this policy's recovery points.
+AUDIT_TAG_KEY = "redshift-backup:policy"
+
+# The fixed year over which rule frequencies and the RPO are measured (see the module docstring).
+REFERENCE_START = datetime(2026, 1, 1, tzinfo=UTC)
+REFERENCE_WINDOW = timedelta(days=366)
+
+# AWS Backup framework and report plan names: "between 1 and 256 characters, starting with a letter, and
+# consisting of letters (a-z, A-Z), numbers (0-9), and underscores (_)" (CreateFramework, CreateReportPlan).
+AUDIT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,255}$")
+
+CONTROL_COMPLIANCE_REPORT = "CONTROL_COMPLIANCE_REPORT"
+RESOURCE_COMPLIANCE_REPORT = "RESOURCE_COMPLIANCE_REPORT"
+COMPLIANCE_TEMPLATES = (CONTROL_COMPLIANCE_REPORT, RESOURCE_COMPLIANCE_REPORT)
+_TEMPLATE_SUFFIX = {CONTROL_COMPLIANCE_REPORT: "control_compliance",
+                    RESOURCE_COMPLIANCE_REPORT: "resource_compliance"}
+
+
+def aws_audit_name(policy_name: str, suffix: str) -> str:
+    """The one place a framework or report plan name is derived from a policy name (rule: AUDIT_NAME above).
+
+    Policy names are 2-32 lowercase letters, digits and hyphens starting with a letter, so replacing hyphens by
+    underscores always gives a valid name; the check stays so that a change to either rule fails loudly.
+    """
+    name = f"{policy_name.replace('-', '_')}_{suffix}"
+    if not AUDIT_NAME.match(name):
+        raise ValueError(f"{name!r} is not a valid AWS Backup framework or report plan name: expected 1-256 "
+                         "letters, digits and underscores, starting with a letter")
+    return name
+
+
+# --- the `audit:` section ---------------------------------------------------------------------------------------
+
+
+class ScopeTag(StrictModel):
+    """One tag (key, optional value): AWS allows one tag per control scope."""
+
+    key: str = Field(min_length=1, max_length=128)
+    # Default: any value of the key.
+    value: str | None = Field(default=None, min_length=1, max_length=256)
+
+
+class AuditReports(StrictModel):
+    """Where the compliance reports go: a CONTROL_COMPLIANCE_REPORT and a RESOURCE_COMPLIANCE_REPORT plan."""
+
+    # Default: the bucket of the policy's `backup.reports` when it has one, else a private bucket created for them.
+    s3_bucket_name: str | None = None
+    s3_key_prefix: str | None = None
+    formats: list[Literal["CSV", "JSON"]] = ["CSV"]
+
+    @model_validator(mode="after")
+    def _rules(self) -> AuditReports:
+        issues = Issues()
+        if not self.formats:
+            issues.add("formats", "is empty; expected CSV and/or JSON", [])
+        if len(set(self.formats)) != len(self.formats):
+            issues.add("formats", "lists a format twice", list(self.formats))
+        issues.raise_if_any()
+        return self
+
+
+class Audit(StrictModel):
+    """An AWS Backup Audit Manager framework whose controls check what the policy promises (`audit: {}` turns it on).
+
+    Each control is derived from the policy (docs/proving-protection.md lists how); nothing here restates a rule.
+    """
+
+    # RESTORE_TIME_FOR_RESOURCES_MEET_TARGET, in minutes (`maxRestoreTime`). Default: that control is left out.
+    restore_time_target_minutes: int | None = Field(default=None, ge=1)
+    # One tag that every cluster (and namespace) of this policy carries. When given, each resource control is one
+    # control scoped to it. Default: one control per named cluster and namespace, and one for the tag-selected
+    # clusters, scoped to the first `string_equals` condition of the selection.
+    scope_tag: ScopeTag | None = None
+    # Controls to leave out (e.g. to stay inside the 50 controls per account and region). Default: none.
+    skip_controls: list[ControlName] = []
+    reports: AuditReports = AuditReports()
+
+    @model_validator(mode="after")
+    def _rules(self) -> Audit:
+        issues = Issues()
+        seen: set[str] = set()
+        for i, name in enumerate(self.skip_controls):
+            if name in seen:
+                issues.add(("skip_controls", i), "is listed twice", name)
+            seen.add(name)
+        issues.raise_if_any()
+        return self
+
+
+# --- planning ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScopeSpec:
+    """A control scope, with its meaning in words; empty: AWS's default scope (every resource the control reads)."""
+
+    label: str
+    resource_ids: tuple[str, ...] = ()
+    resource_types: tuple[str, ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
+
+    def args(self) -> dict[str, object] | None:
+        """pulumi-aws `FrameworkControlScopeArgs` as a dict; None for AWS's default scope."""
+        out: dict[str, object] = {}
+        if self.resource_ids:
+            out["compliance_resource_ids"] = list(self.resource_ids)
+        if self.resource_types:
+            out["compliance_resource_types"] = list(self.resource_types)
+        if self.tags:
+            out["tags"] = dict(self.tags)
+        return out or None
+
+
+@dataclass(frozen=True)
+class ControlSpec:
+    """One framework control: its AWS name, parameters (name, value) and scope, and what it checks in words."""
+
+    name: str
+    parameters: tuple[tuple[str, str], ...]
+    scope: ScopeSpec
+    text: str
+
+    def args(self) -> dict[str, object]:
+        """pulumi-aws `FrameworkControlArgs` as a dict; empty parameters and default scope left out."""
+        out: dict[str, object] = {"name": self.name}
+        if self.parameters:
+            out["input_parameters"] = [{"name": k, "value": v} for k, v in self.parameters]
+        scope = self.scope.args()
+        if scope is not None:
+            out["scope"] = scope
+        return out
+
+
+@dataclass(frozen=True)
+class ReportPlanSpec:
+    """One compliance report plan of the framework."""
+
+    key: str
+    name: str
+    template: str
+
+
+@dataclass(frozen=True)
+class FrameworkPlan:
+    """Everything the audit component registers for one policy, and what it leaves out and why."""
+
+    policy: str
+    framework_name: str
+    controls: tuple[ControlSpec, ...]
+    reports: tuple[ReportPlanSpec, ...]
+    notes: tuple[str, ...] = field(default=())
+
+
+def _backup_rules(policy: Policy) -> list[BackupRule]:
+    return list(policy.backup.rules) if policy.backup else []
+
+
+def rule_interval(rule: BackupRule) -> timedelta | None:
+    """The longest time between two runs of one rule over the reference year, its cron read in UTC.
+
+    AWS Config reads a rule's frequency from its schedule; reading the cron in UTC keeps a daily rule daily
+    across a daylight-saving change of its time zone. None when the rule runs fewer than twice in the year.
+    """
+    runs = schedules.backup_times_between(rule.schedule, "UTC", REFERENCE_START, REFERENCE_START + REFERENCE_WINDOW)
+    gaps = [b - a for a, b in zip(runs, runs[1:], strict=False)]
+    return max(gaps, default=None)
+
+
+def backup_rpo(policy: Policy) -> timedelta | None:
+    """The longest gap between two AWS Backup runs of the policy (all rules, each in its time zone), reference year."""
+    runs: list[datetime] = []
+    for rule in _backup_rules(policy):
+        runs += schedules.backup_times_between(rule.schedule, rule.schedule_timezone, REFERENCE_START,
+                                               REFERENCE_START + REFERENCE_WINDOW)
+    ordered = sorted(set(runs))
+    return max((b - a for a, b in zip(ordered, ordered[1:], strict=False)), default=None)
+
+
+def frequency_parameter(interval: timedelta) -> tuple[str, int] | None:
+    """`(requiredFrequencyUnit, requiredFrequencyValue)` for a rule running at least every `interval`.
+
+    Whole hours up to 24 are hours; longer intervals are whole days (rounded up) up to 31; longer ones cannot be
+    expressed (None).
+    """
+    hours = math.ceil(interval.total_seconds() / 3600)
+    if hours < MAX_FREQUENCY_HOURS:
+        return "hours", max(hours, 1)
+    days = math.ceil(interval.total_seconds() / 86400)
+    return ("days", days) if days <= MAX_FREQUENCY_DAYS else None
+
+
+def recovery_point_age(rpo: timedelta, start_window_minutes: int) -> int | None:
+    """`recoveryPointAgeValue` in hours: the RPO plus the longest start window (a job may start that late), rounded
+    up; None beyond AWS's 744 hours."""
+    hours = math.ceil((rpo.total_seconds() + start_window_minutes * 60) / 3600)
+    return hours if 1 <= hours <= MAX_RECOVERY_POINT_AGE_HOURS else None
+
+
+def namespace_id(arn: str) -> str:
+    """The namespace id (uuid) of a Redshift Serverless namespace ARN."""
+    return arn.rsplit("/", 1)[-1]
+
+
+def derived_scope_tag(policy: Policy) -> ScopeTag | None:
+    """The tag scope of the tag-selected clusters: `audit.scope_tag`, else the first `string_equals` condition, else
+    a `string_like` condition whose value is `*` (any value of the key); None when there is none."""
+    if policy.audit is not None and policy.audit.scope_tag is not None:
+        return policy.audit.scope_tag
+    conditions = policy.selection.conditions
+    if conditions is None:
+        return None
+    if conditions.string_equals:
+        first = conditions.string_equals[0]
+        return ScopeTag(key=first.key, value=first.value)
+    for cond in conditions.string_like:
+        if cond.value == "*":
+            return ScopeTag(key=cond.key)
+    return None
+
+
+def resource_scopes(policy: Policy) -> tuple[list[ScopeSpec], list[str]]:
+    """The scopes of the resource controls, and notes on what they cannot express.
+
+    With `audit.scope_tag`: that one tag. Otherwise one scope per named cluster (type and identifier: AWS scopes
+    one resource id with one type) and per named namespace, and one tag scope for the tag-selected clusters.
+    """
+    from policies.models import cluster_identifier_of
+
+    notes: list[str] = []
+    audit = policy.audit
+    if audit is not None and audit.scope_tag is not None:
+        tag = audit.scope_tag
+        return [_tag_scope(tag)], notes
+    selection = policy.selection
+    scopes = [ScopeSpec(label=f"cluster {ident}", resource_ids=(ident,), resource_types=(REDSHIFT_TYPE,))
+              for ident in selection.cluster_identifiers()]
+    wild = [ref for ref in selection.clusters if "*" in ref]
+    if wild:
+        notes.append(f"clusters matching {', '.join(cluster_identifier_of(w) or w for w in wild)} are not in a "
+                     "control scope (a scope names one resource or one tag): set audit.scope_tag to a tag they carry")
+    excluded = set(selection.not_resources)
+    for arn in selection.serverless_namespaces:
+        if arn in excluded:
+            continue
+        if "*" in arn:
+            notes.append(f"namespaces matching {arn} are not in a control scope: set audit.scope_tag")
+            continue
+        scopes.append(ScopeSpec(label=f"namespace {namespace_id(arn)}", resource_ids=(namespace_id(arn),),
+                                resource_types=(REDSHIFT_SERVERLESS_TYPE,)))
+    if selection.conditions is not None:
+        tag = derived_scope_tag(policy)
+        if tag is not None:
+            scopes.append(_tag_scope(tag))
+            if len(selection.conditions.all()) > 1:
+                notes.append(f"the tag scope {_tag_text(tag)} is wider than the selection (a scope holds one tag): "
+                             "resources that carry it but fail the selection's other conditions are evaluated too")
+    return scopes, notes
+
+
+def _tag_text(tag: ScopeTag) -> str:
+    return f"{tag.key}={tag.value}" if tag.value is not None else f"{tag.key}=*"
+
+
+def _tag_scope(tag: ScopeTag) -> ScopeSpec:
+    # A tag scope cannot also name resource types (API ControlScope), so it reaches every resource with the tag.
+    return ScopeSpec(label=f"resources tagged {_tag_text(tag)}", tags=((tag.key, tag.value or ""),))
+
+
+def recovery_point_scope(policy: Policy) -> ScopeSpec:
+    """The recovery-point controls' only scope is a tag: the one every recovery point of an audited policy carries."""
+    return ScopeSpec(label=f"recovery points tagged {AUDIT_TAG_KEY}={policy.name}",
+                     tags=((AUDIT_TAG_KEY, policy.name),))
+
+
+def audit_recovery_point_tags(policy: Policy) -> dict[str, str]:
+    """The tag the plan's rules add to recovery points when the policy is audited (empty otherwise)."""
+    return {AUDIT_TAG_KEY: policy.name} if policy.audit is not None and policy.backup is not None else {}
+
+
+def copy_targets(policy: Policy, region: str, stack_account: str | None) -> tuple[list[str], list[str]]:
+    """The regions (other than the stack's) and other accounts the policy's AWS Backup copies go to, sorted."""
+    regions: set[str] = set()
+    accounts: set[str] = set()
+    for rule in _backup_rules(policy):
+        for copy in rule.copy_actions:
+            if copy.region and copy.region != region:
+                regions.add(copy.region)
+            account = copy.other_account(stack_account)
+            if account:
+                accounts.add(account)
+    return sorted(regions), sorted(accounts)
+
+
+def framework_plan(policy: Policy, region: str, stack_account: str | None = None,
+                   plan_id: str = "{plan_id}", vault_name: str | None = None) -> FrameworkPlan | None:
+    """The framework of an audited policy (None without `audit`): its controls, report plans and notes.
+
+    `plan_id` (known at run time only; a placeholder by default) scopes the plan control to this policy's plan.
+    """
+    audit = policy.audit
+    if audit is None or policy.backup is None:
+        return None
+    backup = policy.backup
+    skip = set(audit.skip_controls)
+    controls: list[ControlSpec] = []
+    notes: list[str] = []
+
+    def add(name: str, parameters: Sequence[tuple[str, str]], scope: ScopeSpec, text: str) -> None:
+        if name not in skip:
+            controls.append(ControlSpec(name, tuple(parameters), scope, text))
+
+    plan_scope = ScopeSpec(label=f"backup plan {policy.name}", resource_ids=(plan_id,),
+                           resource_types=(BACKUP_PLAN_TYPE,))
+    seen_frequency: set[tuple[str, int, int]] = set()
+    for rule in sorted(backup.rules, key=lambda r: r.name):
+        interval = rule_interval(rule)
+        frequency = frequency_parameter(interval) if interval is not None else None
+        if frequency is None:
+            notes.append(f"rule {rule.name}: runs less often than every {MAX_FREQUENCY_DAYS} days, which "
+                         "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK cannot express; not checked")
+            continue
+        unit, value = frequency
+        key = (unit, value, rule.delete_after_days)
+        if key in seen_frequency:
+            continue
+        seen_frequency.add(key)
+        add("BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
+            [("requiredFrequencyUnit", unit), ("requiredFrequencyValue", str(value)),
+             ("requiredRetentionDays", str(rule.delete_after_days))], plan_scope,
+            f"the plan has a rule running at least every {value} {unit} kept at least "
+            f"{rule.delete_after_days} days (rule {rule.name})")
+    rp_scope = recovery_point_scope(policy)
+    shortest = min(rule.delete_after_days for rule in backup.rules)
+    add("BACKUP_RECOVERY_POINT_MINIMUM_RETENTION_CHECK", [("requiredRetentionDays", str(shortest))], rp_scope,
+        f"every recovery point is kept at least {shortest} days (the shortest rule retention)")
+    add("BACKUP_RECOVERY_POINT_ENCRYPTED", [], rp_scope,
+        "every recovery point is encrypted (for Redshift: the cluster's own encryption)")
+    vault = backup.vault
+    vault_name = vault_name or policy.vault_name or ""
+    if vault.existing is not None:
+        notes.append("vault: an existing vault's access policy and lock are not managed here, so "
+                     "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED and the vault lock control are not added")
+    else:
+        if vault.deny_recovery_point_deletion:
+            principals = sorted(vault.allowed_principals)
+            add("BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED",
+                [("principalArnList", ",".join(principals))] if principals else [],
+                ScopeSpec(label=f"vault {vault_name}", resource_ids=(vault_name,), resource_types=(BACKUP_VAULT_TYPE,)),
+                "the vault denies deleting recovery points" + (
+                    f" to all but {len(principals)} exempt principal{'s' if len(principals) != 1 else ''}"
+                    if principals else ""))
+        else:
+            notes.append("vault: deny_recovery_point_deletion is off, so BACKUP_RECOVERY_POINT_MANUAL_DELETION_"
+                         "DISABLED is not added (the policy does not promise it)")
+    scopes, scope_notes = resource_scopes(policy)
+    notes += scope_notes
+    rpo = backup_rpo(policy)
+    age = recovery_point_age(rpo, max(r.start_window_minutes for r in backup.rules)) if rpo is not None else None
+    if age is None:
+        notes.append("BACKUP_LAST_RECOVERY_POINT_CREATED: the policy's AWS Backup RPO plus its start window exceeds "
+                     f"{MAX_RECOVERY_POINT_AGE_HOURS} hours (31 days), AWS's maximum; not checked")
+    regions, accounts = copy_targets(policy, region, stack_account)
+    for scope in scopes:
+        add("BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN", [], scope, f"{scope.label} is in a backup plan")
+        if vault.lock is not None:
+            add("BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK",
+                [("minRetentionDays", str(vault.lock.min_retention_days)),
+                 ("maxRetentionDays", str(vault.lock.max_retention_days))], scope,
+                f"{scope.label} is backed up into a vault locked for {vault.lock.min_retention_days}-"
+                f"{vault.lock.max_retention_days} days")
+        if age is not None:
+            add("BACKUP_LAST_RECOVERY_POINT_CREATED",
+                [("recoveryPointAgeUnit", "hours"), ("recoveryPointAgeValue", str(age))], scope,
+                f"{scope.label} has a recovery point younger than {age} hours (RPO plus start window)")
+        if regions:
+            add("BACKUP_RESOURCES_PROTECTED_BY_CROSS_REGION", [("crossRegionList", ",".join(regions))], scope,
+                f"{scope.label} is copied to {', '.join(regions)}")
+        if accounts:
+            add("BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT", [("crossAccountList", ",".join(accounts))], scope,
+                f"{scope.label} is copied to account{'s' if len(accounts) > 1 else ''} {', '.join(accounts)}")
+        if audit.restore_time_target_minutes is not None:
+            add("RESTORE_TIME_FOR_RESOURCES_MEET_TARGET",
+                [("maxRestoreTime", str(audit.restore_time_target_minutes))], scope,
+                f"{scope.label} restores within {audit.restore_time_target_minutes} minutes")
+    if audit.restore_time_target_minutes is not None:
+        notes.append("RESTORE_TIME_FOR_RESOURCES_MEET_TARGET reads restore testing results, and AWS Backup restore "
+                     "testing does not cover Redshift: expect no evaluation until it does")
+    reports = tuple(ReportPlanSpec(key=_TEMPLATE_SUFFIX[t], name=aws_audit_name(policy.name, _TEMPLATE_SUFFIX[t]),
+                                   template=t) for t in COMPLIANCE_TEMPLATES)
+    return FrameworkPlan(policy=policy.name, framework_name=aws_audit_name(policy.name, "audit"),
+                         controls=tuple(controls), reports=reports, notes=tuple(notes))
+
+
+# --- validation ---------------------------------------------------------------------------------------------------
+
+
+def audit_problems(policies: Iterable[tuple[int, Policy]], region: str | None,
+                   stack_account: str | None = None) -> list[Problem]:
+    """What AWS would refuse (or what cannot be audited) in the stack's `audit:` sections, with paths.
+
+    Per policy: a backup layer to audit, at most 5 exempt principals and 5 copy accounts, a tag for tag-selected
+    clusters. Across the stack: at most 50 controls in the account and region.
+    """
+    problems: list[Problem] = []
+    counts: list[tuple[int, str, int]] = []
+    for i, policy in policies:
+        audit = policy.audit
+        if audit is None:
+            continue
+        path = ("policies", i, "audit")
+        if policy.backup is None:
+            problems.append(Problem(join_path(*path), "needs a `backup` layer: Audit Manager frameworks check AWS "
+                                    "Backup plans, vaults and recovery points", has_value=False))
+            continue
+        vault = policy.backup.vault
+        if (vault.existing is None and vault.deny_recovery_point_deletion
+                and "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED" not in audit.skip_controls
+                and len(vault.allowed_principals) > MAX_EXEMPT_PRINCIPALS):
+            problems.append(Problem(
+                join_path("policies", i, "backup", "vault", "allowed_principals"),
+                f"{len(vault.allowed_principals)} principals; BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED exempts "
+                f"at most {MAX_EXEMPT_PRINCIPALS}: list at most {MAX_EXEMPT_PRINCIPALS}, or add that control to "
+                "audit.skip_controls", has_value=False))
+        _, accounts = copy_targets(policy, region or "", stack_account)
+        if len(accounts) > MAX_CROSS_ACCOUNTS and "BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT" not in audit.skip_controls:
+            problems.append(Problem(join_path(*path), f"the copies go to {len(accounts)} other accounts; "
+                                    f"BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT checks at most {MAX_CROSS_ACCOUNTS}: "
+                                    "add it to audit.skip_controls", accounts))
+        if policy.selection.conditions is not None and derived_scope_tag(policy) is None:
+            problems.append(Problem(join_path(*path, "scope_tag"), "is required: the selection's tag conditions "
+                                    "have no string_equals (nor a string_like '*'), and a control scope holds one "
+                                    "tag; give the tag every selected cluster carries, e.g. {key: backup, value: "
+                                    "daily}", has_value=False))
+            continue
+        plan = framework_plan(policy, region or "", stack_account)
+        if plan is not None:
+            if not plan.controls:
+                problems.append(Problem(join_path(*path, "skip_controls"), "leaves no control; remove `audit` "
+                                        "instead", list(audit.skip_controls)))
+            counts.append((i, policy.name, len(plan.controls)))
+    total = sum(n for _, _, n in counts)
+    if total > MAX_CONTROLS_PER_ACCOUNT_AND_REGION:
+        each = ", ".join(f"{name} {n}" for _, name, n in counts)
+        problems.append(Problem(join_path("policies", counts[-1][0], "audit"),
+                                f"the stack's frameworks would have {total} controls ({each}); AWS Backup Audit "
+                                f"Manager allows {MAX_CONTROLS_PER_ACCOUNT_AND_REGION} per account and region (a "
+                                "control in two frameworks counts twice, frameworks outside this stack count too): "
+                                "set audit.scope_tag (one scope instead of one per cluster), add controls to "
+                                "audit.skip_controls, or audit fewer policies", has_value=False))
+    return problems
