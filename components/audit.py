@@ -37,7 +37,7 @@ class BackupAuditFramework(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         tags = backup_plan.merged_tags(policy)
 
-        controls: list[dict[str, Any]] = []
+        controls: list[Any] = []
         for control in plan.controls:
             args = control.args()
             scope = args.get("scope")

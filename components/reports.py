@@ -25,7 +25,6 @@ class BackupReports(pulumi.ComponentResource):
         if reports is None:
             raise ValueError(f"policy {policy.name!r} has no backup.reports block")
         super().__init__("redshift-backup:index:BackupReports", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
         tags = backup_plan.merged_tags(policy)
 
         bucket_name: pulumi.Input[str]

@@ -346,8 +346,7 @@ def resource_scopes(policy: Policy) -> tuple[list[ScopeSpec], list[str]]:
     notes: list[str] = []
     audit = policy.audit
     if audit is not None and audit.scope_tag is not None:
-        tag = audit.scope_tag
-        return [_tag_scope(tag)], notes
+        return [_tag_scope(audit.scope_tag)], notes
     selection = policy.selection
     scopes = [ScopeSpec(label=f"cluster {ident}", resource_ids=(ident,), resource_types=(REDSHIFT_TYPE,))
               for ident in selection.cluster_identifiers()]
@@ -365,11 +364,11 @@ def resource_scopes(policy: Policy) -> tuple[list[ScopeSpec], list[str]]:
         scopes.append(ScopeSpec(label=f"namespace {namespace_id(arn)}", resource_ids=(namespace_id(arn),),
                                 resource_types=(REDSHIFT_SERVERLESS_TYPE,)))
     if selection.conditions is not None:
-        tag = derived_scope_tag(policy)
-        if tag is not None:
-            scopes.append(_tag_scope(tag))
+        derived = derived_scope_tag(policy)
+        if derived is not None:
+            scopes.append(_tag_scope(derived))
             if len(selection.conditions.all()) > 1:
-                notes.append(f"the tag scope {_tag_text(tag)} is wider than the selection (a scope holds one tag): "
+                notes.append(f"the tag scope {_tag_text(derived)} is wider than the selection (a scope holds one tag): "
                              "resources that carry it but fail the selection's other conditions are evaluated too")
     return scopes, notes
 
@@ -478,27 +477,27 @@ def framework_plan(policy: Policy, region: str, stack_account: str | None = None
                      f"{MAX_RECOVERY_POINT_AGE_HOURS} hours (31 days), AWS's maximum; not checked")
     regions, accounts = copy_targets(policy, region, stack_account)
     for scope in scopes:
-        add("BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN", [], scope, f"{scope.label} is in a backup plan")
+        add("BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN", [], scope, "in a backup plan")
         if vault.lock is not None:
             add("BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK",
                 [("minRetentionDays", str(vault.lock.min_retention_days)),
                  ("maxRetentionDays", str(vault.lock.max_retention_days))], scope,
-                f"{scope.label} is backed up into a vault locked for {vault.lock.min_retention_days}-"
+                f"backed up into a vault locked for {vault.lock.min_retention_days}-"
                 f"{vault.lock.max_retention_days} days")
         if age is not None:
             add("BACKUP_LAST_RECOVERY_POINT_CREATED",
                 [("recoveryPointAgeUnit", "hours"), ("recoveryPointAgeValue", str(age))], scope,
-                f"{scope.label} has a recovery point younger than {age} hours (RPO plus start window)")
+                f"a recovery point younger than {age} hours (the RPO plus the longest start window)")
         if regions:
             add("BACKUP_RESOURCES_PROTECTED_BY_CROSS_REGION", [("crossRegionList", ",".join(regions))], scope,
-                f"{scope.label} is copied to {', '.join(regions)}")
+                f"copied to {', '.join(regions)}")
         if accounts:
             add("BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT", [("crossAccountList", ",".join(accounts))], scope,
-                f"{scope.label} is copied to account{'s' if len(accounts) > 1 else ''} {', '.join(accounts)}")
+                f"copied to account{'s' if len(accounts) > 1 else ''} {', '.join(accounts)}")
         if audit.restore_time_target_minutes is not None:
             add("RESTORE_TIME_FOR_RESOURCES_MEET_TARGET",
                 [("maxRestoreTime", str(audit.restore_time_target_minutes))], scope,
-                f"{scope.label} restores within {audit.restore_time_target_minutes} minutes")
+                f"restored within {audit.restore_time_target_minutes} minutes")
     if audit.restore_time_target_minutes is not None:
         notes.append("RESTORE_TIME_FOR_RESOURCES_MEET_TARGET reads restore testing results, and AWS Backup restore "
                      "testing does not cover Redshift: expect no evaluation until it does")
@@ -539,10 +538,11 @@ def audit_problems(policies: Iterable[tuple[int, Policy]], region: str | None,
                 f"at most {MAX_EXEMPT_PRINCIPALS}: list at most {MAX_EXEMPT_PRINCIPALS}, or add that control to "
                 "audit.skip_controls", has_value=False))
         _, accounts = copy_targets(policy, region or "", stack_account)
-        if len(accounts) > MAX_CROSS_ACCOUNTS and "BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT" not in audit.skip_controls:
+        cross_account = "BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT"
+        if len(accounts) > MAX_CROSS_ACCOUNTS and cross_account not in audit.skip_controls:
             problems.append(Problem(join_path(*path), f"the copies go to {len(accounts)} other accounts; "
-                                    f"BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT checks at most {MAX_CROSS_ACCOUNTS}: "
-                                    "add it to audit.skip_controls", accounts))
+                                    f"{cross_account} checks at most {MAX_CROSS_ACCOUNTS}: add it to "
+                                    "audit.skip_controls", accounts))
         if policy.selection.conditions is not None and derived_scope_tag(policy) is None:
             problems.append(Problem(join_path(*path, "scope_tag"), "is required: the selection's tag conditions "
                                     "have no string_equals (nor a string_like '*'), and a control scope holds one "

@@ -147,12 +147,15 @@ def plan(stack_file: Path, stack_name: str | None, fmt: str, now: datetime) -> N
         error = str(exc)
     finally:
         close_event_loop_at_exit()
+    from redshift_backup.audit_plan import audit_plan_document, audit_plan_markdown, audit_plan_text
+
     if fmt == "json":
-        click.echo(render.to_json(render.plan_document(summary, resources, error)), nl=False)
+        click.echo(render.to_json({**render.plan_document(summary, resources, error),
+                                   **audit_plan_document(stack)}), nl=False)
     elif fmt == "markdown":
-        click.echo(render.plan_markdown(summary, resources, error), nl=False)
+        click.echo(render.plan_markdown(summary, resources, error) + audit_plan_markdown(stack), nl=False)
     else:
-        click.echo(render.plan_text(summary, resources, error, tty=_tty()), nl=False)
+        click.echo(render.plan_text(summary, resources, error, tty=_tty()) + audit_plan_text(stack), nl=False)
     if error is not None:
         sys.exit(EXIT_INVALID)
 
