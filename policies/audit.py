@@ -443,7 +443,7 @@ def framework_plan(policy: Policy, region: str, stack_account: str | None = None
         add("BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
             [("requiredFrequencyUnit", unit), ("requiredFrequencyValue", str(value)),
              ("requiredRetentionDays", str(rule.delete_after_days))], plan_scope,
-            f"the plan has a rule running at least every {value} {unit} kept at least "
+            f"the plan has a rule running at least every {value} {unit if value != 1 else unit[:-1]} kept at least "
             f"{rule.delete_after_days} days (rule {rule.name})")
     rp_scope = recovery_point_scope(policy)
     shortest = min(rule.delete_after_days for rule in backup.rules)
