@@ -230,5 +230,14 @@ def diff(stack_files: tuple[Path, ...], base: str | None, fmt: str, fail_on: str
         sys.exit(EXIT_INVALID)
 
 
+def _add_audit_command() -> None:
+    from redshift_backup.audit import audit_command
+
+    main.add_command(audit_command)
+
+
+_add_audit_command()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
