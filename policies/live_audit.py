@@ -185,18 +185,20 @@ def gaps_of(facts: Facts, promise: Promise, now: datetime) -> list[Gap]:
             gaps.append(Gap("stale", "high", f"{name}: the newest recovery point or snapshot is "
                             f"{duration_words(now - newest)} old; the stack promises an RPO of "
                             f"{duration_words(promise.rpo)}" + (
-                                f" (plus a {duration_words(promise.tolerance)} start window)"
+                                f" (plus a start window of {duration_words(promise.tolerance)})"
                                 if promise.tolerance else "")))
     promised = promise.automated_retention_days
     if promised is not None and facts.kind == "cluster" and (facts.automated_retention_days or 0) < promised:
         level: Level = "high" if not facts.automated_retention_days else "medium"
-        gaps.append(Gap("retention", level, f"{name} keeps automated snapshots {facts.automated_retention_days or 0} "
-                        f"days; the stack promises {promised}"))
+        gaps.append(Gap("retention", level, f"{name} keeps automated snapshots "
+                        f"{schedules.days_text(facts.automated_retention_days or 0)}; the stack promises "
+                        f"{schedules.days_text(promised)}"))
     shortest = promise.shortest_backup_retention_days
     if (shortest is not None and facts.shortest_backup_retention_days is not None
             and facts.shortest_backup_retention_days < shortest):
         gaps.append(Gap("retention", "medium", f"{name}: a backup rule covering it keeps recovery points "
-                        f"{facts.shortest_backup_retention_days} days; the stack promises at least {shortest}"))
+                        f"{schedules.days_text(facts.shortest_backup_retention_days)}; the stack promises at least "
+                        f"{schedules.days_text(shortest)}"))
     copy_region = promise.native_copy_region
     if copy_region and facts.kind == "cluster" and facts.native_copy_region != copy_region:
         found = f"copies to {facts.native_copy_region}" if facts.native_copy_region else "has no cross-region copy"

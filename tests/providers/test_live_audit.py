@@ -144,7 +144,7 @@ def test_audit_finds_the_uncovered_and_the_stale_cluster(account: dict[str, Any]
     (stale,) = by_id["stale"]["gaps"]
     assert stale["level"] == "high"
     assert stale["message"] == ("cluster stale: the newest recovery point or snapshot is 3 days old; the stack promises "
-                                "an RPO of 12 hours (plus a 1 hour start window)")
+                                "an RPO of 12 hours (plus a start window of 1 hour)")
     assert document["missing_clusters"] == ["ghost"]
     assert document["gap_counts"] == {"high": 3, "medium": 2, "info": 0}
     assert document["account"] == ACCOUNT and document["fails"] is True
