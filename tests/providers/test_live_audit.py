@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 from click.testing import CliRunner
 from moto.redshift.models import redshift_backends
 
@@ -209,3 +210,47 @@ def test_errors_are_clear_messages_with_their_exit_codes(aws_env: str, stack_fil
                      encoding="utf-8")
     bad_roles = invoke(str(roles))
     assert bad_roles.exit_code == 1 and "aws:assumeRoles[0]: expected an object with a roleArn" in bad_roles.output
+
+
+NAMESPACE_ARN = f"arn:aws:redshift-serverless:{REGION}:{ACCOUNT}:namespace/3f8e2a4c-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
+
+
+def _stubbed_serverless(scanner: Scanner) -> Stubber:
+    # moto has no Redshift Serverless: its two calls are stubbed (botocore validates them against the model).
+    client = boto3.client("redshift-serverless", region_name=REGION)
+    stubber = Stubber(client)
+    scanner.serverless_client = client
+    return stubber
+
+
+def test_serverless_namespaces_are_scanned_with_their_tags_and_recovery_points(account: dict[str, Any]) -> None:
+    backup = boto3.client("backup", region_name=REGION)
+    backup.create_backup_selection(BackupPlanId=account["plan_id"], BackupSelection={
+        "SelectionName": "gold-namespaces", "IamRoleArn": f"arn:aws:iam::{ACCOUNT}:role/gold-backup",
+        "Resources": [NAMESPACE_ARN]})
+    moto_backup_audit.seed_recovery_point(ACCOUNT, REGION, "gold-vault", NAMESPACE_ARN, NOW - timedelta(hours=2),
+                                          resource_type="Redshift Serverless")
+    scanner = Scanner(REGION, serverless=True)
+    stubber = _stubbed_serverless(scanner)
+    stubber.add_response("list_namespaces", {"namespaces": [
+        {"namespaceArn": NAMESPACE_ARN, "namespaceName": "warehouse", "namespaceId": "3f8e2a4c"}]})
+    stubber.add_response("list_tags_for_resource", {"tags": [{"key": "tier", "value": "gold"}]},
+                         {"resourceArn": NAMESPACE_ARN})
+    with stubber:
+        scan = scanner.scan()
+    (namespace,) = [f for f in scan.facts if f.kind == "namespace"]
+    assert (namespace.identifier, dict(namespace.tags)) == ("warehouse", {"tier": "gold"})
+    assert namespace.backup_selections == ("gold/gold-namespaces",)
+    assert namespace.newest_recovery_point == NOW - timedelta(hours=2)
+    stubber.assert_no_pending_responses()
+
+
+def test_a_region_without_serverless_is_a_warning_not_a_failure(account: dict[str, Any]) -> None:
+    scanner = Scanner(REGION, serverless=True)
+    stubber = _stubbed_serverless(scanner)
+    stubber.add_client_error("list_namespaces", "AccessDeniedException", "not authorized")
+    with stubber:
+        scan = scanner.scan()
+    assert not [f for f in scan.facts if f.kind == "namespace"]
+    (warning,) = scan.warnings
+    assert warning.startswith("Redshift Serverless namespaces were not scanned (ListNamespaces failed: ")
