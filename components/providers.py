@@ -11,7 +11,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.aws import AssumeRole, Credentials
+from components.aws import AssumeRole, Credentials, assume_role_of
 from policies.errors import ConfigError, Problem
 
 AWS = "aws"
@@ -92,14 +92,10 @@ def stack_credentials() -> Credentials:
         credentials["profile"] = profile
     roles: list[AssumeRole] = []
     for i, entry in enumerate(config.get_object("assumeRoles") or []):
-        if not isinstance(entry, dict) or not isinstance(entry.get("roleArn"), str):
+        role = assume_role_of(entry)
+        if role is None:
             raise ConfigError([Problem(f"{AWS}:assumeRoles[{i}]", "expected an object with a roleArn", entry)],
                               f"stack {pulumi.get_stack()}")
-        role: AssumeRole = {"role_arn": entry["roleArn"]}
-        if entry.get("externalId"):
-            role["external_id"] = str(entry["externalId"])
-        if entry.get("sessionName"):
-            role["session_name"] = str(entry["sessionName"])
         roles.append(role)
     if roles:
         credentials["assume_roles"] = roles

@@ -25,7 +25,7 @@ from typing import Any
 import click
 from botocore.exceptions import BotoCoreError, ClientError
 
-from components.aws import AssumeRole, Credentials, session
+from components.aws import AssumeRole, Credentials, assume_role_of, session
 from policies.errors import ConfigError, Problem, RedshiftBackupError
 from policies.live_audit import FAIL_ON, Facts, ResourceAudit, audit_resources, fails, named_clusters, selection_covers
 from policies.validation import Stack, load_stack_file
@@ -77,15 +77,11 @@ def stack_credentials_of(config: Mapping[str, Any], profile: str | None = None) 
         problems.append(Problem("aws:assumeRoles", "expected a list of objects with a roleArn", entries))
         entries = []
     for i, entry in enumerate(entries):
-        if not isinstance(entry, dict) or not isinstance(entry.get("roleArn"), str):
+        role = assume_role_of(entry)
+        if role is None:
             problems.append(Problem(f"aws:assumeRoles[{i}]", "expected an object with a roleArn", entry))
-            continue
-        role: AssumeRole = {"role_arn": entry["roleArn"]}
-        if entry.get("externalId"):
-            role["external_id"] = str(entry["externalId"])
-        if entry.get("sessionName"):
-            role["session_name"] = str(entry["sessionName"])
-        roles.append(role)
+        else:
+            roles.append(role)
     ConfigError.collect(problems)
     if roles:
         credentials["assume_roles"] = roles
