@@ -114,6 +114,14 @@ CONFIG_NOTE = ("Audit Manager frameworks evaluate through AWS Config: they repor
                "region where AWS Config does not record " + ", ".join(CONFIG_RECORDED_TYPES) +
                " (turn on a configuration recorder for them, e.g. `aws configservice put-configuration-recorder`)")
 
+# AWS Config's rule behind the deletion control wants the vault's Deny statement to name
+# backup:PutBackupVaultAccessPolicy as well ("backup-recovery-point-manual-deletion-disabled"); the vault access
+# policy made here does not deny it, because that would lock `pulumi up` out of the vault's own policy.
+DELETION_CONTROL_NOTE = (
+    "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED: AWS Config's rule also wants the vault policy to deny "
+    "backup:PutBackupVaultAccessPolicy, which this project's vault policy does not (it would lock `pulumi up` out of "
+    "the policy): expect NON_COMPLIANT for the vault, or add the control to audit.skip_controls")
+
 # The tag every recovery point of an audited policy carries, so that the recovery-point controls (whose only scope
 # is a tag) evaluate exactly this policy's recovery points.
 AUDIT_TAG_KEY = "redshift-backup:policy"
@@ -465,6 +473,8 @@ def framework_plan(policy: Policy, region: str, stack_account: str | None = None
                 "the vault denies deleting recovery points" + (
                     f" to all but {len(principals)} exempt principal{'s' if len(principals) != 1 else ''}"
                     if principals else ""))
+            if "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED" not in skip:
+                notes.append(DELETION_CONTROL_NOTE)
         else:
             notes.append("vault: deny_recovery_point_deletion is off, so BACKUP_RECOVERY_POINT_MANUAL_DELETION_"
                          "DISABLED is not added (the policy does not promise it)")

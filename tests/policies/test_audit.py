@@ -84,6 +84,8 @@ def test_a_small_policy_gets_every_control_it_promises_with_parameters_from_its_
         "compliance_resource_ids": ["orders-vault"], "compliance_resource_types": ["AWS::Backup::BackupVault"]}}
     [rp_scope] = {c.scope for c in by_name(plan, "BACKUP_RECOVERY_POINT_ENCRYPTED")}
     assert rp_scope.args() == {"tags": {"redshift-backup:policy": "orders"}}
+    # AWS Config's rule wants backup:PutBackupVaultAccessPolicy denied too, which the vault policy does not.
+    assert audit.DELETION_CONTROL_NOTE in plan.notes
     assert [r.name for r in plan.reports] == ["orders_control_compliance", "orders_resource_compliance"]
     assert [r.template for r in plan.reports] == ["CONTROL_COMPLIANCE_REPORT", "RESOURCE_COMPLIANCE_REPORT"]
 
@@ -208,6 +210,7 @@ def test_too_many_exempt_principals_is_refused_unless_the_control_is_skipped() -
         "exempts at most 5: list at most 5, or add that control to audit.skip_controls"]
     raw["audit"] = {"skip_controls": ["BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED"]}
     validate_config({"policies": [raw]}, REGION)
+    assert audit.DELETION_CONTROL_NOTE not in plan_of(raw).notes
 
 
 def test_more_than_five_copy_accounts_is_refused() -> None:
