@@ -9,7 +9,7 @@ import pulumi_aws as aws
 
 from components.reports import private_report_bucket
 from components.vault import policy_argument
-from policies import audit, backup_plan
+from policies import audit_controls, backup_plan
 from policies.errors import ConfigError
 from policies.models import Policy, stack_account
 
@@ -29,8 +29,8 @@ class BackupAuditFramework(pulumi.ComponentResource):
                  plan_id: pulumi.Input[str], report_bucket_name: pulumi.Input[str] | None = None,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         policy, region = policy_argument(policy, region)
-        ConfigError.collect(audit.audit_problems([(0, policy)], region, stack_account([policy])))
-        plan = audit.framework_plan(policy, region, stack_account([policy]))
+        ConfigError.collect(audit_controls.audit_problems([(0, policy)], region, stack_account([policy])))
+        plan = audit_controls.framework_plan(policy, region, stack_account([policy]))
         if plan is None or policy.audit is None:
             raise ValueError(f"policy {policy.name!r} has no audit section (or no backup layer)")
         super().__init__("redshift-backup:index:BackupAuditFramework", name, None, opts)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeVar
 
-from policies.audit import audit_recovery_point_tags
+from policies.audit_controls import audit_recovery_point_tags
 from policies.models import (
     CLUSTER_ARN,
     MAX_SELECTION_ARNS,

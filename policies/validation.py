@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from policies.audit import audit_problems
+from policies.audit_controls import audit_problems
 from policies.base import problems_from_validation_error
 from policies.errors import ConfigError, Problem, format_value, join_path
 from policies.models import REGION, Policy, StackConfig, stack_account

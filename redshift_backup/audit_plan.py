@@ -8,14 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from policies.audit import (
-    CONFIG_NOTE,
-    CONFIG_RECORDED_TYPES,
-    MAX_CONTROLS_PER_ACCOUNT_AND_REGION,
-    ControlSpec,
-    FrameworkPlan,
-    framework_plan,
-)
+from policies.audit import CONFIG_NOTE, CONFIG_RECORDED_TYPES, MAX_CONTROLS_PER_ACCOUNT_AND_REGION
+from policies.audit_controls import ControlSpec, FrameworkPlan, framework_plan
 from policies.models import stack_account
 from policies.validation import Stack
 

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from policies import audit
+from policies import audit_controls as controls
 from policies.errors import ConfigError
 from policies.models import BackupRule, Policy
 from policies.validation import load_stack_file, validate_config
@@ -36,9 +37,9 @@ def policy(**changes: Any) -> dict[str, Any]:
     return raw
 
 
-def plan_of(raw: dict[str, Any], account: str | None = None) -> audit.FrameworkPlan:
+def plan_of(raw: dict[str, Any], account: str | None = None) -> controls.FrameworkPlan:
     stack = validate_config({"policies": [raw]}, REGION)
-    plan = audit.framework_plan(stack.policies[0], REGION, account)
+    plan = controls.framework_plan(stack.policies[0], REGION, account)
     assert plan is not None
     return plan
 
@@ -49,7 +50,7 @@ def problems(*policies: dict[str, Any]) -> list[str]:
     return [p.render() for p in err.value.problems]
 
 
-def by_name(plan: audit.FrameworkPlan, name: str) -> list[audit.ControlSpec]:
+def by_name(plan: controls.FrameworkPlan, name: str) -> list[controls.ControlSpec]:
     return [c for c in plan.controls if c.name == name]
 
 
@@ -92,7 +93,7 @@ def test_a_small_policy_gets_every_control_it_promises_with_parameters_from_its_
 
 def test_the_prod_example_stays_inside_aws_names_parameters_and_the_control_limit() -> None:
     stack = load_stack_file("Pulumi.prod.yaml")
-    plan = audit.framework_plan(stack.policies[0], stack.region)
+    plan = controls.framework_plan(stack.policies[0], stack.region)
     assert plan is not None
     assert {c.name for c in plan.controls} == set(audit.CONTROL_NAMES) - {"RESTORE_TIME_FOR_RESOURCES_MEET_TARGET"}
     for control in plan.controls:
@@ -123,19 +124,19 @@ def test_the_prod_example_stays_inside_aws_names_parameters_and_the_control_limi
 ])
 def test_frequency_parameter_stays_inside_24_hours_or_31_days(interval: timedelta,
                                                                expected: tuple[str, int] | None) -> None:
-    assert audit.frequency_parameter(interval) == expected
+    assert controls.frequency_parameter(interval) == expected
 
 
 def test_recovery_point_age_is_rpo_plus_start_window_up_to_744_hours() -> None:
-    assert audit.recovery_point_age(timedelta(hours=24), 60) == 25
-    assert audit.recovery_point_age(timedelta(hours=12), 90) == 14
-    assert audit.recovery_point_age(timedelta(hours=744), 0) == 744
-    assert audit.recovery_point_age(timedelta(hours=744), 1) is None
+    assert controls.recovery_point_age(timedelta(hours=24), 60) == 25
+    assert controls.recovery_point_age(timedelta(hours=12), 90) == 14
+    assert controls.recovery_point_age(timedelta(hours=744), 0) == 744
+    assert controls.recovery_point_age(timedelta(hours=744), 1) is None
 
 
 def test_a_daily_rule_is_daily_across_daylight_saving_in_its_time_zone() -> None:
     rule = BackupRule.model_validate({"name": "d", "schedule": "cron(0 1 * * ? *)", "schedule_timezone": "Europe/Berlin"})
-    assert audit.rule_interval(rule) == timedelta(days=1)
+    assert controls.rule_interval(rule) == timedelta(days=1)
 
 
 def test_rules_aws_cannot_express_are_left_out_with_a_note() -> None:
