@@ -186,7 +186,10 @@ def test_the_scanner_pages_through_many_clusters_with_bounded_workers(aws_env: s
 
         return tick
 
-    scan = Scanner(REGION, concurrency=3, serverless=False, progress=progress).scan()
+    scanner = Scanner(REGION, concurrency=3, serverless=False, progress=progress)
+    # Throttling is retried by botocore itself, with client-side rate limiting (components/aws.py).
+    assert {c.meta.config.retries["mode"] for c in (scanner.redshift, scanner.backup)} == {"adaptive"}
+    scan = scanner.scan()
     assert sorted(f.identifier for f in scan.facts) == [f"many-{i:02d}" for i in range(25)]
     assert ticks["newest snapshot per cluster"] == 25
     from policies.validation import validate_config
