@@ -19,6 +19,7 @@ from policies.audit import (
     BACKUP_PLAN_TYPE,
     BACKUP_VAULT_TYPE,
     COMPLIANCE_TEMPLATES,
+    CONTROL_PARAMETERS,
     DELETION_CONTROL_NOTE,
     MAX_CONTROLS_PER_ACCOUNT_AND_REGION,
     MAX_CROSS_ACCOUNTS,
@@ -253,6 +254,10 @@ def framework_plan(policy: Policy, region: str, stack_account: str | None = None
     notes: list[str] = []
 
     def add(name: str, parameters: Sequence[tuple[str, str]], scope: ScopeSpec, text: str) -> None:
+        # Only documented control and parameter names are ever sent (policies/audit.py lists them with sources).
+        unknown = {key for key, _ in parameters} - CONTROL_PARAMETERS[name]
+        if unknown or not all(value for _, value in parameters):
+            raise ValueError(f"{name}: parameters {sorted(unknown)} are not documented, or a value is empty")
         if name not in skip:
             controls.append(ControlSpec(name, tuple(parameters), scope, text))
 
