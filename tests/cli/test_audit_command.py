@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import sys
+
 import pytest
 from click.testing import CliRunner
 
@@ -36,3 +39,27 @@ def test_audit_is_a_command_and_a_missing_stack_file_is_a_usage_error() -> None:
     assert missing.exit_code == 2 and "does not exist" in missing.output
     bad_level = runner.invoke(main, ["audit", "Pulumi.prod.yaml", "--fail-on", "low"])
     assert bad_level.exit_code == 2
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_shows_on_a_terminal_and_stays_silent_when_piped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from redshift_backup import audit
+
+    piped = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", piped)
+    task, done = audit._progress_factory()
+    task("clusters", 2)()
+    done()
+    assert piped.getvalue() == ""
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    task, done = audit._progress_factory()
+    tick = task("newest snapshot per cluster", 2)
+    tick()
+    tick()
+    done()
+    assert "newest snapshot per cluster" in terminal.getvalue()
