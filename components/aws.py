@@ -51,6 +51,19 @@ class Credentials(TypedDict, total=False):
     assume_roles: list[AssumeRole]
 
 
+def assume_role_of(entry: Any) -> AssumeRole | None:
+    """One `aws:assumeRoles` entry as Pulumi stores it (`roleArn`, `externalId`, `sessionName`); None when it has no
+    roleArn."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("roleArn"), str):
+        return None
+    role: AssumeRole = {"role_arn": entry["roleArn"]}
+    if entry.get("externalId"):
+        role["external_id"] = str(entry["externalId"])
+    if entry.get("sessionName"):
+        role["session_name"] = str(entry["sessionName"])
+    return role
+
+
 def session(credentials: Mapping[str, Any] | None = None, region: str | None = None) -> boto3.session.Session:
     """A boto3 session for `credentials`: the profile (if any), then `sts:AssumeRole` for each role in order."""
     import boto3

@@ -8,6 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.audit import BackupAuditFramework
 from components.aws import Credentials
 from components.notifications import BackupNotifications
 from components.providers import credentials_input, region_provider
@@ -103,6 +104,9 @@ class RedshiftBackupPolicy(pulumi.ComponentResource):
             self.reports: BackupReports | None = BackupReports(f"{name}-reports", policy, region, opts=child)
         else:
             self.reports = None
+        self.audit = (BackupAuditFramework(
+            f"{name}-audit", policy, region, plan_id=plan.id, opts=child,
+            report_bucket_name=self.reports.bucket_name if self.reports else None) if policy.audit else None)
         if backup.opt_in_region_settings:
             # Not aws.backup.RegionSettings: it stores every resource type's opt-in and never settles with ours
             # alone (components/region_opt_in.py). Another type, so an `up` over a stack that had one creates this

@@ -11,7 +11,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.aws import AssumeRole, Credentials
+from components.aws import AssumeRole, Credentials, assume_role_of
 from policies.aws_settings import aws_setting_problems
 from policies.errors import ConfigError, Problem
 
@@ -103,11 +103,8 @@ def stack_credentials() -> Credentials:
     entries = config.get_object("assumeRoles") or []
     ConfigError.collect(aws_setting_problems({"assumeRoles": entries}), f"stack {pulumi.get_stack()}")
     for entry in entries:
-        role: AssumeRole = {"role_arn": entry["roleArn"]}
-        if entry.get("externalId"):
-            role["external_id"] = str(entry["externalId"])
-        if entry.get("sessionName"):
-            role["session_name"] = str(entry["sessionName"])
+        role = assume_role_of(entry)
+        assert role is not None  # aws_setting_problems refused an entry without a roleArn
         roles.append(role)
     if roles:
         credentials["assume_roles"] = roles

@@ -25,7 +25,6 @@ class BackupReports(pulumi.ComponentResource):
         if reports is None:
             raise ValueError(f"policy {policy.name!r} has no backup.reports block")
         super().__init__("redshift-backup:index:BackupReports", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
         tags = backup_plan.merged_tags(policy)
 
         bucket_name: pulumi.Input[str]
@@ -33,29 +32,7 @@ class BackupReports(pulumi.ComponentResource):
         if reports.s3_bucket_name:
             bucket_name = reports.s3_bucket_name
         else:
-            # Auto-named (S3 names are global); the name is kept in state, so it is stable across updates.
-            bucket = aws.s3.Bucket(f"{name}-bucket", tags=tags, opts=child)
-            bucket_name = bucket.bucket
-            # Object ownership enforced: ACLs are off, the bucket owner owns every report (AWS Backup writes
-            # with `bucket-owner-full-control`, which this setting accepts).
-            depends.append(aws.s3.BucketOwnershipControls(
-                f"{name}-bucket-ownership", bucket=bucket.id,
-                rule={"object_ownership": "BucketOwnerEnforced"}, opts=child))
-            depends.append(aws.s3.BucketPublicAccessBlock(
-                f"{name}-bucket-public-access", bucket=bucket.id, block_public_acls=True,
-                block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True, opts=child))
-            # SSE-S3 rather than a customer key: a customer key would need a key policy for the Backup Audit
-            # Manager service-linked role.
-            depends.append(aws.s3.BucketServerSideEncryptionConfiguration(
-                f"{name}-bucket-encryption", bucket=bucket.id,
-                rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}], opts=child))
-            depends.append(aws.s3.BucketVersioning(
-                f"{name}-bucket-versioning", bucket=bucket.id,
-                versioning_configuration={"status": "Enabled"}, opts=child))
-            depends.append(aws.s3.BucketPolicy(
-                f"{name}-bucket-policy", bucket=bucket.id,
-                policy=bucket.arn.apply(lambda arn: to_json(backup_plan.report_bucket_policy(arn))),
-                opts=child))
+            bucket_name, depends = private_report_bucket(self, name, tags)
 
         plans = []
         for spec in backup_plan.report_specs(policy):
@@ -70,3 +47,34 @@ class BackupReports(pulumi.ComponentResource):
         self.bucket_name = pulumi.Output.from_input(bucket_name)
         self.report_plan_arns = pulumi.Output.all(*[p.arn for p in plans])
         self.register_outputs({"bucket_name": self.bucket_name, "report_plan_arns": self.report_plan_arns})
+
+
+def private_report_bucket(parent: pulumi.Resource, name: str,
+                          tags: dict[str, str] | None) -> tuple[pulumi.Output[str], list[pulumi.Resource]]:
+    """A private, encrypted, versioned bucket AWS Backup can write reports to (children of `parent`, named from
+    `name`), and the resources a report plan must wait for."""
+    child = pulumi.ResourceOptions(parent=parent)
+    # Auto-named (S3 names are global); the name is kept in state, so it is stable across updates.
+    bucket = aws.s3.Bucket(f"{name}-bucket", tags=tags, opts=child)
+    depends: list[pulumi.Resource] = [
+        # Object ownership enforced: ACLs are off, the bucket owner owns every report (AWS Backup writes with
+        # `bucket-owner-full-control`, which this setting accepts).
+        aws.s3.BucketOwnershipControls(
+            f"{name}-bucket-ownership", bucket=bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"}, opts=child),
+        aws.s3.BucketPublicAccessBlock(
+            f"{name}-bucket-public-access", bucket=bucket.id, block_public_acls=True,
+            block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True, opts=child),
+        # SSE-S3 rather than a customer key: a customer key would need a key policy for the Backup Audit
+        # Manager service-linked role.
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-bucket-encryption", bucket=bucket.id,
+            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}], opts=child),
+        aws.s3.BucketVersioning(
+            f"{name}-bucket-versioning", bucket=bucket.id,
+            versioning_configuration={"status": "Enabled"}, opts=child),
+        aws.s3.BucketPolicy(
+            f"{name}-bucket-policy", bucket=bucket.id,
+            policy=bucket.arn.apply(lambda arn: to_json(backup_plan.report_bucket_policy(arn))), opts=child),
+    ]
+    return bucket.bucket, depends

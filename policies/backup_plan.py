@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeVar
 
+from policies.audit_controls import audit_recovery_point_tags
 from policies.models import (
     CLUSTER_ARN,
     MAX_SELECTION_ARNS,
@@ -199,7 +200,7 @@ def plan_rules(policy: Policy, target_vault_name: T, destination_vault_arns: Map
         # The provider's default is "Etc/UTC": sending "UTC" would read back differently and never settle.
         if rule.schedule_timezone not in ("UTC", "Etc/UTC"):
             out["schedule_expression_timezone"] = rule.schedule_timezone
-        tags = {**policy.tags, **rule.recovery_point_tags}
+        tags = {**policy.tags, **rule.recovery_point_tags, **audit_recovery_point_tags(policy)}
         if tags:
             out["recovery_point_tags"] = dict(sorted(tags.items()))
         copies = []

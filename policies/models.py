@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from policies import names, presets, schedules
+from policies.audit import Audit
 from policies.base import Issues, RuleViolation, StrictModel, skip_if_invalid
 from policies.regions import region_problem
 from policies.restores import RestoreSpec
@@ -857,6 +858,8 @@ class Policy(StrictModel):
     backup: BackupLayer | None = None
     snapshots: SnapshotLayer | None = None
     notifications: Notifications | None = None
+    # An AWS Backup Audit Manager framework mirroring this policy (policies/audit.py). Default: none.
+    audit: Audit | None = None
     # The stack region this instance passed validation for (set by validation, not a config key): lets
     # `validate_policy` skip validating again an instance each component of one policy is handed.
     _validated_region: str | None = PrivateAttr(default=None)

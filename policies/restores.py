@@ -11,8 +11,8 @@ from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag,
 from policies import names
 from policies.base import Issues, RuleViolation, StrictModel, skip_if_invalid
 from policies.errors import Problem, join_path
-from policies.regions import region_problem
 from policies.node_types import MAX_NODES, NODE_TYPES, node_type_problem
+from policies.regions import region_problem
 
 KINDS = ("cluster", "table", "snapshot_share")
 

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from policies.audit_controls import audit_problems
 from policies.aws_settings import aws_setting_problems
 from policies.base import partial_instance, problems_from_validation_error, skip_if_invalid
 from policies.errors import ConfigError, Problem, format_value, join_path
@@ -68,6 +69,7 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
         problems.extend(cross_policy_problems(_checkable_policies(exc, raw, context)))
         raise ConfigError(as_written(_with_secrets(_dedupe(problems), secrets), raw), source) from None
     problems.extend(cross_policy_problems(enumerate(config.policies)))
+    problems.extend(audit_problems(enumerate(config.policies), region, stack_account(config.policies)))
     problems.extend(restore_list_problems(config.restores))
     ConfigError.collect(as_written(problems, raw), source)
     assert region is not None

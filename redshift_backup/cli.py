@@ -180,13 +180,18 @@ def plan(stack_file: Path, stack_name: str | None, fmt: str, now: datetime) -> N
         error = str(exc)
     finally:
         close_event_loop_at_exit()
+    from redshift_backup.audit_plan import audit_plan_document, audit_plan_markdown, audit_plan_text
+
     assumptions = assumptions_lines(account, [line for r in resources or () for line in render.input_lines(r.inputs)])
     if fmt == "json":
-        click.echo(render.to_json(render.plan_document(summary, resources, error, assumptions)), nl=False)
+        click.echo(render.to_json({**render.plan_document(summary, resources, error, assumptions),
+                                   **audit_plan_document(stack)}), nl=False)
     elif fmt == "markdown":
-        click.echo(render.plan_markdown(summary, resources, error, assumptions), nl=False)
+        click.echo(render.plan_markdown(summary, resources, error, assumptions) + audit_plan_markdown(stack),
+                   nl=False)
     else:
-        click.echo(render.plan_text(summary, resources, error, tty=_tty(), assumptions=assumptions), nl=False)
+        click.echo(render.plan_text(summary, resources, error, tty=_tty(), assumptions=assumptions)
+                   + audit_plan_text(stack), nl=False)
     if error is not None:
         sys.exit(EXIT_INVALID)
 
@@ -292,6 +297,15 @@ def _resource_view(old: Stack, new: Stack, raw_configs: tuple[dict[str, object] 
         close_event_loop_at_exit()
     shown = [line.plain for line in resource_render.text_lines(resources)]
     return resources, assumptions_lines(account, shown)
+
+
+def _add_audit_command() -> None:
+    from redshift_backup.audit import audit_command
+
+    main.add_command(audit_command)
+
+
+_add_audit_command()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -113,6 +113,11 @@ def test_prod_registers_the_whole_aws_backup_path(prod: ProgramRun) -> None:
         ("aws:backup/reportPlan:ReportPlan", f"{p}-reports-backup_jobs", f"{p}-reports"),
         ("aws:backup/reportPlan:ReportPlan", f"{p}-reports-copy_jobs", f"{p}-reports"),
         ("aws:backup/reportPlan:ReportPlan", f"{p}-reports-restore_jobs", f"{p}-reports"),
+        # The prod example is audited (components/audit.py); its compliance reports share the job reports' bucket.
+        ("redshift-backup:index:BackupAuditFramework", f"{p}-audit", p),
+        ("aws:backup/framework:Framework", f"{p}-audit", f"{p}-audit"),
+        ("aws:backup/reportPlan:ReportPlan", f"{p}-audit-control_compliance", f"{p}-audit"),
+        ("aws:backup/reportPlan:ReportPlan", f"{p}-audit-resource_compliance", f"{p}-audit"),
     }
 
 
@@ -223,7 +228,8 @@ def test_reports_write_to_a_private_encrypted_bucket(prod: ProgramRun) -> None:
     bucket = prod.named("prod-analytics-reports-bucket")
     plans = of_type(prod, "reportPlan:ReportPlan")
     assert sorted(p.inputs["reportSetting"]["reportTemplate"] for p in plans) == [
-        "BACKUP_JOB_REPORT", "COPY_JOB_REPORT", "RESTORE_JOB_REPORT"]
+        "BACKUP_JOB_REPORT", "CONTROL_COMPLIANCE_REPORT", "COPY_JOB_REPORT", "RESOURCE_COMPLIANCE_REPORT",
+        "RESTORE_JOB_REPORT"]
     assert {p.inputs["reportDeliveryChannel"]["s3BucketName"] for p in plans} == {
         "prod-analytics-reports-bucket-1a2b3c4"} == {bucket.outputs["bucket"]}
     assert {tuple(p.inputs["reportDeliveryChannel"]["formats"]) for p in plans} == {("CSV", "JSON")}
@@ -233,7 +239,7 @@ def test_reports_write_to_a_private_encrypted_bucket(prod: ProgramRun) -> None:
     encryption = prod.named("prod-analytics-reports-bucket-encryption").inputs
     assert encryption["rules"][0]["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
     settings = {r.urn for r in prod.registrations if r.name.startswith("prod-analytics-reports-bucket-")}
-    assert all(settings <= set(p.dependencies) for p in plans)
+    assert all(settings <= set(p.dependencies) for p in plans if p.parent_name == "prod-analytics-reports")
 
 
 def test_component_outputs_carry_the_contracted_values() -> None:

@@ -54,8 +54,10 @@ def test_rule_time_zone_is_left_out_for_utc_and_kept_otherwise() -> None:
 
 def test_recovery_point_tags_merge_policy_tags_and_are_left_out_when_empty() -> None:
     rules = {r["rule_name"]: r for r in bp.plan_rules(PROD, "V", {"us-west-2": "W"})}
+    # The prod policy is audited: its recovery points also carry the audit scope tag (policies/audit.py).
     assert rules["daily"]["recovery_point_tags"] == {
-        "cost-center": "4711", "environment": "prod", "frequency": "daily", "owner": "data-platform"}
+        "cost-center": "4711", "environment": "prod", "frequency": "daily", "owner": "data-platform",
+        "redshift-backup:policy": "prod-analytics"}
     bare = bp.plan_rules(policy(), "V", {})
     assert bare == [{"rule_name": "daily", "target_vault_name": "V", "schedule": "cron(0 5 ? * * *)",
                      "start_window": 480, "completion_window": 10080, "lifecycle": {"delete_after": 14}}]
