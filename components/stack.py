@@ -13,6 +13,7 @@ from components.aws import Credentials
 from components.backup_policy import RedshiftBackupPolicy
 from components.discovery import discover_tagged_clusters
 from components.notifications import BackupNotifications
+from components.organization import RedshiftBackupOrganization
 from components.providers import config_keys, region_provider, stack_credentials
 from components.restore import build_restore
 from components.snapshot_policy import RedshiftSnapshotPolicy
@@ -93,6 +94,8 @@ def build_stack(stack: Stack) -> None:
                                    discovered_clusters=discovered.get(i, []))
     for restore in stack.restores:
         build_restore(restore, credentials=credentials)
+    if stack.organization is not None:
+        RedshiftBackupOrganization("organization", stack.organization, stack.region, credentials=credentials)
     pulumi.export("protection", protection_outputs(summarize(stack, REFERENCE_WEEK)))
 
 

@@ -17,6 +17,7 @@ from policies.base import problems_from_validation_error
 from policies.errors import ConfigError, Problem, format_value, join_path
 from policies.models import REGION, Policy, StackConfig
 from policies.native_plan import protected_clusters
+from policies.organization import ORGANIZATION_KEY, OrganizationConfig, load_organization, organization_config_problems
 from policies.restores import RestoreSpec, restore_list_problems
 
 NAMESPACE = "redshift-backup"
@@ -30,6 +31,8 @@ class Stack:
     region: str
     source: str | None = None
     name: str | None = None
+    # `redshift-backup:organization` (policies/organization.py), validated on its own; None when not given.
+    organization: OrganizationConfig | None = None
 
     @property
     def policies(self) -> list[Policy]:
@@ -55,6 +58,12 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
         problems.append(Problem("aws:region", "expected an AWS region name such as us-east-1", region))
     context: dict[str, Any] = {"region": region, "now": now}
     secrets = list(_secret_paths(raw, ()))
+    org_raw = raw.get(ORGANIZATION_KEY)
+    raw = {k: v for k, v in raw.items() if k != ORGANIZATION_KEY}
+    if org_raw is not None:
+        org_secrets = [s for s in secrets if s[0] == ORGANIZATION_KEY]
+        secrets = [s for s in secrets if s[0] != ORGANIZATION_KEY]
+        problems.extend(_with_secrets(organization_config_problems(org_raw, region), org_secrets))
     try:
         config = StackConfig.model_validate(dict(raw), context=context)
     except ValidationError as exc:
@@ -65,7 +74,8 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
     problems.extend(restore_list_problems(config.restores))
     ConfigError.collect(problems, source)
     assert region is not None
-    return Stack(config=config, region=region, source=source, name=name)
+    organization = load_organization(org_raw, region) if org_raw is not None else None
+    return Stack(config=config, region=region, source=source, name=name, organization=organization)
 
 
 def _secret_paths(value: Any, where: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:

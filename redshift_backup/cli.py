@@ -47,7 +47,7 @@ def check(stack_files: tuple[Path, ...]) -> None:
             continue
         count = len(stack.policies)
         click.echo(f"{path}: valid ({count} polic{'y' if count == 1 else 'ies'}, region {stack.region})")
-        if not (stack.policies or stack.restores):
+        if not (stack.policies or stack.restores or stack.organization):
             click.echo(f"warning: {path} declares no redshift-backup:policies and no redshift-backup:restores, so "
                        "it manages nothing (is the namespace spelt redshift-backup?)", err=True)
     if failed:
