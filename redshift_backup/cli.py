@@ -148,11 +148,14 @@ def plan(stack_file: Path, stack_name: str | None, fmt: str, now: datetime) -> N
     finally:
         close_event_loop_at_exit()
     if fmt == "json":
-        click.echo(render.to_json(render.plan_document(summary, resources, error)), nl=False)
+        output = render.to_json(render.plan_document(summary, resources, error))
     elif fmt == "markdown":
-        click.echo(render.plan_markdown(summary, resources, error), nl=False)
+        output = render.plan_markdown(summary, resources, error)
     else:
-        click.echo(render.plan_text(summary, resources, error, tty=_tty()), nl=False)
+        output = render.plan_text(summary, resources, error, tty=_tty())
+    from redshift_backup.org_render import with_organization
+
+    click.echo(with_organization(output, fmt, stack, now), nl=False)
     if error is not None:
         sys.exit(EXIT_INVALID)
 
