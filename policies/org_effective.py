@@ -134,7 +134,7 @@ def _set(node: _Node, op: str, value: Any, level: int, label: str, path: str, ig
 
 
 def _render(node: _Node, path: str, sources: dict[str, tuple[str, ...]]) -> Any:
-    if node.children:
+    if node.children and (node.value is _MISSING or node.value == []):
         out = {}
         for key, child in node.children.items():
             rendered = _render(child, f"{path}.{key}" if path else key, sources)
