@@ -1,0 +1,370 @@
+"""The organization path's config: refusals (with why and what instead), targets, overrides, locks, AWS's limits,
+the generated BACKUP_POLICY documents and their grammar check, the StackSet baseline (cfn-lint) and instances."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import yaml
+from cfnlint.api import lint
+
+from policies.backup_plan import vault_spec
+from policies.errors import ConfigError
+from policies.org_baseline import role_template, stack_set_instances, vault_replacements, vault_template
+from policies.org_effective import target_view
+from policies.org_policy_document import (
+    MAX_DOCUMENT_CHARACTERS,
+    document_problems,
+    document_text,
+    documents,
+    parse_document,
+    policy_document,
+)
+from policies.org_steps import manual_steps
+from policies.organization import OrganizationConfig, global_settings, org_names
+from policies.validation import load_stack_file, validate_config
+
+NOW = datetime(2026, 1, 5, tzinfo=UTC)
+EXAMPLE = yaml.safe_load(open("Pulumi.org.yaml", encoding="utf-8"))["config"]["redshift-backup:organization"]
+
+
+def org(**changes: Any) -> dict[str, Any]:
+    """A small valid organization: one tag-selected policy at the root."""
+    base: dict[str, Any] = {
+        "regions": ["us-east-1"],
+        "policies": [{"name": "tier1", "selection": {"conditions": {"string_equals": [{"key": "backup", "value": "yes"}]}},
+                      "backup": {"rules": [{"name": "daily", "delete_after_days": 35}]}}],
+        "targets": [{"id": "r-ab12", "policies": ["tier1"]}],
+    }
+    base.update(changes)
+    return base
+
+
+def problems(raw: dict[str, Any]) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        validate_config({"organization": raw}, "us-east-1")
+    return [p.render() for p in info.value.problems]
+
+
+def valid(raw: dict[str, Any]) -> OrganizationConfig:
+    stack = validate_config({"organization": raw}, "us-east-1")
+    assert stack.organization is not None
+    return stack.organization
+
+
+def with_policy(**policy: Any) -> dict[str, Any]:
+    raw = org()
+    raw["policies"][0].update(policy)
+    return raw
+
+
+# --- refusals: what the org path cannot express, with why and what instead ----------------------------------------
+
+@pytest.mark.parametrize(("policy", "path", "words"), [
+    ({"selection": {"clusters": ["analytics-prod"]}}, "organization.policies[0].selection.clusters",
+     "selects by resource type and tag, not by cluster"),
+    ({"selection": {"serverless_namespaces": [
+        "arn:aws:redshift-serverless:us-east-1:111122223333:namespace/3f8e2a4c-5b6d-4e7f-8a9b-0c1d2e3f4a5b"]}},
+     "organization.policies[0].selection.serverless_namespaces", "tag the namespaces"),
+    ({"selection": {"conditions": {"string_equals": [{"key": "a", "value": "b"}]}, "not_resources": ["scratch"]}},
+     "organization.policies[0].selection.not_resources", "string_not_equals"),
+    ({"snapshots": {"automated_snapshot_retention_days": 7},
+      "selection": {"conditions": {"string_equals": [{"key": "a", "value": "b"}]}, "discover_tagged_clusters": True}},
+     "organization.policies[0].snapshots", "native snapshot settings are per cluster"),
+    ({"notifications": {"emails": ["a@example.com"]}}, "organization.policies[0].notifications", "cross-account monitoring"),
+])
+def test_selection_and_layers_the_org_path_cannot_express_are_refused(policy: dict[str, Any], path: str,
+                                                                     words: str) -> None:
+    found = [p for p in problems(with_policy(**policy)) if p.startswith(path + ":")]
+    assert found and words in found[0]
+    assert "redshift-backup:policies" in " ".join(problems(with_policy(**policy))) or "tag" in found[0]
+
+
+@pytest.mark.parametrize(("backup", "path", "words"), [
+    ({"iam_role_arn": "arn:aws:iam::111122223333:role/x"}, "backup.iam_role_arn", "$account"),
+    ({"reports": {}}, "backup.reports", "Audit Manager"),
+    ({"opt_in_region_settings": True}, "backup.opt_in_region_settings", "opt_in_management_account"),
+    ({"vault": {"kms_key": "arn:aws:kms:us-east-1:111122223333:key/abc"}}, "backup.vault.kms_key", "kms_key: new"),
+    ({"vault": {"existing": "arn:aws:backup:us-east-1:111122223333:backup-vault:v1"}}, "backup.vault.existing",
+     "give the vault's name"),
+    ({"rules": [{"name": "daily", "schedule_timezone": "Europe/Berlin"}]}, "backup.rules[0].schedule_timezone",
+     "in UTC"),
+    ({"rules": [{"name": "daily", "copy_actions": [
+        {"destination_vault_arn": "arn:aws:backup:us-west-2:111122223333:backup-vault:v1"}]}]},
+     "backup.rules[0].copy_actions[0].destination_vault_arn", "destination_region only"),
+])
+def test_backup_keys_the_org_path_cannot_express_are_refused(backup: dict[str, Any], path: str, words: str) -> None:
+    raw = org()
+    raw["policies"][0]["backup"].update(backup)
+    found = [p for p in problems(raw) if p.startswith(f"organization.policies[0].{path}:")]
+    assert found and words in found[0], problems(raw)
+
+
+def test_the_example_stack_is_valid_and_names_what_it_creates() -> None:
+    stack = load_stack_file("Pulumi.org.yaml")
+    assert stack.organization is not None and not stack.policies
+    assert [p.name for p in stack.organization.policies] == ["org-baseline", "org-prod"]
+    assert org_names("org-prod", "r-ab12") == {
+        "plan": "org-prod", "org_policy": "redshift-backup-org-prod", "vault_stack_set": "redshift-backup-org-prod-vault",
+        "role_stack_set": "redshift-backup-org-prod-role", "role": "redshift-backup-org-prod",
+        "override_policy": "redshift-backup-org-prod-at-r-ab12"}
+
+
+# --- targets, overrides, locks and limits ---------------------------------------------------------------------------
+
+def test_target_rules() -> None:
+    raw = org(targets=[
+        {"id": "r-ab12", "policies": ["tier1", "nope"]},
+        {"id": "ou-ab12-prod0001", "policies": ["tier1"]},
+        {"id": "111122223333", "parent": "ou-ab12-none0001", "policies": ["tier1"]},
+    ])
+    found = problems(raw)
+    assert any("targets[0].policies[1]: no policy named 'nope'" in p for p in found)
+    assert any("targets[1].policies[0]: is already attached to r-ab12" in p for p in found)
+    assert any(p.startswith("organization.targets[2].parent: is not listed under targets") for p in found)
+
+
+def test_target_ids_follow_aws_patterns() -> None:
+    found = problems(org(targets=[{"id": "123", "policies": ["tier1"]}, {"id": "r-ab12", "parent": "111122223333",
+                                                                          "policies": ["tier1"]}]))
+    assert any(p.startswith("organization.targets[0].id: expected a root id (r-xxxx), an OU id") for p in found)
+    assert any(p.startswith("organization.targets[1].parent: an account has no children") for p in found)
+
+
+def test_an_account_target_needs_its_parent_for_stacksets() -> None:
+    raw = org(targets=[{"id": "111122223333", "policies": ["tier1"]}])
+    assert any("an account target needs its parent" in p for p in problems(raw))
+
+
+def test_at_most_ten_backup_policies_per_target() -> None:
+    policies = [{**copy.deepcopy(org()["policies"][0]), "name": f"p{i:02d}"} for i in range(11)]
+    for i, policy in enumerate(policies):
+        policy["backup"]["vault"] = {"name": f"vault-{i}"}
+    raw = org(policies=policies, targets=[{"id": "r-ab12", "policies": [p["name"] for p in policies]}])
+    assert any("AWS allows 10 per root, OU or account" in p for p in problems(raw))
+
+
+def test_overrides_of_locked_parts_are_refused() -> None:
+    raw = with_policy(lock=["rules", "regions"])
+    raw["targets"].append({"id": "ou-ab12-sand0001", "overrides": [
+        {"policy": "tier1", "regions_append": ["eu-west-1"], "rules": [{"name": "daily", "delete_after_days": 7}]}]})
+    found = problems(raw)
+    assert any("overrides[0].regions_append: regions are locked by tier1 at r-ab12 (@@none): AWS would ignore" in p
+               for p in found)
+    assert any("overrides[0].rules[0]: rules are locked by tier1 at r-ab12" in p for p in found)
+
+
+@pytest.mark.parametrize(("override", "words"), [
+    ({"policy": "tier1", "rules": [{"name": "weekly", "delete_after_days": 7}]}, "has no rule 'weekly'"),
+    ({"policy": "tier1", "regions_remove": ["eu-west-1"]}, "not among the policy's regions"),
+    ({"policy": "tier1", "regions_append": ["eu-west-1"], "regions_remove": ["us-east-1"]}, "not both"),
+    ({"policy": "tier1"}, "changes nothing"),
+    ({"policy": "tier1", "rules": [{"name": "daily", "schedule": "cron(0 5 * * *)"}]}, "schedule"),
+])
+def test_override_rules(override: dict[str, Any], words: str) -> None:
+    raw = org()
+    raw["targets"].append({"id": "ou-ab12-sand0001", "overrides": [override]})
+    assert any(words in p for p in problems(raw)), problems(raw)
+
+
+def test_an_override_must_have_the_policy_above_it_and_not_at_the_same_target() -> None:
+    raw = org(targets=[{"id": "r-ab12", "policies": ["tier1"], "overrides": [
+        {"policy": "tier1", "regions_append": ["eu-west-1"]}]}])
+    assert any("is attached to this same target" in p for p in problems(raw))
+    raw = org(targets=[{"id": "r-ab12", "overrides": [{"policy": "tier1", "regions_append": ["eu-west-1"]}]}])
+    assert any("nothing to override" in p for p in problems(raw))
+
+
+def test_an_override_keeps_retention_inside_the_vault_lock() -> None:
+    raw = with_policy(backup={"rules": [{"name": "daily", "delete_after_days": 35}],
+                              "vault": {"lock": {"mode": "governance", "min_retention_days": 14,
+                                                 "max_retention_days": 100}}})
+    raw["targets"].append({"id": "ou-ab12-sand0001", "overrides": [
+        {"policy": "tier1", "rules": [{"name": "daily", "delete_after_days": 7}]}]})
+    assert any("is outside the vault lock of tier1 (14-100 days)" in p for p in problems(raw))
+
+
+def test_cross_account_copies_need_cross_account_backup() -> None:
+    raw = with_policy(backup={"rules": [{"name": "daily", "copy_actions": [
+        {"destination_account_id": "444455556666",
+         "destination_vault_arn": "arn:aws:backup:us-east-1:444455556666:backup-vault:central"}]}]})
+    assert global_settings(valid(raw)) == {"isCrossAccountBackupEnabled": "true"}
+    raw["cross_account_backup"] = False
+    assert any("cross_account_backup: is off, but policies copy to other accounts (444455556666)" in p
+               for p in problems(raw))
+
+
+def test_secret_organization_value_is_refused_plainly() -> None:
+    raw = org(regions={"secure": "AAAA"})
+    assert any(p.startswith("organization.regions: is a Pulumi secret") for p in problems(raw))
+
+
+# --- documents and their grammar ------------------------------------------------------------------------------------
+
+def test_generated_document_follows_aws_syntax() -> None:
+    config = valid(EXAMPLE)
+    doc = policy_document(config, config.policy("org-prod"), "us-east-1")
+    plan = doc["plans"]["org-prod"]
+    assert plan["regions"] == {"@@assign": ["us-east-1"], "@@operators_allowed_for_child_policies": ["@@none"]}
+    rule = plan["rules"]["monthly-7-year"]
+    assert rule["schedule_expression"] == {"@@assign": "cron(0 5 1 * ? *)",
+                                           "@@operators_allowed_for_child_policies": ["@@none"]}
+    assert rule["lifecycle"]["delete_after_days"]["@@assign"] == "2555"
+    assert sorted(rule["copy_actions"]) == ["@@operators_allowed_for_child_policies",
+                                            "arn:aws:backup:us-east-1:444455556666:backup-vault:org-central",
+                                            "arn:aws:backup:us-west-2:$account:backup-vault:org-prod-redshift"]
+    assert rule["copy_actions"]["arn:aws:backup:us-west-2:$account:backup-vault:org-prod-redshift"]["lifecycle"][
+        "delete_after_days"]["@@assign"] == "365"
+    selection = plan["selections"]["resources"]["org-prod-tagged"]
+    assert selection["iam_role_arn"]["@@assign"] == "arn:aws:iam::$account:role/redshift-backup-org-prod"
+    assert selection["resource_types"]["@@assign"] == ["arn:aws:redshift:*:*:cluster:*"]
+    assert selection["conditions"]["string_not_equals"]["backup=none"] == {
+        "condition_key": {"@@assign": "aws:ResourceTag/backup", "@@operators_allowed_for_child_policies": ["@@none"]},
+        "condition_value": {"@@assign": "none", "@@operators_allowed_for_child_policies": ["@@none"]},
+        "@@operators_allowed_for_child_policies": ["@@none"]}
+    assert "@@operators_allowed_for_child_policies" not in plan  # backup_plan_tags is not locked
+    for name, document in documents(config, "us-east-1").items():
+        assert document_problems(document, complete="-at-" not in name) == []
+
+
+def test_aws_own_example_passes_the_grammar_and_broken_ones_do_not() -> None:
+    aws_example_1 = {"plans": {"PII_Backup_Plan": {
+        "regions": {"@@assign": ["ap-northeast-2", "us-east-1", "eu-north-1"]},
+        "rules": {"Hourly": {
+            "schedule_expression": {"@@assign": "cron(0 5/1 ? * * *)"},
+            "start_backup_window_minutes": {"@@assign": "480"}, "complete_backup_window_minutes": {"@@assign": "10080"},
+            "lifecycle": {"move_to_cold_storage_after_days": {"@@assign": "180"}, "delete_after_days": {"@@assign": "270"},
+                          "opt_in_to_archive_for_supported_resources": {"@@assign": "false"}},
+            "target_backup_vault_name": {"@@assign": "FortKnox"},
+            "index_actions": {"resource_types": {"@@assign": ["EBS", "S3"]}},
+            "copy_actions": {"arn:aws:backup:us-east-1:$account:backup-vault:secondary_vault": {
+                "target_backup_vault_arn": {"@@assign": "arn:aws:backup:us-east-1:$account:backup-vault:secondary_vault"},
+                "lifecycle": {"delete_after_days": {"@@assign": "120"}}}}}},
+        "selections": {"tags": {"datatype": {"iam_role_arn": {"@@assign": "arn:aws:iam::$account:role/MyIamRole"},
+                                             "tag_key": {"@@assign": "dataType"},
+                                             "tag_value": {"@@assign": ["PII", "RED"]}}}},
+        "advanced_backup_settings": {"ec2": {"windows_vss": {"@@assign": "enabled"}}}}}}
+    assert document_problems(aws_example_1, complete=True) == []
+    broken = copy.deepcopy(aws_example_1)
+    plan = broken["plans"]["PII_Backup_Plan"]
+    plan["rules"]["Hourly"]["schedule_expression"] = {"@@append": ["cron(0 5 * * ? *)"]}
+    plan["rules"]["Hourly"]["start_backup_window_minutes"] = {"@@assign": 480}
+    plan["rules"]["Hourly"]["retention"] = {"@@assign": "1"}
+    plan["regions"] = ["us-east-1"]
+    del plan["selections"]
+    found = [f"{path}: {message}" for path, message in document_problems(broken, complete=True)]
+    assert any("schedule_expression: @@append only applies to multi-valued settings" in f for f in found)
+    assert any("start_backup_window_minutes: @@assign: expected a whole number as a string" in f for f in found)
+    assert any("rules.Hourly.retention: unknown key" in f for f in found)
+    assert any("regions: expected an object with an inheritance operator" in f for f in found)
+    assert any("has no selections" in f for f in found)
+
+
+def test_duplicate_keys_are_refused_as_aws_does() -> None:
+    _, found = parse_document('{"plans": {"a": {}, "a": {}}}')
+    assert found == [("", "duplicate key 'a': AWS rejects duplicate key names")]
+
+
+def test_a_document_aws_would_refuse_is_a_config_error_with_the_usual_path() -> None:
+    conditions = [{"key": f"k{i}", "value": "v"} for i in range(31)]
+    raw = with_policy(selection={"conditions": {"string_equals": conditions}})
+    found = problems(raw)
+    assert any(p.startswith("organization.policies[0]: the backup policy document AWS would receive is refused: "
+                            "plans.tier1.selections.resources.tier1-tagged.conditions: 31 conditions; a selection may "
+                            "have at most 30") for p in found), found
+
+
+def test_the_document_size_limit_is_a_config_error() -> None:
+    rules = [{"name": f"rule-{i:02d}-" + "x" * 40, "delete_after_days": 35,
+              "recovery_point_tags": {f"tag-{j}-" + "y" * 40: "z" * 60 for j in range(4)}} for i in range(12)]
+    raw = with_policy(backup={"rules": rules})
+    found = problems(raw)
+    assert any(f"characters; a backup policy may have at most {MAX_DOCUMENT_CHARACTERS}" in p for p in found), found
+
+
+def test_document_text_is_compact_and_stable() -> None:
+    config = valid(org())
+    doc = policy_document(config, config.policy("tier1"), "us-east-1")
+    text = document_text(doc)
+    assert " " not in text.replace("cron(0 5 ? * * *)", "")
+    assert json.loads(text) == doc
+
+
+# --- baseline -------------------------------------------------------------------------------------------------------
+
+def test_baseline_templates_pass_cfn_lint() -> None:
+    config = valid(EXAMPLE)
+    for policy in config.policies:
+        for template in (vault_template(policy, "us-east-1"), role_template(policy, "us-east-1")):
+            assert [m.message for m in lint(json.dumps(template), regions=["us-east-1", "eu-west-1"])] == []
+
+
+def test_cfn_lint_would_catch_a_broken_template() -> None:
+    config = valid(EXAMPLE)
+    template = vault_template(config.policy("org-prod"), "us-east-1")
+    template["Resources"]["Vault"]["Properties"]["LockConfiguration"]["MinRetentionDays"] = "many"
+    assert lint(json.dumps(template), regions=["us-east-1"])
+
+
+def test_baseline_vault_is_built_from_the_single_account_spec() -> None:
+    config = valid(EXAMPLE)
+    policy = config.policy("org-prod")
+    spec = vault_spec(policy, "eu-west-1")
+    template = vault_template(policy, "eu-west-1")["Resources"]
+    vault = template["Vault"]["Properties"]
+    assert vault["BackupVaultName"] == spec.vault_name == "org-prod-redshift"
+    assert vault["AccessPolicy"] == spec.access_policy
+    assert vault["LockConfiguration"] == {"MinRetentionDays": 14, "MaxRetentionDays": 2555, "ChangeableForDays": 3}
+    assert template["VaultKey"]["Properties"]["EnableKeyRotation"] is True
+    assert template["VaultKey"]["DeletionPolicy"] == template["Vault"]["DeletionPolicy"] == "Retain"
+    assert template["VaultKeyAlias"]["Properties"]["AliasName"] == spec.key_alias
+    role = role_template(policy, "us-east-1")["Resources"]["BackupRole"]["Properties"]
+    assert role["RoleName"] == "redshift-backup-org-prod"
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "backup.amazonaws.com"}
+
+
+def test_instances_per_target_and_region() -> None:
+    config = valid(EXAMPLE)
+    keys = [i.key for i in stack_set_instances(config, "us-east-1")]
+    assert keys == [
+        "org-baseline-role-r-a1b2", "org-baseline-vault-r-a1b2-eu-west-1", "org-baseline-vault-r-a1b2-us-east-1",
+        "org-prod-role-ou-a1b2-prod0001", "org-prod-vault-ou-a1b2-prod0001-us-east-1",
+        "org-prod-vault-ou-a1b2-prod0001-us-west-2", "org-baseline-vault-777788889999-ap-southeast-2"]
+    account = [i for i in stack_set_instances(config, "us-east-1") if i.accounts][0]
+    assert (account.organizational_unit_ids, account.accounts, account.account_filter_type) == (
+        ("ou-a1b2-prod0001",), ("777788889999",), "INTERSECTION")
+
+
+def test_vault_replacements() -> None:
+    config = valid(EXAMPLE)
+    old = config.policy("org-baseline")
+    renamed = old.model_copy(update={"backup": old.backup.model_copy(  # type: ignore[union-attr]
+        update={"vault": old.backup.vault.model_copy(update={"name": "other"})})})  # type: ignore[union-attr]
+    assert vault_replacements(old, renamed, "us-east-1") == ["vault name org-redshift -> other"]
+    assert vault_replacements(old, old, "us-east-1") == []
+
+
+# --- effective per target, in the example ---------------------------------------------------------------------------
+
+def test_effective_policy_of_the_example_targets() -> None:
+    config = valid(EXAMPLE)
+    sandbox = target_view(config, config.target("ou-a1b2-sand0001"), "us-east-1", NOW)
+    daily = sandbox.plans[0].rules[0]
+    assert (daily.delete_after_days, daily.sources["lifecycle.delete_after_days"]) == (
+        7, ("override of org-baseline at sandbox (ou-a1b2-sand0001)",))
+    account = target_view(config, config.target("777788889999"), "us-east-1", NOW)
+    assert [p.name for p in account.plans] == ["org-baseline", "org-prod"]
+    assert account.plans[0].regions == ("eu-west-1", "us-east-1", "ap-southeast-2")
+    assert str(account.rpo) == "1:00:00"
+    assert account.plans[1].longest_retention_days == 2555
+
+
+def test_manual_steps_name_what_is_not_automated() -> None:
+    steps = " ".join(manual_steps(valid(EXAMPLE), "us-east-1"))
+    assert "BACKUP_POLICY policy type" in steps and "trusted access" in steps
+    assert "StackSets do not deploy to it" in steps
+    assert "ap-southeast-2" in steps and "aws:PrincipalOrgID" in steps
