@@ -251,3 +251,19 @@ def _plan(name: str, body: dict[str, Any], sources: dict[str, tuple[str, ...]],
 def target_views(config: OrganizationConfig, home_region: str, now: datetime) -> list[TargetView]:
     docs = documents(config, home_region)
     return [target_view(config, t, home_region, now, docs) for t in config.targets]
+
+
+def account_effective(config: OrganizationConfig, account_id: str, parent_id: str, home_region: str,
+                      cache: dict[str, dict[str, Any]] | None = None) -> Effective:
+    """The effective policy of any account, given the listed target it sits under (its OU, or the root).
+
+    An account listed as a target adds what is attached to it; any other account gets its parent's merge. Either
+    way the cost is the length of its path, and no resource is created per account.
+    """
+    docs = cache if cache is not None else documents(config, home_region)
+    chain = config.chain(parent_id)
+    levels = [attached_documents(config, t, home_region, docs) for t in chain]
+    own = next((t for t in config.targets if t.id == account_id), None)
+    if own is not None and own.id != parent_id:
+        levels.append(attached_documents(config, own, home_region, docs))
+    return merge(levels)
