@@ -36,7 +36,7 @@ from policies.validation import Stack
 LEVELS = ("high", "medium", "info")
 _RANK = {"info": 1, "medium": 2, "high": 3}
 FAIL_ON = ("high", "medium", "never")
-_SCOPES = ("stack", "policy", "cluster", "selector", "serverless", "restore")
+_SCOPES = ("stack", "policy", "cluster", "selector", "serverless", "restore", "target")
 
 
 @dataclass(frozen=True)
@@ -738,6 +738,9 @@ def diff_stacks(old: Stack, new: Stack, now: datetime, *, old_source: str | None
                                     f"policy added ({' + '.join(layers)})"))
     findings += row_findings
     findings += _restore_findings(old, new)
+    from policies.org_diff import organization_findings  # its own module; it imports this one
+
+    findings += organization_findings(old, new, now)
     order = sorted(range(len(findings)), key=lambda i: (-_RANK[findings[i].level],
                                                         _SCOPES.index(findings[i].scope), i))
     return StackDiff(old_source=old_source or old.source or "old", new_source=new_source or new.source or "new",
