@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from policies.models import StackConfig
+from policies.organization import ORGANIZATION_KEY, OrganizationConfig
 from policies.validation import NAMESPACE
 
 
@@ -13,6 +14,10 @@ def config_schema() -> dict[str, Any]:
     inner = StackConfig.model_json_schema()
     defs = inner.pop("$defs", {})
     properties = {f"{NAMESPACE}:{key}": value for key, value in inner.get("properties", {}).items()}
+    # `redshift-backup:organization` is validated on its own (policies/organization.py), so it is added here.
+    organization = OrganizationConfig.model_json_schema()
+    defs |= organization.pop("$defs", {})
+    properties[f"{NAMESPACE}:{ORGANIZATION_KEY}"] = organization
     properties["aws:region"] = {"type": "string", "description": "The stack's AWS region, e.g. us-east-1."}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
