@@ -67,9 +67,9 @@ class RedshiftBackupOrganization(pulumi.ComponentResource):
 
         instances: dict[tuple[str, str], list[pulumi.Resource]] = {}
         for spec in org_baseline.stack_set_instances(config, region):
-            deployment: dict[str, Any] = {"organizational_unit_ids": list(spec.organizational_unit_ids)}
-            if spec.accounts:
-                deployment |= {"accounts": list(spec.accounts), "account_filter_type": spec.account_filter_type}
+            deployment = aws.cloudformation.StackSetInstanceDeploymentTargetsArgs(
+                organizational_unit_ids=list(spec.organizational_unit_ids),
+                accounts=list(spec.accounts) or None, account_filter_type=spec.account_filter_type)
             instance = aws.cloudformation.StackSetInstance(
                 f"{name}-{spec.key}", stack_set_name=stack_sets[(spec.policy, spec.stack_set)].name,
                 stack_set_instance_region=spec.region, deployment_targets=deployment, call_as=call_as,

@@ -85,7 +85,8 @@ def vault_template(policy: OrgPolicy, region: str) -> dict[str, Any]:
     if spec.access_policy is not None:
         vault["AccessPolicy"] = spec.access_policy
     if spec.lock is not None:
-        lock = {"MinRetentionDays": spec.lock["min_retention_days"], "MaxRetentionDays": spec.lock["max_retention_days"]}
+        lock = {"MinRetentionDays": spec.lock["min_retention_days"],
+                "MaxRetentionDays": spec.lock["max_retention_days"]}
         if "changeable_for_days" in spec.lock:
             lock["ChangeableForDays"] = spec.lock["changeable_for_days"]
         vault["LockConfiguration"] = lock

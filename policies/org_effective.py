@@ -36,10 +36,9 @@ from policies.org_policy_document import (
     REMOVE,
     VALUE_OPERATORS,
     documents,
-    org_names,
     override_name,
 )
-from policies.organization import OrganizationConfig, OrgTarget
+from policies.organization import OrganizationConfig, OrgTarget, org_names
 
 ALL = frozenset(VALUE_OPERATORS)
 _MISSING = object()
