@@ -14,7 +14,7 @@ from components.aws import Credentials
 from components.providers import credentials_input
 from components.region_opt_in import BackupRegionOptIn
 from components.vault import to_json
-from policies import org_baseline, org_policy_document
+from policies import org_baseline, org_grammar, org_policy_document
 from policies.errors import ConfigError
 from policies.organization import (
     OrganizationConfig,
@@ -82,7 +82,7 @@ class RedshiftBackupOrganization(pulumi.ComponentResource):
             policies[policy_name] = aws.organizations.Policy(
                 f"{name}-{policy_name}", name=policy_name, type="BACKUP_POLICY",
                 description="redshift-backup organization backup policy",
-                content=org_policy_document.document_text(document), opts=child)
+                content=org_grammar.document_text(document), opts=child)
         for target in config.targets:
             for policy_name in target.policies:
                 org_name = org_names(policy_name)["org_policy"]

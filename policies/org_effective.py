@@ -28,16 +28,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from policies import schedules
-from policies.org_policy_document import (
-    APPEND,
-    ASSIGN,
-    CHILD_CONTROL,
-    MAX_PLANS_PER_ACCOUNT_REGION,
-    REMOVE,
-    VALUE_OPERATORS,
-    documents,
-    override_name,
-)
+from policies.org_grammar import APPEND, ASSIGN, CHILD_CONTROL, MAX_PLANS_PER_ACCOUNT_REGION, REMOVE, VALUE_OPERATORS
+from policies.org_policy_document import documents, override_name
 from policies.organization import OrganizationConfig, OrgTarget, org_names
 
 ALL = frozenset(VALUE_OPERATORS)

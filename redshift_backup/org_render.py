@@ -11,7 +11,8 @@ from typing import Any
 
 from policies.org_baseline import stack_set_instances
 from policies.org_effective import EffectivePlan, EffectiveRule, TargetView, target_views
-from policies.org_policy_document import MAX_DOCUMENT_CHARACTERS, document_text, documents
+from policies.org_grammar import MAX_DOCUMENT_CHARACTERS, document_text
+from policies.org_policy_document import documents
 from policies.org_steps import manual_steps
 from policies.organization import OrganizationConfig, global_settings
 from policies.summary import duration_text

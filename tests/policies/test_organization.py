@@ -16,14 +16,8 @@ from policies.backup_plan import vault_spec
 from policies.errors import ConfigError
 from policies.org_baseline import role_template, stack_set_instances, vault_replacements, vault_template
 from policies.org_effective import target_view
-from policies.org_policy_document import (
-    MAX_DOCUMENT_CHARACTERS,
-    document_problems,
-    document_text,
-    documents,
-    parse_document,
-    policy_document,
-)
+from policies.org_grammar import MAX_DOCUMENT_CHARACTERS, document_problems, document_text, parse_document
+from policies.org_policy_document import documents, policy_document
 from policies.org_steps import manual_steps
 from policies.organization import OrganizationConfig, global_settings, org_names
 from policies.validation import load_stack_file, validate_config
