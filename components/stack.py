@@ -20,6 +20,7 @@ from components.snapshot_policy import RedshiftSnapshotPolicy
 from components.vault import configured_region
 from policies import backup_plan
 from policies.models import StackConfig
+from policies.org_effective import protection_rows, target_views
 from policies.summary import StackSummary, summarize
 from policies.validation import NAMESPACE, Stack, discovered_native_problems, validate_config
 
@@ -96,6 +97,9 @@ def build_stack(stack: Stack) -> None:
         build_restore(restore, credentials=credentials)
     if stack.organization is not None:
         RedshiftBackupOrganization("organization", stack.organization, stack.region, credentials=credentials)
+        # A row per target: what its accounts get, so coverage changes show in `pulumi preview` diffs.
+        pulumi.export("organization", {row.pop("target"): row for row in protection_rows(
+            target_views(stack.organization, stack.region, REFERENCE_WEEK))})
     pulumi.export("protection", protection_outputs(summarize(stack, REFERENCE_WEEK)))
 
 

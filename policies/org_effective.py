@@ -31,6 +31,7 @@ from policies import schedules
 from policies.org_grammar import APPEND, ASSIGN, CHILD_CONTROL, MAX_PLANS_PER_ACCOUNT_REGION, REMOVE, VALUE_OPERATORS
 from policies.org_policy_document import documents, override_name
 from policies.organization import OrganizationConfig, OrgTarget, org_names
+from policies.summary import duration_text
 
 ALL = frozenset(VALUE_OPERATORS)
 _MISSING = object()
@@ -258,3 +259,27 @@ def account_effective(config: OrganizationConfig, account_id: str, parent_id: st
     if own is not None and own.id != parent_id:
         levels.append(attached_documents(config, own, home_region, docs))
     return merge(levels)
+
+
+def protection_rows(views: list[TargetView]) -> list[dict[str, Any]]:
+    """One protection-matrix row per target (plan, stack outputs): plans, RPO, longest retention, copies."""
+    rows = []
+    for view in views:
+        plans = view.plans
+        longest = max((p.longest_retention_days or 0 for p in plans), default=0) or None
+        rows.append({
+            "target": view.target.label,
+            "path": " > ".join(view.path),
+            "plans": [p.name for p in plans],
+            "rpo": duration_text(view.rpo),
+            "longest_retention_days": longest,
+            "copies": sorted({c for p in plans for c in _plan_copies(p)}),
+            "regions": sorted({r for p in plans for r in p.regions}),
+            "ignored": [f"{i.source}: {i.operator} at {i.path}" for i in view.ignored],
+            "problems": list(view.problems),
+        })
+    return rows
+
+
+def _plan_copies(plan: EffectivePlan) -> list[str]:
+    return sorted({f"{arn} ({days} days)" for r in plan.rules for arn, days in r.copies})

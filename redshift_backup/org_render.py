@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from policies.org_baseline import stack_set_instances
-from policies.org_effective import EffectivePlan, EffectiveRule, TargetView, target_views
+from policies.org_effective import EffectiveRule, TargetView, protection_rows, target_views
 from policies.org_grammar import MAX_DOCUMENT_CHARACTERS, document_text
 from policies.org_policy_document import documents
 from policies.org_steps import manual_steps
@@ -26,30 +26,6 @@ def _days(days: int | None) -> str:
 def _source(rule: EffectiveRule, key: str) -> str:
     found = rule.sources.get(key)
     return "; ".join(found) if found else "-"
-
-
-def _copies(plan: EffectivePlan) -> list[str]:
-    return sorted({f"{arn} ({_days(days)})" for r in plan.rules for arn, days in r.copies})
-
-
-def target_rows(views: list[TargetView]) -> list[dict[str, Any]]:
-    """One protection-matrix row per target."""
-    rows = []
-    for view in views:
-        plans = view.plans
-        longest = max((p.longest_retention_days or 0 for p in plans), default=0) or None
-        rows.append({
-            "target": view.target.label,
-            "path": " > ".join(view.path),
-            "plans": [p.name for p in plans],
-            "rpo": duration_text(view.rpo),
-            "longest_retention_days": longest,
-            "copies": sorted({c for p in plans for c in _copies(p)}),
-            "regions": sorted({r for p in plans for r in p.regions}),
-            "ignored": [f"{i.source}: {i.operator} at {i.path}" for i in view.ignored],
-            "problems": list(view.problems),
-        })
-    return rows
 
 
 def _rule_lines(rule: EffectiveRule) -> list[str]:
@@ -126,7 +102,7 @@ def org_markdown(stack: Stack, now: datetime) -> str:
     views = target_views(config, stack.region, now)
     out = ["", "### Organization: protection by target", "",
            "| Target | Plans | RPO | Longest retention | Copies | Ignored |", "| --- | --- | --- | --- | --- | --- |"]
-    for row in target_rows(views):
+    for row in protection_rows(views):
         out.append(f"| {row['target']} | {', '.join(row['plans'])} | {row['rpo']} | "
                    f"{_days(row['longest_retention_days'])} | {'<br>'.join(row['copies']) or '-'} | "
                    f"{'<br>'.join(row['ignored']) or '-'} |")
@@ -143,7 +119,7 @@ def org_document(stack: Stack, now: datetime) -> dict[str, Any]:
     views = target_views(config, stack.region, now)
     return {
         "policies": {name: {"characters": len(document_text(doc)), "document": doc} for name, doc in docs.items()},
-        "targets": target_rows(views),
+        "targets": protection_rows(views),
         "effective": {v.target.id: {"document": v.effective.document,
                                     "sources": {k: list(s) for k, s in sorted(v.effective.sources.items())}}
                       for v in views},

@@ -154,3 +154,11 @@ def test_half_the_policies_and_ous_registers_by_the_same_formula() -> None:
     run = run_program({"aws:region": "us-east-1"},
                       program=lambda: RedshiftBackupOrganization("org", small, "us-east-1"))
     assert len(run.registrations) == expected_resources(10, 51, 52, len(REGIONS))
+
+
+def test_the_program_exports_a_protection_row_per_target(example: ProgramRun) -> None:
+    rows = example.outputs["organization"]
+    assert sorted(rows) == ["analytics-prod account (777788889999)", "production (ou-a1b2-prod0001)", "root (r-a1b2)",
+                            "sandbox (ou-a1b2-sand0001)"]
+    assert rows["sandbox (ou-a1b2-sand0001)"]["longest_retention_days"] == 7
+    assert rows["production (ou-a1b2-prod0001)"]["plans"] == ["org-baseline", "org-prod"]
