@@ -14,7 +14,8 @@ Sources:
   RetainStacksOnAccountRemoval, keeps) the stacks of accounts that leave it.
 - [CFN-ORGS] CloudFormation User Guide, "StackSets with service-managed permissions": targets are OUs (the root
   id stands for the whole organization); single accounts are reached through an OU with an account filter; stack
-  instances are not deployed to the management account.
+  instances are not deployed to the management account (also aws-cloudformation/cloudformation-coverage-roadmap
+  #1705, open: "Service Managed StackSets doesn't deploy stack instances to the organization's management account").
 - [CFN-VAULT] CloudFormation Template Reference, AWS::Backup::BackupVault: a new BackupVaultName or
   EncryptionKeyArn replaces the vault.
 """

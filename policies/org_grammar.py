@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from policies.models import RULE_NAME, TAG_KEY
+from policies.models import REGION, RULE_NAME, TAG_KEY
 
 ASSIGN, APPEND, REMOVE = "@@assign", "@@append", "@@remove"
 CHILD_CONTROL = "@@operators_allowed_for_child_policies"
@@ -26,7 +26,6 @@ MAX_DOCUMENT_CHARACTERS = 10_000  # [POLICIES] backup policy maximum size
 MAX_CONDITIONS_PER_SELECTION = 30  # [SYNTAX] selections: "Limited to 30 conditions for each selection"
 MAX_PLANS_PER_ACCOUNT_REGION = 300  # [BACKUP-QUOTAS] backup plans per Region per account
 PLAN_NAME = re.compile(r"^[a-zA-Z0-9\-_.]{1,200}$")  # AWS Backup BackupPlanName through the API
-REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 
 def document_text(document: dict[str, Any]) -> str:
     """The document as sent to AWS: compact (AWS counts whitespace sent through the API) with sorted keys."""

@@ -14,6 +14,7 @@ from policies.organization import (
     MAX_POLICIES_PER_ORGANIZATION,
     MAX_POLICIES_PER_TARGET,
     OrganizationConfig,
+    OrgPolicy,
     OrgTarget,
     PolicyOverride,
     cross_account_copies,
@@ -104,6 +105,7 @@ def organization_problems(config: OrganizationConfig) -> list[tuple[tuple[str | 
     for i, policy in enumerate(config.policies):
         for path, message, value in org_policy_problems(policy):
             out.append((("policies", i, *path), message, value))
+        out += _copy_region_problems(config, i, policy)
         if policy.name in names:
             out.append((("policies", i, "name"), f"is already used by policies[{names[policy.name]}]", policy.name))
         names.setdefault(policy.name, i)
@@ -234,4 +236,19 @@ def _override_problems(config: OrganizationConfig, where: tuple[str | int, ...],
         if complete < start + 60:
             out.append(((*where, "rules", r, "completion_window_minutes"), "must be at least 60 minutes longer "
                         f"than the start window ({start})", complete))
+    return out
+
+
+def _copy_region_problems(config: OrganizationConfig, i: int, policy: Policy) -> list[
+        tuple[tuple[str | int, ...], str, Any]]:
+    """A same-account copy to a region the plan itself runs in would copy, there, into the vault it backs up to."""
+    out: list[tuple[tuple[str | int, ...], str, Any]] = []
+    regions = set(config.regions_of(policy)) if isinstance(policy, OrgPolicy) else set()
+    for r, rule in enumerate(policy.backup.rules if policy.backup else []):
+        for c, copy in enumerate(rule.copy_actions):
+            if copy.destination_account_id is None and copy.region in regions:
+                out.append((("policies", i, "backup", "rules", r, "copy_actions", c, "destination_region"),
+                            f"is one of the plan's own regions ({', '.join(sorted(regions))}): in {copy.region} the "
+                            "copy would go to the vault the backup is already in; copy to a region the plan does not "
+                            "back up, or take that region out of the plan's regions", copy.region))
     return out

@@ -362,3 +362,11 @@ def test_manual_steps_name_what_is_not_automated() -> None:
     assert "BACKUP_POLICY policy type" in steps and "trusted access" in steps
     assert "StackSets do not deploy to it" in steps
     assert "ap-southeast-2" in steps and "aws:PrincipalOrgID" in steps
+
+
+def test_a_same_account_copy_into_one_of_the_plans_own_regions_is_refused() -> None:
+    raw = with_policy(backup={"rules": [{"name": "daily", "copy_actions": [{"destination_region": "eu-west-1"}]}]})
+    raw["regions"] = ["us-east-1", "eu-west-1"]
+    found = problems(raw)
+    assert any(p.startswith("organization.policies[0].backup.rules[0].copy_actions[0].destination_region: is one of "
+                            "the plan's own regions (eu-west-1, us-east-1)") for p in found), found
