@@ -78,7 +78,7 @@ def policy_document(config: OrganizationConfig, policy: OrgPolicy, home_region: 
     plan: dict[str, Any] = {
         "regions": _v(config.regions_of(policy)),
         "rules": rules,
-        "selections": {"resources": {f"{policy.name}-tagged": _selection(policy, home_region)}},
+        "selections": {"resources": {org_names(policy.name)["selection"]: _selection(policy, home_region)}},
     }
     if policy.tags:
         plan["backup_plan_tags"] = {k: {"tag_key": _v(k), "tag_value": _v(v)} for k, v in sorted(policy.tags.items())}

@@ -78,15 +78,18 @@ def _target_id_problem(value: str) -> str | None:
 #   IAM role name: `[\w+=,.@-]+`, 1-64 characters (IAM API, CreateRole `RoleName`); global to an account.
 #   Plan key in the document: the policy name (2-32 of [a-z0-9-], see models.POLICY_NAME), which AWS Backup
 #   uses as the BackupPlanName (1-200 of letters, digits, '-', '_', '.').
+#   Selection key: AWS Backup's SelectionName in each account, `^[a-zA-Z0-9\-\_\.]{1,50}$` (API, BackupSelection).
 ORG_POLICY_NAME_MAX = 128
 STACK_SET_NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]{0,127}$")
 IAM_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+SELECTION_NAME = re.compile(r"^[a-zA-Z0-9\-_.]{1,50}$")
 
 
 def org_names(policy_name: str, target_id: str | None = None) -> dict[str, str]:
     """The AWS names the organization path gives one policy (and, with `target_id`, its override there)."""
     names = {
         "plan": policy_name,
+        "selection": f"{policy_name}-tagged",
         "org_policy": f"redshift-backup-{policy_name}",
         "vault_stack_set": f"redshift-backup-{policy_name}-vault",
         "role_stack_set": f"redshift-backup-{policy_name}-role",
@@ -96,7 +99,7 @@ def org_names(policy_name: str, target_id: str | None = None) -> dict[str, str]:
     if target_id is not None:
         names["override_policy"] = f"redshift-backup-{policy_name}-at-{target_id}"
     for key, pattern in (("vault_stack_set", STACK_SET_NAME), ("role_stack_set", STACK_SET_NAME),
-                         ("role", IAM_ROLE_NAME)):
+                         ("role", IAM_ROLE_NAME), ("selection", SELECTION_NAME)):
         if not pattern.match(names[key]):  # pragma: no cover - policy names are short and DNS-like
             raise ValueError(f"derived {key} name {names[key]!r} breaks AWS's naming rule {pattern.pattern}")
     for key in ("org_policy", "override_policy"):

@@ -75,3 +75,10 @@ def test_removed_copy_and_policy() -> None:
                               o["targets"][1].pop("policies"), o["targets"][1].update(
                                   overrides=[{"policy": "org-baseline", "regions_append": ["us-west-2"]}])))
     assert ("high", "org-policy-removed", "organization policy org-prod") in rules_between(BASE, gone)
+
+
+def test_removing_the_whole_organization_section_is_high_everywhere() -> None:
+    result = diff_stacks(validate_config({"organization": BASE}, "us-east-1"), validate_config({}, "us-east-1"), NOW)
+    rules = {(f.rule, f.subject) for f in result.findings if f.level == "high"}
+    assert {("org-attachment-removed", "root (r-a1b2)"), ("org-attachment-removed", "production (ou-a1b2-prod0001)"),
+            ("org-policy-removed", "organization policy org-baseline")} <= rules

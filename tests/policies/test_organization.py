@@ -103,7 +103,7 @@ def test_the_example_stack_is_valid_and_names_what_it_creates() -> None:
     assert stack.organization is not None and not stack.policies
     assert [p.name for p in stack.organization.policies] == ["org-baseline", "org-prod"]
     assert org_names("org-prod", "r-ab12") == {
-        "plan": "org-prod", "org_policy": "redshift-backup-org-prod", "vault_stack_set": "redshift-backup-org-prod-vault",
+        "plan": "org-prod", "selection": "org-prod-tagged", "org_policy": "redshift-backup-org-prod", "vault_stack_set": "redshift-backup-org-prod-vault",
         "role_stack_set": "redshift-backup-org-prod-role", "role": "redshift-backup-org-prod",
         "override_policy": "redshift-backup-org-prod-at-r-ab12"}
 
