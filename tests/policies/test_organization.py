@@ -370,3 +370,24 @@ def test_a_same_account_copy_into_one_of_the_plans_own_regions_is_refused() -> N
     found = problems(raw)
     assert any(p.startswith("organization.policies[0].backup.rules[0].copy_actions[0].destination_region: is one of "
                             "the plan's own regions (eu-west-1, us-east-1)") for p in found), found
+
+
+def test_locking_every_part_locks_the_plan_and_aws_would_ignore_any_child_change() -> None:
+    from policies.org_effective import merge
+
+    config = valid(with_policy(lock=["regions", "rules", "selections", "backup_plan_tags"], tags={"team": "data"}))
+    document = policy_document(config, config.policy("tier1"), "us-east-1")
+    plan = document["plans"]["tier1"]
+    assert plan["@@operators_allowed_for_child_policies"] == ["@@none"]
+    assert plan["backup_plan_tags"]["@@operators_allowed_for_child_policies"] == ["@@none"]
+    assert document_problems(document, complete=True) == []
+    child = {"plans": {"tier1": {
+        "regions": {"@@append": ["eu-west-1"]},
+        "rules": {"daily": {"lifecycle": {"delete_after_days": {"@@assign": "1"}}},
+                  "extra": {"schedule_expression": {"@@assign": "cron(0 1 * * ? *)"}}},
+        "advanced_backup_settings": {"ec2": {"windows_vss": {"@@assign": "enabled"}}}}}}
+    effective = merge([[("tier1", document)], [("child", child)]])
+    assert effective.document == merge([[("tier1", document)]]).document
+    assert {i.path for i in effective.ignored} == {
+        "plans.tier1.regions", "plans.tier1.rules.daily.lifecycle.delete_after_days", "plans.tier1.rules.extra",
+        "plans.tier1.advanced_backup_settings"}
