@@ -97,7 +97,8 @@ def org_names(policy_name: str, target_id: str | None = None) -> dict[str, str]:
         "role": f"redshift-backup-{policy_name}",
     }
     if target_id is not None:
-        names["override_policy"] = f"redshift-backup-{policy_name}-at-{target_id}"
+        # '.' cannot occur in a policy name, so no policy's own name can equal another's override name.
+        names["override_policy"] = f"redshift-backup-{policy_name}.override.{target_id}"
     for key, pattern in (("vault_stack_set", STACK_SET_NAME), ("role_stack_set", STACK_SET_NAME),
                          ("role", IAM_ROLE_NAME), ("selection", SELECTION_NAME)):
         if not pattern.match(names[key]):  # pragma: no cover - policy names are short and DNS-like
@@ -195,6 +196,13 @@ class OrgTarget(StrictModel):
         seen = [p for i, p in enumerate(self.policies) if p in self.policies[:i]]
         for name in seen:
             issues.add("policies", f"lists {name!r} twice", name)
+        overridden = [o.policy for o in self.overrides]
+        for i, name in enumerate(overridden):
+            if name in overridden[:i]:
+                # Two documents at one entity merge in the order they were attached ([INHERIT] example 6), which
+                # Pulumi does not control: one override per policy and target.
+                issues.add(("overrides", i, "policy"), f"{name!r} is already overridden at this target "
+                           f"(overrides[{overridden.index(name)}]); merge the two", name)
         issues.raise_if_any()
         return self
 

@@ -34,8 +34,10 @@ def test_plan_json_carries_the_organization(monkeypatch: pytest.MonkeyPatch) -> 
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     org = document["organization"]
-    assert sorted(org["policies"]) == ["redshift-backup-org-baseline", "redshift-backup-org-baseline-at-777788889999",
-                                       "redshift-backup-org-baseline-at-ou-a1b2-sand0001", "redshift-backup-org-prod"]
+    assert sorted(org["policies"]) == ["redshift-backup-org-baseline",
+                                       "redshift-backup-org-baseline.override.777788889999",
+                                       "redshift-backup-org-baseline.override.ou-a1b2-sand0001",
+                                       "redshift-backup-org-prod"]
     rows = {row["target"]: row for row in org["targets"]}
     assert rows["sandbox (ou-a1b2-sand0001)"]["longest_retention_days"] == 7
     assert rows["production (ou-a1b2-prod0001)"]["rpo"] == "1 hour"

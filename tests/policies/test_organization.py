@@ -105,7 +105,7 @@ def test_the_example_stack_is_valid_and_names_what_it_creates() -> None:
     assert org_names("org-prod", "r-ab12") == {
         "plan": "org-prod", "selection": "org-prod-tagged", "org_policy": "redshift-backup-org-prod", "vault_stack_set": "redshift-backup-org-prod-vault",
         "role_stack_set": "redshift-backup-org-prod-role", "role": "redshift-backup-org-prod",
-        "override_policy": "redshift-backup-org-prod-at-r-ab12"}
+        "override_policy": "redshift-backup-org-prod.override.r-ab12"}
 
 
 # --- targets, overrides, locks and limits ---------------------------------------------------------------------------
@@ -222,7 +222,7 @@ def test_generated_document_follows_aws_syntax() -> None:
         "@@operators_allowed_for_child_policies": ["@@none"]}
     assert "@@operators_allowed_for_child_policies" not in plan  # backup_plan_tags is not locked
     for name, document in documents(config, "us-east-1").items():
-        assert document_problems(document, complete="-at-" not in name) == []
+        assert document_problems(document, complete=".override." not in name) == []
 
 
 def test_aws_own_example_passes_the_grammar_and_broken_ones_do_not() -> None:
@@ -391,3 +391,12 @@ def test_locking_every_part_locks_the_plan_and_aws_would_ignore_any_child_change
     assert {i.path for i in effective.ignored} == {
         "plans.tier1.regions", "plans.tier1.rules.daily.lifecycle.delete_after_days", "plans.tier1.rules.extra",
         "plans.tier1.advanced_backup_settings"}
+
+
+def test_one_override_per_policy_and_target() -> None:
+    raw = org()
+    raw["targets"].append({"id": "ou-ab12-sand0001", "overrides": [
+        {"policy": "tier1", "regions_append": ["eu-west-1"]},
+        {"policy": "tier1", "rules": [{"name": "daily", "delete_after_days": 7}]}]})
+    assert any(p.startswith("organization.targets[1].overrides[1].policy: 'tier1' is already overridden at this "
+                            "target (overrides[0])") for p in problems(raw))
