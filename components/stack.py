@@ -13,14 +13,12 @@ from components.aws import Credentials
 from components.backup_policy import RedshiftBackupPolicy
 from components.discovery import discover_tagged_clusters
 from components.notifications import BackupNotifications
-from components.organization import RedshiftBackupOrganization
 from components.providers import config_keys, region_provider, stack_credentials
 from components.restore import build_restore
 from components.snapshot_policy import RedshiftSnapshotPolicy
 from components.vault import configured_region
 from policies import backup_plan
 from policies.models import StackConfig
-from policies.org_effective import protection_rows, target_views
 from policies.summary import StackSummary, summarize
 from policies.validation import NAMESPACE, Stack, discovered_native_problems, validate_config
 
@@ -96,6 +94,9 @@ def build_stack(stack: Stack) -> None:
     for restore in stack.restores:
         build_restore(restore, credentials=credentials)
     if stack.organization is not None:
+        from components.organization import RedshiftBackupOrganization
+        from policies.org_effective import protection_rows, target_views
+
         RedshiftBackupOrganization("organization", stack.organization, stack.region, credentials=credentials)
         # A row per target: what its accounts get, so coverage changes show in `pulumi preview` diffs.
         pulumi.export("organization", {row.pop("target"): row for row in protection_rows(

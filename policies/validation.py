@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
@@ -17,10 +17,12 @@ from policies.base import problems_from_validation_error
 from policies.errors import ConfigError, Problem, format_value, join_path
 from policies.models import REGION, Policy, StackConfig
 from policies.native_plan import protected_clusters
-from policies.organization import ORGANIZATION_KEY, OrganizationConfig, load_organization, organization_config_problems
 from policies.restores import RestoreSpec, restore_list_problems
 
 NAMESPACE = "redshift-backup"
+
+if TYPE_CHECKING:
+    from policies.organization import OrganizationConfig
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
         problems.append(Problem("aws:region", "expected an AWS region name such as us-east-1", region))
     context: dict[str, Any] = {"region": region, "now": now}
     secrets = list(_secret_paths(raw, ()))
+    from policies.organization import ORGANIZATION_KEY, load_organization, organization_config_problems
+
     org_raw = raw.get(ORGANIZATION_KEY)
     raw = {k: v for k, v in raw.items() if k != ORGANIZATION_KEY}
     if org_raw is not None:
