@@ -147,15 +147,15 @@ def plan(stack_file: Path, stack_name: str | None, fmt: str, now: datetime) -> N
         error = str(exc)
     finally:
         close_event_loop_at_exit()
-    if fmt == "json":
-        output = render.to_json(render.plan_document(summary, resources, error))
-    elif fmt == "markdown":
-        output = render.plan_markdown(summary, resources, error)
-    else:
-        output = render.plan_text(summary, resources, error, tty=_tty())
-    from redshift_backup.org_render import with_organization
+    from redshift_backup.org_render import org_plan_document, org_plan_markdown, org_plan_text
 
-    click.echo(with_organization(output, fmt, stack, now), nl=False)
+    if fmt == "json":
+        click.echo(render.to_json({**render.plan_document(summary, resources, error),
+                                   **org_plan_document(stack, now)}), nl=False)
+    elif fmt == "markdown":
+        click.echo(render.plan_markdown(summary, resources, error) + org_plan_markdown(stack, now), nl=False)
+    else:
+        click.echo(render.plan_text(summary, resources, error, tty=_tty()) + org_plan_text(stack, now), nl=False)
     if error is not None:
         sys.exit(EXIT_INVALID)
 

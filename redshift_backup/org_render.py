@@ -129,16 +129,16 @@ def org_document(stack: Stack, now: datetime) -> dict[str, Any]:
     }
 
 
-def with_organization(output: str, fmt: str, stack: Stack, now: datetime) -> str:
-    """`plan`'s output with the organization section added (nothing added for a stack without one)."""
-    if stack.organization is None:
-        return output
-    if fmt == "json":
-        import json
+def org_plan_document(stack: Stack, now: datetime) -> dict[str, Any]:
+    """The `organization` key of `plan --format json` ({} for a stack without one)."""
+    return {"organization": org_document(stack, now)} if stack.organization is not None else {}
 
-        document = json.loads(output)
-        document["organization"] = org_document(stack, now)
-        return json.dumps(document, indent=2, sort_keys=False) + "\n"
-    if fmt == "markdown":
-        return output + org_markdown(stack, now)
-    return output + org_text(stack, now)
+
+def org_plan_markdown(stack: Stack, now: datetime) -> str:
+    """The organization sections of `plan --format markdown` ("" for a stack without one)."""
+    return org_markdown(stack, now) if stack.organization is not None else ""
+
+
+def org_plan_text(stack: Stack, now: datetime) -> str:
+    """The organization sections of `plan --format text` ("" for a stack without one)."""
+    return org_text(stack, now) if stack.organization is not None else ""
