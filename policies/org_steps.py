@@ -21,13 +21,12 @@ def manual_steps(config: OrganizationConfig, home_region: str) -> list[str]:
         "The management account receives the backup policies of the root (backup policies affect the management "
         "account), but StackSets do not deploy to it: create the vaults and the role there with a single-account "
         "stack (redshift-backup:policies) or leave the root's policies out of it.",
-        "Opt Amazon Redshift in to AWS Backup in every member account and region (AWS Backup console, Settings, "
-        "Service opt-in; or aws backup update-region-settings --resource-type-opt-in-preference Redshift=true): "
-        "RegionSettings is per account and region, and neither backup policies nor CloudFormation set it. "
-        "Regions: " + ", ".join(_all_regions(config, home_region)) + ".",
+        "Redshift's service opt-in (RegionSettings, per account and region; no organization engine sets it) is not "
+        "needed by these policies: their selections name the Redshift resource type, and AWS Backup disregards "
+        "service opt-in for a resource type assigned explicitly (AWS Backup API Reference, UpdateRegionSettings). "
+        "Opt in by hand only where other plans select Redshift by tags alone (aws backup update-region-settings "
+        "--resource-type-opt-in-preference Redshift=true) in: " + ", ".join(_all_regions(config, home_region)) + ".",
     ]
-    if not config.opt_in_management_account:
-        steps.append("Opt Redshift in for this account too, or set organization.opt_in_management_account: true.")
     central = sorted({c.destination_vault_arn or "" for p in config.policies if p.backup for r in p.backup.rules
                       for c in r.copy_actions if c.destination_account_id})
     if central:

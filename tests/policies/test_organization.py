@@ -362,6 +362,7 @@ def test_manual_steps_name_what_is_not_automated() -> None:
     assert "BACKUP_POLICY policy type" in steps and "trusted access" in steps
     assert "StackSets do not deploy to it" in steps
     assert "ap-southeast-2" in steps and "aws:PrincipalOrgID" in steps
+    assert "disregards service opt-in for a resource type assigned explicitly" in steps
 
 
 def test_a_same_account_copy_into_one_of_the_plans_own_regions_is_refused() -> None:
