@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import yaml
 from cfnlint.api import lint
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policies.backup_plan import vault_spec
 from policies.errors import ConfigError
@@ -401,3 +403,47 @@ def test_one_override_per_policy_and_target() -> None:
         {"policy": "tier1", "rules": [{"name": "daily", "delete_after_days": 7}]}]})
     assert any(p.startswith("organization.targets[1].overrides[1].policy: 'tier1' is already overridden at this "
                             "target (overrides[0])") for p in problems(raw))
+
+
+# --- generation and merge agree (hypothesis) ------------------------------------------------------------------------
+
+SCHEDULES = ["cron(0 5 ? * * *)", "cron(0 */6 ? * * *)", "cron(30 2 ? * SUN *)", "cron(0 5 1 * ? *)"]
+RULES = st.lists(st.fixed_dictionaries({
+    "name": st.sampled_from(["daily", "weekly", "monthly", "hourly-ish"]),
+    "schedule": st.sampled_from(SCHEDULES),
+    "delete_after_days": st.integers(1, 3650),
+    "copy_actions": st.lists(st.fixed_dictionaries({"destination_region": st.sampled_from(["us-west-2", "ap-south-1"]),
+                                                   "delete_after_days": st.integers(1, 3650)}),
+                             max_size=2, unique_by=lambda c: c["destination_region"]),
+}), min_size=1, max_size=4, unique_by=lambda r: r["name"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(RULES, st.lists(st.sampled_from(["regions", "rules", "selections", "backup_plan_tags"]), unique=True),
+       st.integers(1, 3650))
+def test_the_effective_policy_is_what_the_policy_says_and_overrides_apply_unless_locked(
+        rules: list[dict[str, Any]], lock: list[str], override_days: int) -> None:
+    raw = with_policy(backup={"rules": rules}, lock=lock)
+    raw["regions"] = ["us-east-1", "eu-west-1"]
+    raw["targets"].append({"id": "ou-ab12-sand0001", "overrides": [
+        {"policy": "tier1", "rules": [{"name": rules[0]["name"], "delete_after_days": override_days}]}]})
+    if "rules" in lock:
+        assert any("rules are locked" in p for p in problems(raw))
+        raw["targets"].pop()
+        config = valid(raw)
+    else:
+        config = valid(raw)
+    root = target_view(config, config.target("r-ab12"), "us-east-1", NOW)
+    (plan,) = root.plans
+    assert plan.regions == ("eu-west-1", "us-east-1")
+    by_name = {r.name: r for r in plan.rules}
+    for rule in rules:
+        got = by_name[rule["name"]]
+        assert (got.schedule, got.delete_after_days) == (rule["schedule"], rule["delete_after_days"])
+        assert dict(got.copies) == {f"arn:aws:backup:{c['destination_region']}:$account:backup-vault:tier1-vault":
+                                    c["delete_after_days"] for c in rule["copy_actions"]}
+    if "rules" not in lock:
+        sandbox = target_view(config, config.target("ou-ab12-sand0001"), "us-east-1", NOW)
+        first = {r.name: r for r in sandbox.plans[0].rules}[rules[0]["name"]]
+        assert first.delete_after_days == override_days
+        assert first.sources["lifecycle.delete_after_days"] == ("override of tier1 at ou-ab12-sand0001",)
