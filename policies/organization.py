@@ -114,7 +114,7 @@ def org_names(policy_name: str, target_id: str | None = None) -> dict[str, str]:
 
 class OrgPolicy(Policy):
     """A policy of the organization path: the same keys as `redshift-backup:policies`, plus where and what is
-    locked. What the org path cannot express is refused by `org_policy_problems` (with why and what to use)."""
+    locked. What the org path cannot express is refused by `policies.org_rules` (with why and what to use)."""
 
     # Default: the organization's `regions`.
     regions: list[RegionName] = []
@@ -222,21 +222,22 @@ class OrganizationConfig(StrictModel):
     # StackSets (then the StackSets are created with CallAs DELEGATED_ADMIN and the organization-wide settings
     # that only the management account may change are listed as steps to do by hand).
     run_as: RunAs = "management_account"
-    # Registers this account as AWS Backup's delegated administrator (management account only). Default: none.
+    # Registers that account as AWS Backup's delegated administrator (management account only). Default: none.
     delegated_administrator_account_id: AccountId | None = None
     # AWS Backup GlobalSettings isCrossAccountBackupEnabled. Default: on when a policy copies to another account.
     cross_account_backup: bool | None = None
     # StackSets: keep the baseline (vault, key, role) in an account that leaves a target OU. Default: keep it, so
     # that recovery points are not orphaned in a vault whose key is scheduled for deletion.
     retain_stacks_on_account_removal: bool = True
-    # Opt Redshift in to AWS Backup in the stack's own account for every targeted region (RegionSettings is per
-    # account and region; member accounts are listed as a step to do by hand). Default: off.
+    # Opt Redshift in to AWS Backup in the stack's own account for every targeted region, for its own tag-only
+    # plans (RegionSettings is per account and region; the organization's plans name the resource type, which AWS
+    # Backup takes over the opt-in). Default: off.
     opt_in_management_account: bool = False
 
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> OrganizationConfig:
         issues = Issues()
-        from policies.org_rules import organization_problems
+        from policies.org_rules import organization_problems  # it imports this module
 
         for path, problem, value in organization_problems(self):
             issues.add(path, problem, value, has_value=value is not None)
@@ -283,8 +284,7 @@ def global_settings(config: OrganizationConfig) -> dict[str, str]:
     """AWS Backup GlobalSettings (string values, as the API takes them), or {} when nothing is to be set."""
     cross = config.cross_account_backup
     if cross is None:
-        cross = any(c.destination_account_id for p in config.policies if p.backup for r in p.backup.rules
-                    for c in r.copy_actions)
+        cross = bool(cross_account_copies(config))
     settings: dict[str, str] = {}
     if cross:
         settings["isCrossAccountBackupEnabled"] = "true"
@@ -297,9 +297,9 @@ def global_settings(config: OrganizationConfig) -> dict[str, str]:
 
 
 def cross_account_copies(config: OrganizationConfig) -> list[str]:
+    """The accounts policies copy to (central backup accounts)."""
     return sorted({c.destination_account_id for p in config.policies if p.backup for r in p.backup.rules
                    for c in r.copy_actions if c.destination_account_id})
-
 
 
 def organization_config_problems(raw: Any, region: str | None, prefix: str = "organization") -> list[Problem]:
