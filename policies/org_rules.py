@@ -73,9 +73,9 @@ def org_policy_problems(policy: Policy) -> list[tuple[tuple[str | int, ...], str
                     "AWS Backup Audit Manager's cross-account reports in the management account, or " + _USE_STACK,
                     None))
     if backup.opt_in_region_settings:
-        out.append((("backup", "opt_in_region_settings"), "is per account; use organization."
-                    "opt_in_management_account for this account, and see the steps done by hand for the others",
-                    True))
+        out.append((("backup", "opt_in_region_settings"), "is per account, and the organization's plans do not "
+                    "need it: they name the Redshift resource type, which AWS Backup takes over service opt-in; for "
+                    "this account's own tag-only plans use organization.opt_in_management_account", True))
     vault = backup.vault
     if vault.existing is not None and vault.existing.startswith("arn:"):
         out.append((("backup", "vault", "existing"), "an ARN names one account's vault; give the vault's name "
