@@ -89,8 +89,16 @@ def org_sections(stack: Stack, now: datetime) -> dict[str, list[str]]:
     return sections
 
 
+def _headline(stack: Stack) -> str:
+    config = stack.organization
+    assert config is not None
+    attached = sum(len(t.policies) + len(t.overrides) for t in config.targets)
+    return (f"Organization (redshift-backup:organization): {len(config.policies)} backup policies, {attached} "
+            f"attachments to {len(config.targets)} targets; the sections above cover redshift-backup:policies only")
+
+
 def org_text(stack: Stack, now: datetime) -> str:
-    out: list[str] = []
+    out: list[str] = ["", _headline(stack)]
     for title, lines in org_sections(stack, now).items():
         out += ["", title] + [f"  {line}" for line in lines]
     return "\n".join(out) + "\n"
@@ -100,7 +108,7 @@ def org_markdown(stack: Stack, now: datetime) -> str:
     config = stack.organization
     assert config is not None
     views = target_views(config, stack.region, now)
-    out = ["", "### Organization: protection by target", "",
+    out = ["", f"## {_headline(stack)}", "", "### Organization: protection by target", "",
            "| Target | Plans | RPO | Longest retention | Copies | Ignored |", "| --- | --- | --- | --- | --- | --- |"]
     for row in protection_rows(views):
         out.append(f"| {row['target']} | {', '.join(row['plans'])} | {row['rpo']} | "
