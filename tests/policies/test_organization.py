@@ -447,3 +447,30 @@ def test_the_effective_policy_is_what_the_policy_says_and_overrides_apply_unless
         first = {r.name: r for r in sandbox.plans[0].rules}[rules[0]["name"]]
         assert first.delete_after_days == override_days
         assert first.sources["lifecycle.delete_after_days"] == ("override of tier1 at ou-ab12-sand0001",)
+
+
+def _plan_with(selections: dict[str, Any]) -> dict[str, Any]:
+    return {"plans": {"P": {"regions": {"@@assign": ["us-east-1"]},
+                            "rules": {"r": {"schedule_expression": {"@@assign": "cron(0 5 ? * * *)"},
+                                            "target_backup_vault_name": {"@@assign": "Default"}}},
+                            "selections": selections}}}
+
+
+def test_the_grammar_accepts_aws_selection_examples_6_and_7() -> None:
+    condition = {"condition_key": {"@@assign": "aws:ResourceTag/backup"}, "condition_value": {"@@assign": "false"}}
+    example_6 = {"tags": {"sel": {"iam_role_arn": {"@@assign": "arn:aws:iam::$account:role/IAMRole"},
+                                  "tag_key": {"@@assign": "env"}, "tag_value": {"@@assign": ["prod", "gamma"]},
+                                  "conditions": {"string_not_equals": {"c1": condition}}}}}
+    example_7 = {"resources": {"sel": {"iam_role_arn": {"@@assign": "arn:aws:iam::$account:role/IAMRole"},
+                                       "resource_types": {"@@assign": ["*"]},
+                                       "not_resource_types": {"@@assign": ["arn:aws:fsx:*:*:file-system/*",
+                                                                           "arn:aws:rds:*:*:db:*"]},
+                                       "conditions": {"string_equals": {"c1": condition},
+                                                      "string_not_like": {"c2": condition}}}}}
+    assert document_problems(_plan_with(example_6), complete=True) == []
+    assert document_problems(_plan_with(example_7), complete=True) == []
+    broken = _plan_with({"resources": {"sel": {"iam_role_arn": {"@@assign": "x"},
+                                               "conditions": {"string_matches": {"c1": condition}}}}})
+    found = [f"{path}: {message}" for path, message in document_problems(broken, complete=True)]
+    assert any("has no resource_types" in f for f in found)
+    assert any("string_matches: expected string_equals" in f for f in found)
