@@ -16,13 +16,7 @@ from components.region_opt_in import BackupRegionOptIn
 from components.vault import to_json
 from policies import org_baseline, org_grammar, org_policy_document
 from policies.errors import ConfigError
-from policies.organization import (
-    OrganizationConfig,
-    global_settings,
-    load_organization,
-    org_names,
-    organization_config_problems,
-)
+from policies.organization import OrganizationConfig, check_organization, global_settings, org_names
 
 BACKUP_SERVICE = "backup.amazonaws.com"
 
@@ -31,8 +25,10 @@ def organization_argument(config: OrganizationConfig | dict[str, Any], region: s
     """Validate a component's `organization` argument (raises ConfigError before anything is registered)."""
     if isinstance(config, OrganizationConfig):
         return config
-    ConfigError.collect(organization_config_problems(config, region))
-    return load_organization(config, region)
+    checked, problems = check_organization(config, region)
+    ConfigError.collect(problems)
+    assert checked is not None
+    return checked
 
 
 class RedshiftBackupOrganization(pulumi.ComponentResource):

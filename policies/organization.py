@@ -20,10 +20,10 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, model_validator
 
 from policies import schedules
-from policies.base import Issues, StrictModel
+from policies.base import Issues, StrictModel, problems_from_validation_error
 from policies.errors import Problem
 from policies.models import (
     AccountId,
@@ -302,19 +302,10 @@ def cross_account_copies(config: OrganizationConfig) -> list[str]:
                    for c in r.copy_actions if c.destination_account_id})
 
 
-def organization_config_problems(raw: Any, region: str | None, prefix: str = "organization") -> list[Problem]:
-    """Validate `redshift-backup:organization` (already split from the stack's other keys) into Problems."""
-    from pydantic import ValidationError
-
-    from policies.base import problems_from_validation_error
-
+def check_organization(raw: Any, region: str | None) -> tuple[OrganizationConfig | None, list[Problem]]:
+    """Validate `redshift-backup:organization` (split from the stack's other keys): the config, or every problem
+    with its path under `organization`."""
     try:
-        OrganizationConfig.model_validate(raw, context={"region": region})
+        return OrganizationConfig.model_validate(raw, context={"region": region}), []
     except ValidationError as exc:
-        return problems_from_validation_error(exc, (prefix,))
-    return []
-
-
-def load_organization(raw: Any, region: str | None) -> OrganizationConfig:
-    """The validated config (call `organization_config_problems` first for the Problems)."""
-    return OrganizationConfig.model_validate(raw, context={"region": region})
+        return None, problems_from_validation_error(exc, (ORGANIZATION_KEY,))

@@ -60,14 +60,16 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
         problems.append(Problem("aws:region", "expected an AWS region name such as us-east-1", region))
     context: dict[str, Any] = {"region": region, "now": now}
     secrets = list(_secret_paths(raw, ()))
-    from policies.organization import ORGANIZATION_KEY, load_organization, organization_config_problems
+    from policies.organization import ORGANIZATION_KEY, check_organization
 
     org_raw = raw.get(ORGANIZATION_KEY)
     raw = {k: v for k, v in raw.items() if k != ORGANIZATION_KEY}
+    organization = None
     if org_raw is not None:
         org_secrets = [s for s in secrets if s[0] == ORGANIZATION_KEY]
         secrets = [s for s in secrets if s[0] != ORGANIZATION_KEY]
-        problems.extend(_with_secrets(organization_config_problems(org_raw, region), org_secrets))
+        organization, org_problems = check_organization(org_raw, region)
+        problems.extend(_with_secrets(org_problems, org_secrets))
     try:
         config = StackConfig.model_validate(dict(raw), context=context)
     except ValidationError as exc:
@@ -78,7 +80,6 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
     problems.extend(restore_list_problems(config.restores))
     ConfigError.collect(problems, source)
     assert region is not None
-    organization = load_organization(org_raw, region) if org_raw is not None else None
     return Stack(config=config, region=region, source=source, name=name, organization=organization)
 
 
