@@ -101,9 +101,6 @@ def _view_findings(old: TargetView, new: TargetView, lost: set[str]) -> list[Fin
     if old.rpo is not None and new.rpo is not None and new.rpo > old.rpo:
         out.append(Finding("high", "org-rpo-worse", SCOPE, subject,
                            f"worst-case RPO from {duration_text(old.rpo)} to {duration_text(new.rpo)}"))
-    for ignored in sorted({(i.path, i.source) for i in new.ignored} - {(i.path, i.source) for i in old.ignored}):
-        out.append(Finding("medium", "org-change-ignored", SCOPE, subject,
-                           f"{ignored[1]} changes {ignored[0]}, which a policy above locks: AWS ignores it"))
     return out
 
 
