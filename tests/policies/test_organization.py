@@ -474,3 +474,11 @@ def test_the_grammar_accepts_aws_selection_examples_6_and_7() -> None:
     found = [f"{path}: {message}" for path, message in document_problems(broken, complete=True)]
     assert any("has no resource_types" in f for f in found)
     assert any("string_matches: expected string_equals" in f for f in found)
+
+
+def test_run_as_delegated_administrator_lists_what_only_the_management_account_may_do() -> None:
+    raw = org(run_as="delegated_administrator")
+    steps = " ".join(manual_steps(valid(raw), "us-east-1"))
+    assert "member.org.stacksets.cloudformation.amazonaws.com" in steps and "only the management account may" in steps
+    raw["delegated_administrator_account_id"] = "222233334444"
+    assert any("only the management account can register a delegated administrator" in p for p in problems(raw))
