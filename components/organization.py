@@ -50,8 +50,10 @@ class RedshiftBackupOrganization(pulumi.ComponentResource):
         stack_sets: dict[tuple[str, str], aws.cloudformation.StackSet] = {}
         for policy in config.policies:
             names = org_names(policy.name)
-            for kind, template in (("role", org_baseline.role_template(policy, region)),
-                                   ("vault", org_baseline.vault_template(policy, region))):
+            templates = [("role", org_baseline.role_template(policy, region))]
+            if org_baseline.creates_vault(policy):
+                templates.append(("vault", org_baseline.vault_template(policy, region)))
+            for kind, template in templates:
                 stack_sets[(policy.name, kind)] = aws.cloudformation.StackSet(
                     f"{name}-{policy.name}-{kind}-stack-set", name=names[f"{kind}_stack_set"],
                     description=f"redshift-backup baseline ({kind}) of organization policy {policy.name}",

@@ -48,17 +48,17 @@ def baseline_role_spec(policy: OrgPolicy, region: str) -> RoleSpec:
     return replace(spec, name=org_names(policy.name)["role"])
 
 
+def creates_vault(policy: OrgPolicy) -> bool:
+    """Whether the baseline creates the vault (an `existing` vault must already be in every account and region)."""
+    return policy.backup is not None and policy.backup.vault.existing is None
+
+
 def vault_template(policy: OrgPolicy, region: str) -> dict[str, Any]:
-    """The regional baseline: key, alias, vault with lock and access policy (or nothing for an existing vault)."""
+    """The regional baseline: key, alias, vault with lock and access policy (only when `creates_vault`)."""
     spec = baseline_vault_spec(policy, region)
+    assert spec.create, "an existing vault gets no vault StackSet"
     resources: dict[str, Any] = {}
     outputs: dict[str, Any] = {}
-    if not spec.create:
-        # An existing vault is used as it is ([SYNTAX]: it must already exist in every account and region).
-        resources["Nothing"] = {"Type": "AWS::CloudFormation::WaitConditionHandle"}
-        return {"AWSTemplateFormatVersion": TEMPLATE_VERSION,
-                "Description": f"redshift-backup {policy.name}: vault {spec.vault_name} exists already",
-                "Resources": resources}
     # `protect` in the single-account path is Pulumi's protect; here it is CloudFormation's Retain, so removing
     # an account or the StackSet never deletes recovery points with their vault or key.
     kept = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"} if spec.protect else {
@@ -168,10 +168,13 @@ def stack_set_instances(config: OrganizationConfig, home_region: str) -> list[In
         for name in target.policies:
             policy = config.policy(name)
             out.append(InstanceSpec(f"{name}-role-{target.id}", "role", name, target.id, home_region, ous, accounts))
-            out += [InstanceSpec(f"{name}-vault-{target.id}-{region}", "vault", name, target.id, region, ous,
-                                 accounts) for region in baseline_regions(config, policy, home_region)]
+            if creates_vault(policy):
+                out += [InstanceSpec(f"{name}-vault-{target.id}-{region}", "vault", name, target.id, region, ous,
+                                     accounts) for region in baseline_regions(config, policy, home_region)]
         for override in target.overrides:
             policy = config.policy(override.policy)
+            if not creates_vault(policy):
+                continue
             have = set(baseline_regions(config, policy, home_region))
             out += [InstanceSpec(f"{override.policy}-vault-{target.id}-{region}", "vault", override.policy,
                                  target.id, region, ous, accounts)

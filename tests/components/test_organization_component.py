@@ -162,3 +162,15 @@ def test_the_program_exports_a_protection_row_per_target(example: ProgramRun) ->
                             "sandbox (ou-a1b2-sand0001)"]
     assert rows["sandbox (ou-a1b2-sand0001)"]["longest_retention_days"] == 7
     assert rows["production (ou-a1b2-prod0001)"]["plans"] == ["org-baseline", "org-prod"]
+
+
+def test_an_existing_vault_gets_no_vault_stack_set() -> None:
+    org = {"regions": ["us-east-1"], "targets": [{"id": "r-ab12", "policies": ["p1"]}],
+           "policies": [{"name": "p1", "selection": {"conditions": {"string_equals": [{"key": "b", "value": "y"}]}},
+                         "backup": {"rules": [{"name": "daily"}], "vault": {"existing": "Default"}}}]}
+    run = run_program({"aws:region": "us-east-1", "redshift-backup:organization": org}, stack="org")
+    assert [s.inputs["name"] for s in of(run, "aws:cloudformation/stackSet:StackSet")] == ["redshift-backup-p1-role"]
+    assert [i.name for i in of(run, "aws:cloudformation/stackSetInstance:StackSetInstance")] == [
+        "organization-p1-role-r-ab12"]
+    content = json.loads(of(run, "aws:organizations/policy:Policy")[0].inputs["content"])
+    assert content["plans"]["p1"]["rules"]["daily"]["target_backup_vault_name"] == {"@@assign": "Default"}
