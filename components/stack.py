@@ -101,6 +101,14 @@ def build_stack(stack: Stack) -> None:
                                    discovered_clusters=discovered.get(i, []))
     for restore in stack.restores:
         build_restore(restore, credentials=credentials)
+    if stack.organization is not None:
+        from components.organization import RedshiftBackupOrganization
+        from policies.org_effective import protection_rows, target_views
+
+        RedshiftBackupOrganization("organization", stack.organization, stack.region, credentials=credentials)
+        # A row per target: what its accounts get, so coverage changes show in `pulumi preview` diffs.
+        pulumi.export("organization", {row.pop("target"): row for row in protection_rows(
+            target_views(stack.organization, stack.region, REFERENCE_WEEK))})
     pulumi.export("protection", protection_outputs(summarize(stack, REFERENCE_WEEK)))
 
 

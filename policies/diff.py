@@ -30,6 +30,7 @@ from policies.diff_match import (
 )
 from policies.diff_policy import Sides, policy_findings
 from policies.models import Policy, stack_account
+from policies.org_diff import organization_findings
 from policies.schedules import days_text
 from policies.summary import (
     ProtectionRow,
@@ -212,6 +213,7 @@ def diff_stacks(old: Stack, new: Stack, now: datetime, *, old_source: str | None
                                     f"policy added ({' + '.join(layers)})"))
     findings += row_findings
     findings += _restore_findings(old, new)
+    findings += organization_findings(old, new, now)
     order = sorted(range(len(findings)), key=lambda i: (-RANK[findings[i].level],
                                                         SCOPES.index(findings[i].scope), i))
     return StackDiff(old_source=old_source or old.source or "old", new_source=new_source or new.source or "new",

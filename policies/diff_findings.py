@@ -10,7 +10,7 @@ from policies.schedules import FOREVER
 LEVELS = ("high", "medium", "info")
 RANK = {"info": 1, "medium": 2, "high": 3}
 FAIL_ON = ("high", "medium", "never")
-SCOPES = ("stack", "policy", "cluster", "selector", "serverless", "restore")
+SCOPES = ("stack", "policy", "cluster", "selector", "serverless", "restore", "target")
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from policies.models import StackConfig
+from policies.organization import ORGANIZATION_KEY, OrganizationConfig
 from policies.regions import all_regions
 from policies.schema_details import describe
 from policies.validation import NAMESPACE
@@ -17,6 +18,10 @@ def config_schema() -> dict[str, Any]:
     # Descriptions from the policy reference, patterns, bounds, enums, and digit strings where numbers go.
     describe(defs, inner)
     properties = {f"{NAMESPACE}:{key}": value for key, value in inner.get("properties", {}).items()}
+    # `redshift-backup:organization` is validated on its own (policies/organization.py), so it is added here.
+    organization = OrganizationConfig.model_json_schema()
+    defs |= organization.pop("$defs", {})
+    properties[f"{NAMESPACE}:{ORGANIZATION_KEY}"] = organization
     properties["aws:region"] = {"type": "string", "description": "The stack's AWS region, e.g. us-east-1.",
                                 "enum": all_regions()}
     return {

@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
@@ -25,6 +25,9 @@ from policies.restores import RestoreSpec, restore_list_problems
 
 NAMESPACE = "redshift-backup"
 
+if TYPE_CHECKING:
+    from policies.organization import OrganizationConfig
+
 
 @dataclass(frozen=True)
 class Stack:
@@ -34,6 +37,8 @@ class Stack:
     region: str
     source: str | None = None
     name: str | None = None
+    # `redshift-backup:organization` (policies/organization.py), validated on its own; None when not given.
+    organization: OrganizationConfig | None = None
 
     @property
     def policies(self) -> list[Policy]:
@@ -62,6 +67,16 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
                     for where, message, value, rule in placement_problems(raw, region))
     context: dict[str, Any] = {"region": region, "now": now}
     secrets = list(_secret_paths(raw, ()))
+    from policies.organization import ORGANIZATION_KEY, check_organization
+
+    org_raw = raw.get(ORGANIZATION_KEY)
+    raw = {k: v for k, v in raw.items() if k != ORGANIZATION_KEY}
+    organization = None
+    if org_raw is not None:
+        org_secrets = [s for s in secrets if s[0] == ORGANIZATION_KEY]
+        secrets = [s for s in secrets if s[0] != ORGANIZATION_KEY]
+        organization, org_problems = check_organization(org_raw, region)
+        problems.extend(_with_secrets(org_problems, org_secrets))
     try:
         config = StackConfig.model_validate(dict(raw), context=context)
     except ValidationError as exc:
@@ -73,7 +88,7 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
     problems.extend(restore_list_problems(config.restores))
     ConfigError.collect(as_written(problems, raw), source)
     assert region is not None
-    return Stack(config=config, region=region, source=source, name=name)
+    return Stack(config=config, region=region, source=source, name=name, organization=organization)
 
 
 def _stack_services(raw: Mapping[str, Any]) -> tuple[str, ...]:

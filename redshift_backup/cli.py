@@ -61,7 +61,7 @@ def check(stack_files: tuple[Path, ...], fmt: str) -> None:
         # Restores are checked as policies are: say so, or a stack of restores alone reads as "0 policies".
         checked = f", {restores} restore{'' if restores == 1 else 's'}" if restores else ""
         click.echo(f"{path}: valid ({count} polic{'y' if count == 1 else 'ies'}{checked}, region {stack.region})")
-        if not (stack.policies or stack.restores):
+        if not (stack.policies or stack.restores or stack.organization):
             click.echo(f"warning: {path} declares no redshift-backup:policies and no redshift-backup:restores, so "
                        "it manages nothing (is the namespace spelt redshift-backup?)", err=True)
     if failed:
@@ -181,17 +181,18 @@ def plan(stack_file: Path, stack_name: str | None, fmt: str, now: datetime) -> N
     finally:
         close_event_loop_at_exit()
     from redshift_backup.audit_plan import audit_plan_document, audit_plan_markdown, audit_plan_text
+    from redshift_backup.org_render import org_plan_document, org_plan_markdown, org_plan_text
 
     assumptions = assumptions_lines(account, [line for r in resources or () for line in render.input_lines(r.inputs)])
     if fmt == "json":
         click.echo(render.to_json({**render.plan_document(summary, resources, error, assumptions),
-                                   **audit_plan_document(stack)}), nl=False)
+                                   **audit_plan_document(stack), **org_plan_document(stack, now)}), nl=False)
     elif fmt == "markdown":
-        click.echo(render.plan_markdown(summary, resources, error, assumptions) + audit_plan_markdown(stack),
-                   nl=False)
+        click.echo(render.plan_markdown(summary, resources, error, assumptions) + audit_plan_markdown(stack)
+                   + org_plan_markdown(stack, now), nl=False)
     else:
         click.echo(render.plan_text(summary, resources, error, tty=_tty(), assumptions=assumptions)
-                   + audit_plan_text(stack), nl=False)
+                   + audit_plan_text(stack) + org_plan_text(stack, now), nl=False)
     if error is not None:
         sys.exit(EXIT_INVALID)
 

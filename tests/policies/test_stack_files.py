@@ -16,7 +16,7 @@ STACK_FILES = sorted(ROOT.glob("Pulumi.*.yaml")) + sorted((ROOT / "examples").gl
 @pytest.mark.parametrize("path", STACK_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_checked_in_stack_files_are_valid(path: Path) -> None:
     stack = load_stack_file(path)
-    assert stack.policies or stack.restores
+    assert stack.policies or stack.restores or stack.organization
     assert stack.name == path.name[len("Pulumi."):-len(".yaml")]
 
 
