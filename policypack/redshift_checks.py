@@ -185,7 +185,7 @@ def retention_problems(resource_type: str, props: Mapping[str, Any], minimum_day
     if resource_type != CLUSTER:
         return []
     raw = _get(props, "automatedSnapshotRetentionPeriod")
-    days = AWS_DEFAULT_RETENTION_DAYS if raw is None else _number(raw)
+    days = float(AWS_DEFAULT_RETENTION_DAYS) if raw is None else _number(raw)
     if days is None:
         return [f"automatedSnapshotRetentionPeriod is {raw!r}, not a number of days: set it to {minimum_days}-35"]
     if days >= minimum_days:
