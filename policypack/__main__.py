@@ -15,7 +15,6 @@ if importlib.util.find_spec("policies") is None:
     sys.path.append(str(Path(__file__).resolve().parent.parent))
 
 from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
-
 from redshift_pack import PACK_NAME, POLICIES  # noqa: E402
 
 PolicyPack(name=PACK_NAME, policies=POLICIES, enforcement_level=EnforcementLevel.MANDATORY)

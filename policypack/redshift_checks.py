@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pack_settings import ProdVaultSettings
+
 from policies.coverage import cluster_coverage, namespace_coverage
 from policies.summary import selector_text
 from policies.validation import Stack

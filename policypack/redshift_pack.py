@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import pack_settings as settings
+import redshift_checks as checks
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -20,8 +22,6 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
-import pack_settings as settings
-import redshift_checks as checks
 from policies.errors import ConfigError
 
 PACK_NAME = "redshift-backup"

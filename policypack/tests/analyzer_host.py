@@ -115,12 +115,14 @@ class AnalyzerHost:
             timeout=CALL_TIMEOUT_SECONDS)
 
     def info(self) -> analyzer_pb2.AnalyzerInfo:
-        return self.stub.GetAnalyzerInfo(empty_pb2.Empty(), timeout=CALL_TIMEOUT_SECONDS)
+        info: analyzer_pb2.AnalyzerInfo = self.stub.GetAnalyzerInfo(empty_pb2.Empty(), timeout=CALL_TIMEOUT_SECONDS)
+        return info
 
     def plugin_info(self) -> plugin_pb2.PluginInfo:
-        return self.stub.GetPluginInfo(empty_pb2.Empty(), timeout=CALL_TIMEOUT_SECONDS)
+        info: plugin_pb2.PluginInfo = self.stub.GetPluginInfo(empty_pb2.Empty(), timeout=CALL_TIMEOUT_SECONDS)
+        return info
 
-    def configure(self, config: Mapping[str, tuple[int, Mapping[str, Any]]]) -> None:
+    def configure(self, config: Mapping[str, tuple[Any, Mapping[str, Any]]]) -> None:
         """Configure: policy name -> (enforcement level, properties), as the engine sends the reconciled config."""
         request = analyzer_pb2.ConfigureAnalyzerRequest()
         for name, (level, props) in config.items():
@@ -136,11 +138,13 @@ class AnalyzerHost:
             provider=analyzer_pb2.AnalyzerProviderResource(
                 type="pulumi:providers:aws", name="default", urn=urn("pulumi:providers:aws", "default"),
                 properties=struct(provider_props or {"region": "us-east-1"})))
-        return self.stub.Analyze(request, timeout=CALL_TIMEOUT_SECONDS)
+        response: analyzer_pb2.AnalyzeResponse = self.stub.Analyze(request, timeout=CALL_TIMEOUT_SECONDS)
+        return response
 
     def analyze_stack(self, resources: list[analyzer_pb2.AnalyzerResource]) -> analyzer_pb2.AnalyzeResponse:
-        return self.stub.AnalyzeStack(analyzer_pb2.AnalyzeStackRequest(resources=resources),
-                                      timeout=CALL_TIMEOUT_SECONDS)
+        response: analyzer_pb2.AnalyzeResponse = self.stub.AnalyzeStack(
+            analyzer_pb2.AnalyzeStackRequest(resources=resources), timeout=CALL_TIMEOUT_SECONDS)
+        return response
 
 
 def urn(type_: str, name: str) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pack_settings as settings
 import pytest
+import redshift_checks as checks
 from sample import (
     COVERED_BY_NAME,
     COVERED_BY_TAG,
@@ -18,11 +20,9 @@ from sample import (
     urn,
 )
 
-import pack_settings as settings
-import redshift_checks as checks
 from policies.errors import ConfigError
 
-PROD = settings.load_policies(settings.PoliciesSource(**SOURCE))
+PROD = settings.load_policies(settings.PoliciesSource.model_validate(SOURCE))
 
 
 def coverage(props: dict[str, Any], provider: dict[str, Any] | None = None) -> list[str]:

@@ -7,9 +7,8 @@ from collections.abc import Iterator
 import pytest
 from analyzer_host import AnalyzerHost, stack_resource, urn
 from pulumi.runtime.proto import analyzer_pb2
-from sample import COVERED_BY_NAME, PLAN_WITHOUT_LIFECYCLES, SOURCE, UNCOVERED, UNCOVERED_MESSAGE, UNKNOWN, cluster
-
 from redshift_pack import POLICIES
+from sample import COVERED_BY_NAME, PLAN_WITHOUT_LIFECYCLES, SOURCE, UNCOVERED, UNCOVERED_MESSAGE, UNKNOWN, cluster
 
 ADVISORY, MANDATORY, DISABLED = analyzer_pb2.ADVISORY, analyzer_pb2.MANDATORY, analyzer_pb2.DISABLED
 CLUSTER = "aws:redshift/cluster:Cluster"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import redshift_checks as checks
 from pulumi_policy import (
     EnforcementLevel,
     PolicyCustomTimeouts,
@@ -20,6 +21,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+from redshift_pack import POLICIES
 from sample import (
     COVERED_BY_NAME,
     COVERED_BY_TAG,
@@ -32,9 +34,6 @@ from sample import (
     cluster,
     urn,
 )
-
-import redshift_checks as checks
-from redshift_pack import POLICIES
 
 BY_NAME = {p.name: p for p in POLICIES}
 CONFIG: dict[str, dict[str, Any]] = {
