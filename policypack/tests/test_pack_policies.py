@@ -207,3 +207,29 @@ def test_namespaces_are_judged_on_the_stacks_outputs() -> None:
     [(message, where)] = run_stack("redshift-namespace-covered", [known, new])
     assert where == urn(checks.NAMESPACE, "adhoc")
     assert message.startswith("namespace 'adhoc' is new: its ARN is not known before `pulumi up`")
+
+
+def test_the_example_config_is_valid_and_reads_the_repositorys_prod_stack() -> None:
+    import json
+
+    import pack_settings as settings
+    from conftest import PACK_DIR
+
+    from policies.base import StrictModel
+
+    example = json.loads((PACK_DIR / "config.example.json").read_text())
+    levels = {"advisory", "mandatory", "disabled"}
+    assert example.pop("all") in levels
+    models: dict[str, type[StrictModel]] = {"redshift-cluster-covered": settings.PoliciesSource, "redshift-namespace-covered":
+              settings.PoliciesSource, "redshift-automated-snapshot-retention": settings.RetentionSettings,
+              "backup-prod-vault-locked": settings.ProdVaultSettings}
+    for name, value in example.items():
+        assert name in BY_NAME
+        if isinstance(value, str):
+            assert value in levels
+            continue
+        props = {k: v for k, v in value.items() if k != "enforcementLevel"}
+        assert value.get("enforcementLevel", "mandatory") in levels
+        parsed = settings.parse(models.get(name, settings.NoSettings), props, name)
+        if isinstance(parsed, settings.PoliciesSource):  # relative to the pack's directory, as the engine runs it
+            assert [p.name for p in settings.load_policies(parsed).policies] == ["prod-analytics"]
