@@ -220,9 +220,10 @@ def test_the_example_config_is_valid_and_reads_the_repositorys_prod_stack() -> N
     example = json.loads((PACK_DIR / "config.example.json").read_text())
     levels = {"advisory", "mandatory", "disabled"}
     assert example.pop("all") in levels
-    models: dict[str, type[StrictModel]] = {"redshift-cluster-covered": settings.PoliciesSource, "redshift-namespace-covered":
-              settings.PoliciesSource, "redshift-automated-snapshot-retention": settings.RetentionSettings,
-              "backup-prod-vault-locked": settings.ProdVaultSettings}
+    models: dict[str, type[StrictModel]] = {
+        "redshift-cluster-covered": settings.PoliciesSource, "redshift-namespace-covered": settings.PoliciesSource,
+        "redshift-automated-snapshot-retention": settings.RetentionSettings,
+        "backup-prod-vault-locked": settings.ProdVaultSettings}
     for name, value in example.items():
         assert name in BY_NAME
         if isinstance(value, str):
