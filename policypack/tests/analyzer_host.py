@@ -40,14 +40,14 @@ def struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
 class AnalyzerHost:
     """The pack's process plus an Analyzer stub; a context manager. `stderr_text()` holds what it printed."""
 
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, env: Mapping[str, str] | None = None, pack_dir: Path = PACK_DIR) -> None:
         child_env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
         child_env.update({"PULUMI_PROJECT": "team-x", "PULUMI_STACK": "dev", "PULUMI_DRY_RUN": "true",
                           "PULUMI_ORGANIZATION": "acme", "PULUMI_CONFIG": json.dumps({"aws:region": "us-east-1"})})
         child_env.update(env or {})
         self._process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, str(PACK_DIR)],
-            cwd=PACK_DIR, env=child_env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            [sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, str(pack_dir)],
+            cwd=pack_dir, env=child_env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self._stderr: list[str] = []
         self._stderr_thread = threading.Thread(target=self._drain_stderr, daemon=True)
         self._stderr_thread.start()

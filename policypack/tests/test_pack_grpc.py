@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from analyzer_host import AnalyzerHost, stack_resource, urn
+from analyzer_host import PACK_DIR, AnalyzerHost, stack_resource, urn
+from conftest import REPO_ROOT
 from pulumi.runtime.proto import analyzer_pb2
 from redshift_pack import POLICIES
 from sample import COVERED_BY_NAME, PLAN_WITHOUT_LIFECYCLES, SOURCE, UNCOVERED, UNCOVERED_MESSAGE, UNKNOWN, cluster
@@ -115,3 +118,21 @@ def test_a_broken_pack_config_is_reported_not_ignored() -> None:
         [(name, level, _, message)] = diagnostics(host.analyze(CLUSTER, "analytics", COVERED_BY_NAME))
     assert (name, level) == ("redshift-cluster-covered", MANDATORY)
     assert "stackFile: cannot be read: No such file or directory" in message
+
+
+def test_a_published_copy_runs_with_its_own_copy_of_the_core(tmp_path: Path) -> None:
+    """What `pulumi policy publish` uploads: the pack's directory with policies/ copied in, no repository."""
+    published = tmp_path / "redshift-backup-pack"
+    published.mkdir()
+    for path in PACK_DIR.iterdir():
+        if path.is_file():
+            shutil.copy(path, published)
+    shutil.copytree(REPO_ROOT / "policies", published / "policies", ignore=shutil.ignore_patterns("__pycache__"))
+    inline = {"region": "us-east-1", "policies": [
+        {"name": "team-x", "selection": {"clusters": ["team-x-*"]}, "backup": {"preset": "daily_35_day_retention"}}]}
+    with AnalyzerHost(pack_dir=published) as host:
+        host.configure({"redshift-cluster-covered": (MANDATORY, inline)})
+        assert diagnostics(host.analyze(CLUSTER, "warehouse", UNCOVERED)) == []
+        [(name, _, _, message)] = diagnostics(host.analyze(CLUSTER, "analytics", COVERED_BY_NAME))
+    assert name == "redshift-cluster-covered"
+    assert "cluster 'analytics-prod' is not protected by any redshift-backup policy" in message
