@@ -98,7 +98,7 @@ def resource_tags(props: Mapping[str, Any], provider_props: Mapping[str, Any] | 
 def resource_region(props: Mapping[str, Any], provider_props: Mapping[str, Any] | None = None) -> str | None:
     """The resource's region (pulumi-aws 7's per-resource `region`, else its provider's); None when unknown."""
     for value in (props.get("region"), (provider_props or {}).get("region")):
-        if isinstance(value, str) and value and value is not UNKNOWN:
+        if isinstance(value, str) and value:
             return value
     return None
 
@@ -156,7 +156,7 @@ def namespace_coverage_problems(resource_type: str, props: Mapping[str, Any], st
                 f"{_source_text(stack)} protect {stack.region} only: add a policy stack for {region} to the pack's "
                 "config"]
     arn = props.get("arn")
-    arn = arn if isinstance(arn, str) and arn and arn is not UNKNOWN else None
+    arn = arn if isinstance(arn, str) and arn else None
     if namespace_coverage(stack.policies, arn):
         return []
     if arn is None:
@@ -332,7 +332,7 @@ def prod_vault_lock_problems(resources: Iterable[StackResource],
     for res in items:
         if res.type == VAULT_LOCK:
             name = res.props.get("backupVaultName")
-            if isinstance(name, str) and name is not UNKNOWN:
+            if isinstance(name, str):
                 locked_names.add(name)
             locked_urns |= set(res.property_dependencies.get("backupVaultName", frozenset()))
     out = []
@@ -340,7 +340,7 @@ def prod_vault_lock_problems(resources: Iterable[StackResource],
         if res.type != VAULT:
             continue
         name = res.props.get("name")
-        name = name if isinstance(name, str) and name is not UNKNOWN else None
+        name = name if isinstance(name, str) else None
         try:
             tags = resource_tags(res.props, res.provider_props)
         except Unknowable:
