@@ -17,6 +17,7 @@ from typing import Any
 from pack_settings import ProdVaultSettings
 
 from policies.coverage import cluster_coverage, namespace_coverage
+from policies.models import stack_account
 from policies.summary import selector_text
 from policies.validation import Stack
 
@@ -59,16 +60,21 @@ def _get(props: Mapping[str, Any], key: str) -> Any:
     return _known(props.get(key), key)
 
 
+def _json_or_value(value: Any) -> Any:
+    """A default provider's settings arrive as JSON text (they come from stack config); others as values."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
 # --- tags and region ------------------------------------------------------------------------------------------
 
 
 def _string_map(value: Any, path: str) -> dict[str, str]:
-    value = _known(value, path)
-    if isinstance(value, str):  # a provider's config may hold JSON text
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return {}
+    value = _json_or_value(_known(value, path))
     if not isinstance(value, Mapping):
         return {}
     return {str(k): str(_known(v, f"{path}.{k}")) for k, v in value.items()}
@@ -83,12 +89,7 @@ def resource_tags(props: Mapping[str, Any], provider_props: Mapping[str, Any] | 
     if isinstance(tags_all, Mapping) and tags_all:
         return _string_map(tags_all, "tagsAll")
     merged: dict[str, str] = {}
-    default_tags = (provider_props or {}).get("defaultTags")
-    if isinstance(default_tags, str):
-        try:
-            default_tags = json.loads(default_tags)
-        except ValueError:
-            default_tags = None
+    default_tags = _json_or_value((provider_props or {}).get("defaultTags"))
     if isinstance(default_tags, Mapping):
         merged.update(_string_map(default_tags.get("tags"), "provider.defaultTags.tags"))
     merged.update(_string_map(props.get("tags"), "tags"))
@@ -100,6 +101,46 @@ def resource_region(props: Mapping[str, Any], provider_props: Mapping[str, Any] 
     for value in (props.get("region"), (provider_props or {}).get("region")):
         if isinstance(value, str) and value:
             return value
+    return None
+
+
+def provider_accounts(provider_props: Mapping[str, Any] | None) -> set[str]:
+    """The AWS accounts a provider is pinned to: `allowedAccountIds`, else the accounts of its `assumeRoles`.
+
+    Empty when it says nothing: the pack cannot see which account plain credentials belong to.
+    """
+    props = provider_props or {}
+    allowed = _json_or_value(props.get("allowedAccountIds"))
+    if isinstance(allowed, Sequence) and not isinstance(allowed, str):
+        found = {str(a) for a in allowed if isinstance(a, (str, int)) and str(a).isdigit()}
+        if found:
+            return found
+    roles = _json_or_value(props.get("assumeRoles"))
+    roles = [roles] if isinstance(roles, Mapping) else roles
+    accounts = set()
+    if isinstance(roles, Sequence) and not isinstance(roles, str):
+        for role in roles:
+            arn = role.get("roleArn") if isinstance(role, Mapping) else None
+            if isinstance(arn, str) and arn.startswith("arn:") and len(arn.split(":")) > 4:
+                accounts.add(arn.split(":")[4])
+    return {a for a in accounts if a.isdigit()}
+
+
+def _placement_problem(what: str, props: Mapping[str, Any], provider_props: Mapping[str, Any] | None,
+                       stack: Stack) -> str | None:
+    """Why the policies cannot cover a resource of another region, or of an account they do not protect."""
+    region = resource_region(props, provider_props)
+    if region is not None and region != stack.region:
+        return (f"{what} is in {region}, but the organization's redshift-backup policies in {_source_text(stack)} "
+                f"protect {stack.region} only: add a policy stack for {region} to the pack's config, or deploy "
+                "it in a protected region")
+    protected = stack_account(stack.policies)
+    accounts = provider_accounts(provider_props)
+    if protected is not None and accounts and protected not in accounts:
+        return (f"{what} is deployed to account {', '.join(sorted(accounts))} (its provider's allowedAccountIds or "
+                f"assumeRoles), but the organization's redshift-backup policies in {_source_text(stack)} protect "
+                f"account {protected}: a backup selection covers its own account only; configure the pack with "
+                "that account's policies")
     return None
 
 
@@ -124,11 +165,9 @@ def cluster_coverage_problems(resource_type: str, props: Mapping[str, Any], stac
     identifier = _get(props, "clusterIdentifier")
     if not isinstance(identifier, str) or not identifier:
         return ["the cluster has no clusterIdentifier; give one, so that a backup policy can name it"]
-    region = resource_region(props, provider_props)
-    if region is not None and region != stack.region:
-        return [f"cluster {identifier!r} is in {region}, but the organization's redshift-backup policies in "
-                f"{_source_text(stack)} protect {stack.region} only: add a policy stack for {region} to the pack's "
-                "config, or deploy the cluster in a protected region"]
+    placement = _placement_problem(f"cluster {identifier!r}", props, provider_props, stack)
+    if placement:
+        return [placement]
     tags = resource_tags(props, provider_props)
     if cluster_coverage(stack.policies, identifier, tags, stack.region):
         return []
@@ -150,11 +189,9 @@ def namespace_coverage_problems(resource_type: str, props: Mapping[str, Any], st
         return []
     name = props.get("namespaceName")
     label = repr(name) if isinstance(name, str) else "(name not known yet)"
-    region = resource_region(props, provider_props)
-    if region is not None and region != stack.region:
-        return [f"namespace {label} is in {region}, but the organization's redshift-backup policies in "
-                f"{_source_text(stack)} protect {stack.region} only: add a policy stack for {region} to the pack's "
-                "config"]
+    placement = _placement_problem(f"namespace {label}", props, provider_props, stack)
+    if placement:
+        return [placement]
     arn = props.get("arn")
     arn = arn if isinstance(arn, str) and arn else None
     if namespace_coverage(stack.policies, arn):

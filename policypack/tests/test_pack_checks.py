@@ -52,8 +52,24 @@ def test_the_providers_default_tags_count_and_the_resources_own_tags_win() -> No
 
 def test_a_cluster_in_another_region_is_not_covered_by_this_regions_policies() -> None:
     [message] = coverage(cluster("analytics-prod", region="eu-west-1"))
-    assert message.startswith("cluster 'analytics-prod' is in eu-west-1, but the organization's redshift-backup "
-                              f"policies in {PROD_STACK_FILE} (us-east-1) protect us-east-1 only")
+    assert message == ("cluster 'analytics-prod' is in eu-west-1, but the organization's redshift-backup policies in "
+                       f"{PROD_STACK_FILE} (us-east-1) protect us-east-1 only: add a policy stack for eu-west-1 to "
+                       "the pack's config, or deploy it in a protected region")
+
+
+def test_a_cluster_deployed_to_another_account_is_not_covered_by_this_accounts_policies() -> None:
+    # Pulumi.prod.yaml names ARNs of account 111122223333: its selections exist there only.
+    [message] = coverage(COVERED_BY_NAME, {"region": "us-east-1", "allowedAccountIds": ["444455556666"]})
+    assert message == (
+        "cluster 'analytics-prod' is deployed to account 444455556666 (its provider's allowedAccountIds or "
+        f"assumeRoles), but the organization's redshift-backup policies in {PROD_STACK_FILE} (us-east-1) protect "
+        "account 111122223333: a backup selection covers its own account only; configure the pack with that "
+        "account's policies")
+    role = {"assumeRoles": '[{"roleArn": "arn:aws:iam::444455556666:role/deploy"}]'}  # a default provider's JSON
+    assert coverage(COVERED_BY_NAME, role) != []
+    assert coverage(COVERED_BY_NAME, {"allowedAccountIds": ["111122223333"]}) == []
+    assert coverage(COVERED_BY_NAME, {"assumeRoles": [{"roleArn": "arn:aws:iam::111122223333:role/x"}]}) == []
+    assert checks.provider_accounts({"region": "us-east-1"}) == set()  # plain credentials: not known, not refused
 
 
 def test_excluded_clusters_are_refused_and_other_types_are_ignored() -> None:
