@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -279,11 +279,15 @@ def public_access_problems(resource_type: str, props: Mapping[str, Any]) -> list
 # --- raw AWS Backup resources ---------------------------------------------------------------------------------
 
 
-def _items(value: Any, path: str) -> list[Any]:
+def _mappings(value: Any, path: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(path, item) for each object of a list property; an unknown list or item raises Unknowable."""
     value = _known(value, path)
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        return list(value)
-    return []
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        return
+    for i, item in enumerate(value):
+        item = _known(item, f"{path}[{i}]")
+        if isinstance(item, Mapping):
+            yield f"{path}[{i}]", item
 
 
 def _delete_after(lifecycle: Any, path: str) -> float | None:
@@ -294,24 +298,19 @@ def _delete_after(lifecycle: Any, path: str) -> float | None:
     return days if days else None
 
 
-def _rule_label(rule: Mapping[str, Any], index: int) -> str:
+def _rule_label(path: str, rule: Mapping[str, Any]) -> str:
     name = rule.get("ruleName")
-    return f"rules[{index}]" + (f" ({name!r})" if isinstance(name, str) and name else "")
+    return path + (f" ({name!r})" if isinstance(name, str) and name else "")
 
 
 def plan_lifecycle_problems(resource_type: str, props: Mapping[str, Any]) -> list[str]:
     """`backup-plan-rule-lifecycle`: every rule of a backup plan expires its recovery points."""
     if resource_type != PLAN:
         return []
-    out = []
-    for i, rule in enumerate(_items(props.get("rules"), "rules")):
-        rule = _known(rule, f"rules[{i}]")
-        if not isinstance(rule, Mapping):
-            continue
-        if _delete_after(rule.get("lifecycle"), f"rules[{i}].lifecycle") is None:
-            out.append(f"{_rule_label(rule, i)} has no lifecycle.deleteAfter, so its recovery points are kept "
-                       "forever (and billed forever): set lifecycle: {deleteAfter: <days>} on the rule, e.g. 35")
-    return out
+    return [f"{_rule_label(path, rule)} has no lifecycle.deleteAfter, so its recovery points are kept forever (and "
+            "billed forever): set lifecycle: {deleteAfter: <days>} on the rule, e.g. 35"
+            for path, rule in _mappings(props.get("rules"), "rules")
+            if _delete_after(rule.get("lifecycle"), f"{path}.lifecycle") is None]
 
 
 def copy_lifecycle_problems(resource_type: str, props: Mapping[str, Any]) -> list[str]:
@@ -319,20 +318,14 @@ def copy_lifecycle_problems(resource_type: str, props: Mapping[str, Any]) -> lis
     if resource_type != PLAN:
         return []
     out = []
-    for i, rule in enumerate(_items(props.get("rules"), "rules")):
-        rule = _known(rule, f"rules[{i}]")
-        if not isinstance(rule, Mapping):
-            continue
-        for j, copy in enumerate(_items(rule.get("copyActions"), f"rules[{i}].copyActions")):
-            copy = _known(copy, f"rules[{i}].copyActions[{j}]")
-            if not isinstance(copy, Mapping):
-                continue
-            if _delete_after(copy.get("lifecycle"), f"rules[{i}].copyActions[{j}].lifecycle") is None:
+    for path, rule in _mappings(props.get("rules"), "rules"):
+        for copy_path, copy in _mappings(rule.get("copyActions"), f"{path}.copyActions"):
+            if _delete_after(copy.get("lifecycle"), f"{copy_path}.lifecycle") is None:
                 dest = copy.get("destinationVaultArn")
                 to = f" to {dest}" if isinstance(dest, str) and dest else ""
-                out.append(f"{_rule_label(rule, i)}.copyActions[{j}]{to} has no lifecycle.deleteAfter, so the "
-                           "copies are kept forever (and billed forever): set lifecycle: {deleteAfter: <days>} on "
-                           "the copy action")
+                out.append(f"{_rule_label(path, rule)}{copy_path[len(path):]}{to} has no lifecycle.deleteAfter, "
+                           "so the copies are kept forever (and billed forever): set lifecycle: {deleteAfter: "
+                           "<days>} on the copy action")
     return out
 
 
