@@ -136,3 +136,16 @@ def test_a_published_copy_runs_with_its_own_copy_of_the_core(tmp_path: Path) -> 
         [(name, _, _, message)] = diagnostics(host.analyze(CLUSTER, "analytics", COVERED_BY_NAME))
     assert name == "redshift-cluster-covered"
     assert "cluster 'analytics-prod' is not protected by any redshift-backup policy" in message
+
+
+def test_tags_from_the_providers_default_tags_and_secret_values_count_over_the_wire(pack: AnalyzerHost) -> None:
+    # A default provider's config arrives as JSON text; a secret arrives in the engine's secret wire form.
+    provider = {"region": "us-east-1", "defaultTags": '{"tags": {"tier": "1"}}'}
+    assert diagnostics(pack.analyze(CLUSTER, "reporting", cluster("reporting"), provider_props=provider)) == []
+    secret = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "1"}
+    assert diagnostics(pack.analyze(CLUSTER, "reporting", cluster("reporting", tags={"tier": secret}))) == []
+    other_account = {"region": "us-east-1", "allowedAccountIds": ["444455556666"]}
+    [(name, _, _, message)] = diagnostics(pack.analyze(CLUSTER, "analytics", COVERED_BY_NAME,
+                                                       provider_props=other_account))
+    assert name == "redshift-cluster-covered"
+    assert "is deployed to account 444455556666" in message
