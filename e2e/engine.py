@@ -46,6 +46,8 @@ def engine_env(home: Path, state: Path, extra: dict[str, str]) -> dict[str, str]
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         "PULUMI_SKIP_CONFIRMATIONS": "true",
+        # `--event-log` (the engine events the tests read) is a debug-commands flag, as the Automation API sets it.
+        "PULUMI_DEBUG_COMMANDS": "true",
         # The dynamic-provider shim (pulumi-resource-pulumi-python) runs `$PULUMI_PYTHON_CMD -m pulumi.dynamic`.
         "PULUMI_PYTHON_CMD": sys.executable,
         "PYTHONUNBUFFERED": "1",
@@ -72,14 +74,14 @@ class Result:
     events: list[dict[str, Any]] = field(default_factory=list)
 
     def steps(self) -> list[Step]:
-        """Every resource step but the stack's own, in the order the engine reported them (before each step)."""
+        """Every resource step but the stack's and the default providers', in the order the engine reported them."""
         found = []
         for event in self.events:
             pre = event.get("resourcePreEvent")
             if pre is None:
                 continue
             meta = pre["metadata"]
-            if meta["type"] == "pulumi:pulumi:Stack":
+            if meta["type"] == "pulumi:pulumi:Stack" or meta["type"].startswith("pulumi:providers:"):
                 continue
             found.append(Step(meta["op"], meta["urn"].rsplit("::", 1)[-1], meta["type"]))
         return found
@@ -204,7 +206,7 @@ class Workspace:
         """The state file's resources by name (the stack itself left out)."""
         deployment = self.state()["checkpoint"]["latest"] or {}
         return {r["urn"].rsplit("::", 1)[-1]: r for r in deployment.get("resources") or []
-                if r["type"] != "pulumi:pulumi:Stack"}
+                if r["type"] != "pulumi:pulumi:Stack" and not r["type"].startswith("pulumi:providers:")}
 
     def stack_outputs(self) -> dict[str, Any]:
         return dict(json.loads(self.cli("stack", "output", "--stack", STACK, "--json").stdout))

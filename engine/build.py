@@ -38,6 +38,7 @@ BIN_DIR = ENGINE_DIR / "bin"
 SRC_DIR = ENGINE_DIR / "src"
 VERSION_FILE = BIN_DIR / "VERSION"
 UNAVAILABLE = "UNAVAILABLE"
+SDKGEN = "pulumi-sdkgen"
 
 REPO = "github.com/pulumi/pulumi"
 # Where each Pulumi Go module lives in the pulumi/pulumi repository, to resolve the local replace targets.
@@ -131,9 +132,15 @@ def run(cmd: list[str], cwd: Path | None = None) -> str:
 
 def download(module: str, version: str) -> Path:
     """The module's source folder in the Go module cache (downloaded through the proxy if missing)."""
-    out = json.loads(run(["go", "mod", "download", "-json", f"{module}@v{version}"], cwd=ENGINE_DIR))
-    if out.get("Error"):
-        raise BuildError(f"go mod download {module}@v{version}: {out['Error']}")
+    # On failure `go mod download -json` exits 1 and says why in the JSON's Error, on stdout.
+    proc = subprocess.run(["go", "mod", "download", "-json", f"{module}@v{version}"], cwd=ENGINE_DIR, env=go_env(),
+                          text=True, capture_output=True)
+    try:
+        out = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        out = {"Error": proc.stderr.strip() or f"exit {proc.returncode}"}
+    if out.get("Error") or proc.returncode != 0:
+        raise BuildError(f"go mod download {module}@v{version}: {out.get('Error') or proc.stderr.strip()}")
     return Path(out["Dir"])
 
 
@@ -207,6 +214,16 @@ def build_binary(binary: Binary, version: str) -> None:
     )
 
 
+def build_sdkgen(version: str) -> None:
+    """engine/sdkgen (Pulumi's binder and TypeScript/Go code generators) in the CLI's tools module."""
+    folder = SRC_DIR / "pulumi" / "sdkgen"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ROOT / "engine" / "sdkgen" / "main.go", folder / "main.go")
+    ldflags = f"-X {VERSION_PKG}=v{version}"
+    run(["go", "build", "-mod=mod", "-trimpath", "-ldflags", ldflags, "-o", str(BIN_DIR / SDKGEN), "./sdkgen"],
+        cwd=SRC_DIR / "pulumi")
+
+
 def write_shim(shim: str, version: str) -> None:
     source = download(REPO_MODULES["sdk"], version) / "python" / "dist" / shim
     if not source.exists():
@@ -216,11 +233,26 @@ def write_shim(shim: str, version: str) -> None:
     target.chmod(target.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
 
 
+def already_built(name: str, version: str) -> bool:
+    """`name` at `version` is in .engine/bin from an earlier run (one that was stopped, or built less)."""
+    return (BIN_DIR / name).exists() and f"{name} {version}" in previous_record()
+
+
+def previous_record() -> list[str]:
+    path = BIN_DIR / "BUILT"
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def remember(line: str) -> None:
+    with (BIN_DIR / "BUILT").open("a") as built:
+        built.write(line + "\n")
+
+
 def is_built(sdk: str) -> bool:
     return (
         VERSION_FILE.exists()
         and VERSION_FILE.read_text().splitlines()[:1] == [f"sdk {sdk}"]
-        and all((BIN_DIR / name).exists() for name in ("pulumi", *SHIMS))
+        and all((BIN_DIR / name).exists() for name in ("pulumi", SDKGEN, *SHIMS))
     )
 
 
@@ -239,9 +271,16 @@ def main() -> int:
     try:
         cli, language_host = BINARIES
         version = cli_version(sdk)
-        print(f"building {cli.name} v{version} ...", flush=True)
-        build_binary(cli, version)
+        if not already_built(cli.name, version):
+            print(f"building {cli.name} v{version} ...", flush=True)
+            build_binary(cli, version)
+            remember(f"{cli.name} {version}")
         record.append(f"{cli.name} {version}")
+        if not already_built(SDKGEN, version):
+            print(f"building {SDKGEN} v{version} ...", flush=True)
+            build_sdkgen(version)
+            remember(f"{SDKGEN} {version}")
+        record.append(f"{SDKGEN} {version}")
         print(f"building {language_host.name} v{sdk} ...", flush=True)
         try:
             build_binary(language_host, sdk)
