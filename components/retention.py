@@ -2,7 +2,9 @@
 
 It sets `AutomatedSnapshotRetentionPeriod` and/or `ManualSnapshotRetentionPeriod` with `ModifyCluster`, records
 the values it found (`previous_*`), puts them back on delete and reports drift on refresh. A setting left as
-None is never sent, so nothing else about the cluster is touched.
+None is never sent, so nothing else about the cluster is touched. The values found are also written to the
+cluster's `redshift-backup:retention-found` tag before the first change (and removed once delete has put them
+back), so that a create or delete re-run after an interruption still knows them.
 
 A cluster that is busy (modifying, resizing, paused: `InvalidClusterState`) or an API that throttles is retried
 until the resource's own deadline (`timeout_minutes`, default 30): the dynamic-provider host ignores Pulumi's
@@ -28,6 +30,7 @@ from pulumi.dynamic import (
 
 from components import aws
 from components.aws import Credentials
+from components.provider_records import pairs, redshift_arn, remove_tags, set_tags, tag_key, tags_of
 from components.restore_common import PollingProvider, aws_reason, error_code, is_unknown
 from policies.errors import ProviderError
 from policies.native_plan import retention_change_risks, retention_input_problems
@@ -36,6 +39,9 @@ AUTOMATED = "automated_snapshot_retention_days"
 MANUAL = "manual_snapshot_retention_days"
 SETTINGS = {AUTOMATED: "AutomatedSnapshotRetentionPeriod", MANUAL: "ManualSnapshotRetentionPeriod"}
 AUTOMATED_API = SETTINGS[AUTOMATED]
+# The cluster tag holding what it had before this resource's first change (see `found_record`).
+RECORD_TAG = tag_key("retention-found")
+SHORT_NAMES = {AUTOMATED: "automated", MANUAL: "manual"}
 IDENTITY = ("cluster_identifier", "region")
 TIMEOUT = "timeout_minutes"
 # Who boto3 acts as (the stack's aws:profile and aws:assumeRoles, see components/providers.py); none: the default
@@ -129,13 +135,20 @@ class SnapshotRetentionProvider(PollingProvider):
         def attempt() -> dict[str, Any]:
             live = _describe(cluster, region, props, must_exist=True)
             assert live is not None
+            # An interrupted create of this resource recorded what it found before its first change: that
+            # record, not the values it may have set already, is what the cluster had.
+            record = found_record(live, cluster) or {}
             outs = dict(props)
+            found: dict[str, int | None] = {}
             changes: dict[str, int] = {}
             for key, api in SETTINGS.items():
                 wanted = props.get(key)
-                outs[previous_key(key)] = live.get(api) if wanted is not None else None
-                if wanted is not None and live.get(api) != wanted:
-                    changes[api] = wanted
+                if wanted is not None:
+                    found[key] = record[key] if key in record else live.get(api)
+                    if live.get(api) != wanted:
+                        changes[api] = wanted
+                outs[previous_key(key)] = found.get(key)
+            _write_record(cluster, region, props, live, found)
             self._modify(cluster, region, props, live, changes, gone_is_done=False)
             return outs
 
@@ -165,21 +178,28 @@ class SnapshotRetentionProvider(PollingProvider):
         def attempt() -> dict[str, Any]:
             live = _describe(cluster, region, news, must_exist=True)
             assert live is not None
+            record = found_record(live, cluster)
+            if record is None:
+                record = {k: olds.get(previous_key(k)) for k in SETTINGS if olds.get(k) is not None}
             outs = {k: v for k, v in news.items() if not k.startswith("previous_")}
+            found: dict[str, int | None] = {}
             changes: dict[str, int] = {}
             for key, api in SETTINGS.items():
-                wanted, previous = news.get(key), olds.get(previous_key(key))
+                wanted = news.get(key)
                 if wanted is not None:
-                    # A setting managed for the first time records what it found; otherwise keep the first record.
-                    outs[previous_key(key)] = previous if olds.get(key) is not None else live.get(api)
+                    # A setting managed before keeps its first record; a new one records what it finds now.
+                    found[key] = record[key] if key in record else live.get(api)
                     target = wanted
                 else:
                     # No longer managed: put back what was found, then forget it.
-                    outs[previous_key(key)] = None
-                    target = previous if olds.get(key) is not None else None
+                    target = record.get(key) if olds.get(key) is not None else None
+                outs[previous_key(key)] = found.get(key)
                 if target is not None and live.get(api) != target:
                     changes[api] = target
+            # Recorded before the change, forgotten after it: a re-run still finds a value it has to put back.
+            _write_record(cluster, region, news, live, {**record, **found})
             self._modify(cluster, region, news, live, changes, gone_is_done=False)
+            _write_record(cluster, region, news, _describe(cluster, region, news, must_exist=True) or live, found)
             return outs
 
         return UpdateResult(self._retrying(news, f"changing snapshot retention on cluster {cluster!r}", attempt))
@@ -193,9 +213,12 @@ class SnapshotRetentionProvider(PollingProvider):
             live = _describe(cluster, region, props, must_exist=False)
             if live is None:
                 return True  # the cluster is gone, and its settings with it
+            record = found_record(live, cluster)
+            if record is None:
+                record = {k: props.get(previous_key(k)) for k in SETTINGS}
             changes: dict[str, int] = {}
             for key, api in SETTINGS.items():
-                previous = props.get(previous_key(key))
+                previous = record.get(key)
                 if props.get(key) is None:
                     continue
                 if previous is None:
@@ -204,6 +227,8 @@ class SnapshotRetentionProvider(PollingProvider):
                 elif live.get(api) != previous:
                     changes[api] = previous
             self._modify(cluster, region, props, live, changes, gone_is_done=True)
+            # Only once the values are back: a re-run of an interrupted delete still finds them.
+            _write_record(cluster, region, props, live, {})
             return True
 
         self._retrying(props, f"putting back the snapshot retention of cluster {cluster!r}", attempt)
@@ -249,6 +274,48 @@ class SnapshotRetentionProvider(PollingProvider):
         if AUTOMATED_API in changes:
             for risk in retention_change_risks(live.get(AUTOMATED_API), changes[AUTOMATED_API], cluster):
                 pulumi.log.warn(f"risk: {risk}")
+
+
+def found_record(live: dict[str, Any], cluster: str) -> dict[str, int | None] | None:
+    """What the cluster's record tag says it had before this resource's first change, or None without one.
+
+    Value: `cluster=<id> automated=<days|none> manual=<days|none>` (the managed settings only; `none`: AWS did not
+    report it). A tag naming another cluster came with a snapshot this cluster was restored from: not ours.
+    """
+    fields = pairs(tags_of(live).get(RECORD_TAG, ""))
+    if fields.get("cluster") != cluster:
+        return None
+    record: dict[str, int | None] = {}
+    for key, short in SHORT_NAMES.items():
+        if short in fields:
+            record[key] = None if fields[short] == "none" else int(fields[short])
+    return record
+
+
+def _record_value(cluster: str, record: dict[str, int | None]) -> str:
+    words = [f"cluster={cluster}"] + [f"{short}={'none' if record[key] is None else record[key]}"
+                                       for key, short in SHORT_NAMES.items() if key in record]
+    return " ".join(words)
+
+
+def _write_record(cluster: str, region: str, props: dict[str, Any], live: dict[str, Any],
+                  record: dict[str, int | None]) -> None:
+    """Make the record tag say `record` (no tag for an empty one); nothing is sent when it does already."""
+    current = tags_of(live).get(RECORD_TAG)
+    value = _record_value(cluster, record) if record else None
+    if current == value:
+        return
+    redshift = aws.client("redshift", region, props.get(CREDENTIALS))
+    arn = redshift_arn(props.get(CREDENTIALS), region, "cluster", cluster)
+    try:
+        if value is None:
+            remove_tags(redshift, arn, [RECORD_TAG])
+        else:
+            set_tags(redshift, arn, {RECORD_TAG: value})
+    except ProviderError as exc:
+        if isinstance(exc.__cause__, ClientError) and error_code(exc.__cause__) in RETRYABLE_CODES:
+            raise _NotNow(aws_reason(exc.__cause__)) from exc
+        raise
 
 
 def _describe(cluster: str, region: str, props: dict[str, Any], *, must_exist: bool) -> dict[str, Any] | None:

@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
+
+from tests.support import moto_server
 
 REGION = "us-east-1"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
-    """One moto server for the whole session; tests isolate themselves with unique identifiers or `moto_reset`."""
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    """One moto server for the whole session, with the project's extensions of moto (`tests/support/`); tests
+    isolate themselves with unique identifiers or `moto_reset`."""
+    server, endpoint = moto_server.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield endpoint
     finally:
         server.stop()
 

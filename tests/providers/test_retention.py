@@ -42,9 +42,12 @@ def test_create_sets_retention_and_records_what_it_found(redshift: Any) -> None:
     assert result.outs["previous_manual_snapshot_retention_days"] is None  # not managed, not recorded
     after = _live(redshift)
     assert after["AutomatedSnapshotRetentionPeriod"] == 7
-    # Nothing but retention was sent: every other setting is as it was.
-    unchanged = {k: v for k, v in after.items() if k != "AutomatedSnapshotRetentionPeriod"}
-    assert unchanged == {k: v for k, v in before.items() if k != "AutomatedSnapshotRetentionPeriod"}
+    # What it found, recorded on the cluster before the change (a re-run after an interruption reads it there).
+    assert after["Tags"] == [{"Key": "redshift-backup:retention-found", "Value": "cluster=analytics-prod automated=3"}]
+    # Nothing but retention and that tag was sent: every other setting is as it was.
+    changed = ("AutomatedSnapshotRetentionPeriod", "Tags")
+    unchanged = {k: v for k, v in after.items() if k not in changed}
+    assert unchanged == {k: v for k, v in before.items() if k not in changed}
 
 
 def test_create_on_a_missing_cluster_fails_with_the_reason(aws_env: str) -> None:
@@ -101,6 +104,29 @@ def test_delete_restores_the_values_found(redshift: Any) -> None:
     outs = provider.create(_props(automated=12)).outs
     provider.delete(CLUSTER, outs)
     assert _live(redshift)["AutomatedSnapshotRetentionPeriod"] == 3
+    assert _live(redshift)["Tags"] == []  # the record goes once the values are back
+
+
+def test_a_create_rerun_after_the_change_reads_the_values_found_from_the_cluster(redshift: Any) -> None:
+    # The first create changed the cluster, then its answer was lost: the engine runs create again, with no state.
+    seed_cluster(redshift, CLUSTER, AutomatedSnapshotRetentionPeriod=3, )
+    provider = SnapshotRetentionProvider()
+    provider.create(_props(automated=12, manual=30))
+    again = provider.create(_props(automated=12, manual=30)).outs
+    assert (again["previous_automated_snapshot_retention_days"], again["previous_manual_snapshot_retention_days"]) \
+        == (3, -1)
+    provider.delete(CLUSTER, again)
+    live = _live(redshift)
+    assert (live["AutomatedSnapshotRetentionPeriod"], live["ManualSnapshotRetentionPeriod"], live["Tags"]) == (
+        3, -1, [])
+
+
+def test_a_record_tag_of_another_cluster_is_not_read(redshift: Any) -> None:
+    # Tags travel with snapshots into restored clusters: a record naming another cluster says nothing of this one.
+    seed_cluster(redshift, CLUSTER, AutomatedSnapshotRetentionPeriod=3,
+                 Tags=[{"Key": "redshift-backup:retention-found", "Value": "cluster=elsewhere automated=20"}])
+    outs = SnapshotRetentionProvider().create(_props(automated=12)).outs
+    assert outs["previous_automated_snapshot_retention_days"] == 3
 
 
 def test_delete_of_a_cluster_that_disappeared_is_done(redshift: Any) -> None:
