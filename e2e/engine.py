@@ -199,12 +199,12 @@ class Workspace:
         assert len(found) == 1, f"expected one state file for stack {STACK}, found {found}"
         return found[0]
 
-    def state(self) -> dict[str, Any]:
+    def checkpoint(self) -> dict[str, Any]:
         return dict(json.loads(self.state_file().read_text()))
 
     def resources(self) -> dict[str, dict[str, Any]]:
         """The state file's resources by name (the stack itself left out)."""
-        deployment = self.state()["checkpoint"]["latest"] or {}
+        deployment = self.checkpoint()["checkpoint"]["latest"] or {}
         return {r["urn"].rsplit("::", 1)[-1]: r for r in deployment.get("resources") or []
                 if r["type"] != "pulumi:pulumi:Stack" and not r["type"].startswith("pulumi:providers:")}
 

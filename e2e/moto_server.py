@@ -1,7 +1,9 @@
 """A moto server on loopback for the e2e stack, in its own process, recording every request it receives.
 
-The recorder is moto's own (`MOTO_ENABLE_RECORDING`): one JSON line per request, which the tests read to assert
-which AWS calls a step made (a preview makes no write call).
+The server is tests/support/moto_server.py: moto plus this project's extensions for the Redshift calls moto lacks
+(snapshot access, resize, IAM roles, manual retention, restore states; modelled on the API reference, not
+observed). The recorder is moto's own (`MOTO_ENABLE_RECORDING`): one JSON line per request, which the tests read to
+assert which AWS calls a step made (a preview makes no write call).
 """
 
 from __future__ import annotations
@@ -37,19 +39,21 @@ class MotoServer:
     process: subprocess.Popen[str]
 
     @classmethod
-    def start(cls, folder: Path) -> MotoServer:
-        port = free_port()
+    def start(cls, folder: Path, restoring_describes: int = 0) -> MotoServer:
+        """`restoring_describes`: how many DescribeClusters a restored cluster stays `creating` (0: at once)."""
         recording = folder / "moto-recording.jsonl"
         env = {"MOTO_ENABLE_RECORDING": "true", "MOTO_RECORDER_FILEPATH": str(recording), "PATH": "/usr/bin:/bin"}
-        process = subprocess.Popen([sys.executable, "-m", "e2e.moto_entry", str(port)], env=env, text=True,
-                                   cwd=Path(__file__).resolve().parent.parent,
-                                   stdout=subprocess.PIPE, stderr=open(folder / "moto.log", "w"))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.moto_server", "--port", str(free_port()),
+             "--restoring-describes", str(restoring_describes)],
+            env=env, text=True, cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE,
+            stderr=open(folder / "moto.log", "w"))
         assert process.stdout is not None
         ready = process.stdout.readline().strip()
-        if ready != "ready":
+        if not ready.startswith("listening on "):
             process.kill()
             raise AssertionError(f"moto did not start: {(folder / 'moto.log').read_text()}")
-        return cls(f"http://127.0.0.1:{port}", recording, process)
+        return cls(ready.removeprefix("listening on "), recording, process)
 
     def stop(self) -> None:
         self.process.kill()
