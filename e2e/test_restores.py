@@ -86,7 +86,7 @@ def test_restores_lifecycle_under_the_engine(restores_stack: Workspace, moto: Mo
     preview = stack.run("preview")
     assert preview.ops() == {RESTORED: ["create"], SHARE: ["create"], RETENTION: ["create"]}
     assert {s.name: s.type for s in preview.steps()} == TYPES
-    assert moto.write_actions() == []
+    assert moto.write_actions() == []  # the same recording shows the restore once `up` has run (below)
     assert cluster(redshift, RESTORED) is None
 
     # up: the restore, the share and the retention exist, in moto and in the state file
