@@ -17,8 +17,9 @@ from typing import Any, Literal, NotRequired, Optional, Required, TypedDict, Uni
 
 from pydantic import BaseModel
 
-# Pulumi's schema names types after the class; ours end in `Args`, as input types do in Pulumi packages.
-SUFFIX = "Args"
+# Pulumi's schema names types after the class, and the generated SDKs add `Args` to input types themselves
+# (TypeScript `inputs.BackupRuleArgs`, Go `BackupRuleArgs`): the model's own name, with no suffix.
+SUFFIX = ""
 
 
 class UnsupportedField(TypeError):

@@ -33,8 +33,10 @@ func main() {
 	if err := json.Unmarshal(raw, &spec); err != nil {
 		fail(fmt.Errorf("%s is not a package schema: %w", schemaPath, err))
 	}
-	// The binder `pulumi package get-schema` and `gen-sdk` use, with the same options (packages.BindSpec).
-	pkg, diags, err := schema.BindSpec(spec, nil, schema.ValidationOptions{AllowDanglingReferences: true})
+	// The binder `pulumi package get-schema` and `gen-sdk` use, with the same options (packages.BindSpec). The
+	// package references no other package, so its loader loads none.
+	loader := schema.NewNullLoader()
+	pkg, diags, err := schema.BindSpec(spec, loader, schema.ValidationOptions{AllowDanglingReferences: true})
 	if err != nil {
 		fail(fmt.Errorf("binding %s: %w", schemaPath, err))
 	}

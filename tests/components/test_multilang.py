@@ -59,7 +59,7 @@ def test_schema_has_the_component_with_its_inputs_and_outputs() -> None:
     schema = json.loads(ComponentProvider([RedshiftBackup], "redshift-backup").schema)
     resource = schema["resources"][TOKEN]
     assert resource["isComponent"] is True
-    assert resource["inputProperties"]["policy"]["$ref"] == "#/types/redshift-backup:index:PolicyArgs"
+    assert resource["inputProperties"]["policy"]["$ref"] == "#/types/redshift-backup:index:Policy"
     assert resource["inputProperties"]["region"]["type"] == "string"
     assert sorted(resource["requiredInputs"]) == ["policy", "region"]
     assert set(resource["properties"]) == {"vaultArn", "planId", "roleArn", "topicArn", "snapshotScheduleArn"}
@@ -123,13 +123,13 @@ def test_every_input_is_typed_and_every_model_key_is_in_the_schema() -> None:
     schema = package_schema()
     assert "pulumi.json#/Any" not in json.dumps(schema)
     types = schema["types"]
-    assert set(types["redshift-backup:index:PolicyArgs"]["properties"]) == {camel(k) for k in Policy.model_fields}
+    assert set(types["redshift-backup:index:Policy"]["properties"]) == {camel(k) for k in Policy.model_fields}
     for token, model in (("ClusterRestore", ClusterRestoreSpec), ("TableRestore", TableRestoreSpec),
                          ("SnapshotShare", SnapshotShareSpec)):
         resource = schema["resources"][f"redshift-backup:index:{token}"]
         assert resource["isComponent"] is True
         assert set(resource["inputProperties"]) == {camel(k) for k in model.model_fields if k not in ("name", "kind")}
-    source = types["redshift-backup:index:ClusterRestoreSourceArgs"]["properties"]
+    source = types["redshift-backup:index:ClusterRestoreSource"]["properties"]
     assert source["snapshotIdentifier"]["type"] == "string"
     cluster = schema["resources"]["redshift-backup:index:ClusterRestore"]
     assert cluster["inputProperties"]["numberOfNodes"]["type"] == "integer"

@@ -11,16 +11,17 @@ func main() {
 	pulumi.Run(func(ctx *pulumi.Context) error {
 		backup, err := redshiftbackup.NewRedshiftBackup(ctx, "analytics", &redshiftbackup.RedshiftBackupArgs{
 			Region: pulumi.String("us-east-1"),
-			Policy: redshiftbackup.PolicyArgsArgs{
+			Policy: redshiftbackup.PolicyArgs{
 				Name:      "analytics",
-				Selection: redshiftbackup.SelectionArgsArgs{Clusters: []string{"analytics-prod"}},
+				Selection: redshiftbackup.SelectionArgs{Clusters: []string{"analytics-prod"}},
+				Snapshots: &redshiftbackup.SnapshotLayerArgs{AutomatedSnapshotRetentionDays: pulumi.IntRef(7)},
 			},
 		})
 		if err != nil {
 			return err
 		}
 		restore, err := redshiftbackup.NewClusterRestore(ctx, "analytics-drill", &redshiftbackup.ClusterRestoreArgs{
-			Source:            redshiftbackup.ClusterRestoreSourceArgsArgs{SnapshotIdentifier: pulumi.StringRef("analytics-nightly")},
+			Source:            redshiftbackup.ClusterRestoreSourceArgs{SnapshotIdentifier: pulumi.StringRef("analytics-nightly")},
 			NumberOfNodes:     pulumi.IntRef(2),
 			SkipFinalSnapshot: pulumi.BoolRef(true),
 		})
