@@ -1,4 +1,4 @@
-"""An `up` killed while a restore waits for its cluster: the next `up` adopts that cluster, it does not restore twice."""
+"""An `up` killed while a restore waits for its cluster: the next `up` adopts that cluster, not restoring twice."""
 
 from __future__ import annotations
 

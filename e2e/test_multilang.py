@@ -100,7 +100,8 @@ def node_modules(env: dict[str, str]) -> Path:
     wanted = (CONSUMERS / "typescript" / "package.json").read_text()
     NPM_DIR.mkdir(parents=True, exist_ok=True)
     installed = NPM_DIR / "package.json"
-    if not (installed.exists() and installed.read_text() == wanted and (NPM_DIR / "node_modules" / ".bin" / "tsc").exists()):
+    tsc = NPM_DIR / "node_modules" / ".bin" / "tsc"
+    if not (installed.exists() and installed.read_text() == wanted and tsc.exists()):
         shutil.rmtree(NPM_DIR / "node_modules", ignore_errors=True)
         installed.write_text(wanted)
         run(["npm", "install", "--no-audit", "--no-fund", "--prefer-offline", "--no-package-lock"], NPM_DIR, env)
@@ -146,7 +147,8 @@ def test_a_go_program_builds_against_the_generated_sdk(tmp_path: Path, schema_fi
     (consumer / "go.mod").write_text((CONSUMERS / "go" / "go.mod.in").read_text().replace("@SDK_VERSION@", version))
     sdk = consumer / "sdk"
     generate(schema_file, "go", sdk, env, importBasePath=f"{GO_SDK_MODULE}/redshiftbackup")
-    (sdk / "go.mod").write_text(f"module {GO_SDK_MODULE}\n\ngo 1.24\n\nrequire github.com/pulumi/pulumi/sdk/v3 v{version}\n")
+    (sdk / "go.mod").write_text(
+        f"module {GO_SDK_MODULE}\n\ngo 1.24\n\nrequire github.com/pulumi/pulumi/sdk/v3 v{version}\n")
     go_env = {**env, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod", "HOME": os.environ.get("HOME", "/root")}
     run(["go", "mod", "tidy"], consumer, go_env)
     run(["go", "build", "-o", str(tmp_path / "consumer-bin"), "."], consumer, go_env)
