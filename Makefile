@@ -18,12 +18,31 @@ plan: setup
 	$(VENV)/bin/redshift-backup plan $(STACK)
 
 # Lint and types are part of the test run: CI runs `make test` only.
-test: setup lint
+test: setup lint policypack-test
 	$(PY) -m pytest
 
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy policies components redshift_backup
+	$(VENV)/bin/mypy policypack
+
+# The CrossGuard policy pack (policypack/) has its own venv: pulumi-policy pins older protobuf/grpcio than the
+# project's pulumi. Its tests run there (the main suite never collects them: testpaths is tests/).
+PACK_VENV  := policypack/.venv
+PACK_PY    := $(PACK_VENV)/bin/python
+PACK_STAMP := $(PACK_VENV)/.installed
+
+.PHONY: policypack-setup policypack-test
+
+$(PACK_STAMP): policypack/requirements.txt policypack/requirements-test.txt
+	@test -x $(PACK_PY) || $(PYTHON) -m venv $(PACK_VENV)
+	$(PACK_PY) -m pip install --quiet --disable-pip-version-check -r policypack/requirements-test.txt
+	@touch $(PACK_STAMP)
+
+policypack-setup: $(PACK_STAMP)
+
+policypack-test: policypack-setup
+	$(PACK_PY) -m pytest policypack/tests
 
 bench: setup
 	$(PY) bench/run.py
