@@ -53,3 +53,8 @@ clean:
 # The real Pulumi engine, built from Pulumi's Go modules at the installed SDK's version (docs/engine.md).
 engine: setup
 	$(PY) engine/build.py
+
+# The end-to-end tests under the real engine (docs/engine.md): the engine is built first (cached in .engine/),
+# and the policy pack's venv made. Not part of `make test`, which stays offline and engine-free.
+e2e: engine policypack-setup
+	$(PY) -m pytest -p no:cacheprovider e2e
