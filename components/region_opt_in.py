@@ -5,14 +5,17 @@ not computed, and its read stores the whole `DescribeRegionSettings` map (every 
 that sends only `Redshift` shows the other types as removed on every preview and rewrites them on every up; its
 delete does nothing. This resource manages only the keys it is given (`Redshift`, and `Redshift Serverless` when
 namespaces are selected): it records what they were (`previous_resource_types`), puts that back on delete, and
-reports drift of those keys on refresh. `UpdateRegionSettings` is sent the whole map as described, with only our
-keys changed, so the other resource types keep their values whether AWS merges or replaces the map.
+reports drift of those keys on refresh. What it found is also written to the SSM parameter
+`/redshift-backup/backup-region-opt-in/found` before the first change (removed once delete has put it back), so
+that a create or delete re-run after an interruption still knows it. `UpdateRegionSettings` is sent the whole
+map as described, with only our keys changed, so the other resource types keep their values whether AWS merges
+or replaces the map.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import pulumi
 from botocore.exceptions import BotoCoreError, ClientError
@@ -29,10 +32,15 @@ from pulumi.dynamic import (
 
 from components import aws
 from components.aws import Credentials
+from components.provider_records import delete_record, read_record, record_name, write_record
 from components.restore_common import is_unknown
 from policies.errors import ProviderError
 
+T = TypeVar("T")
 TYPES = "resource_types"
+# Region settings cannot be tagged: what they were before this resource's first change is kept in this SSM
+# parameter (one per account and region, like the settings), as {"found": {type: true|false|null}}.
+RECORD = record_name("backup-region-opt-in", "found")
 PREVIOUS = "previous_resource_types"
 CREDENTIALS = "credentials"
 
@@ -70,6 +78,26 @@ def _apply(region: str, credentials: Mapping[str, Any] | None, live: Mapping[str
                             f"Backup region settings of {region}: {exc}") from exc
 
 
+def _ssm_call(region: str, credentials: Mapping[str, Any] | None, call: Callable[[Any], T]) -> T:
+    try:
+        return call(aws.client("ssm", region, credentials))
+    except BotoCoreError as exc:
+        raise ProviderError(f"cannot reach SSM in {region} for the record {RECORD}: {exc}") from exc
+
+
+def _read_found(region: str, credentials: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What the record says the opt-in map had before this resource's first change (None: no record)."""
+    record = _ssm_call(region, credentials, lambda ssm: read_record(ssm, RECORD))
+    found = (record or {}).get("found")
+    return dict(found) if isinstance(found, dict) else None
+
+
+def _write_found(region: str, credentials: Mapping[str, Any] | None, found: Mapping[str, Any]) -> None:
+    if _read_found(region, credentials) == dict(found):
+        return
+    _ssm_call(region, credentials, lambda ssm: write_record(ssm, RECORD, {"found": dict(found)}))
+
+
 class BackupRegionOptInProvider(ResourceProvider):
     """Pickled into state by reference (this module is installed with the project); holds no client or session."""
 
@@ -100,9 +128,13 @@ class BackupRegionOptInProvider(ResourceProvider):
         credentials = props.get(CREDENTIALS)
         wanted: dict[str, bool] = dict(props[TYPES])
         live = _describe(region, credentials)
-        _apply(region, credentials, live, wanted)
+        # An interrupted create recorded what it found before its change: that, not what it set, is what was there.
+        record = _read_found(region, credentials) or {}
         # None: the key was not in the map, so there is nothing to put back.
-        return CreateResult(region, {**props, PREVIOUS: {k: live.get(k) for k in wanted}})
+        found = {k: record[k] if k in record else live.get(k) for k in wanted}
+        _write_found(region, credentials, found)
+        _apply(region, credentials, live, wanted)
+        return CreateResult(region, {**props, PREVIOUS: found})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         region = _required_region(props, id_, "read the region settings")
@@ -115,25 +147,33 @@ class BackupRegionOptInProvider(ResourceProvider):
         credentials = news.get(CREDENTIALS)
         live = _describe(region, credentials)
         old_types: dict[str, Any] = olds.get(TYPES) or {}
-        old_previous: dict[str, Any] = olds.get(PREVIOUS) or {}
+        record = _read_found(region, credentials)
+        old_previous: dict[str, Any] = record if record is not None else {
+            k: v for k, v in (olds.get(PREVIOUS) or {}).items() if k in old_types}
         wanted: dict[str, bool] = dict(news[TYPES])
         # A key managed before keeps its first record; a new one records what it finds now.
-        previous = {k: old_previous.get(k) if k in old_types else live.get(k) for k in wanted}
+        previous = {k: old_previous[k] if k in old_previous else live.get(k) for k in wanted}
         # A key no longer managed gets its recorded value back.
         restore = {k: old_previous[k] for k in old_types if k not in wanted and old_previous.get(k) is not None}
+        # Recorded before the change, forgotten after it: a re-run still finds what it has to put back.
+        _write_found(region, credentials, {**old_previous, **previous})
         _apply(region, credentials, live, {**restore, **wanted})
+        _write_found(region, credentials, previous)
         return UpdateResult({**news, PREVIOUS: previous})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         region = _required_region(props, id_, "put the values it found back")
         credentials = props.get(CREDENTIALS)
-        previous: dict[str, Any] = props.get(PREVIOUS) or {}
+        record = _read_found(region, credentials)
+        previous: dict[str, Any] = record if record is not None else (props.get(PREVIOUS) or {})
         for key in sorted(k for k, v in previous.items() if v is None):
             pulumi.log.warn(f"AWS Backup region settings of {region}: {key!r} was not in the opt-in map when this "
                             "resource was created, so there is no value to put back; it stays opted in")
         restore = {k: v for k, v in previous.items() if v is not None}
         if restore:
             _apply(region, credentials, _describe(region, credentials), restore)
+        # Only once the values are back: a re-run of an interrupted delete still finds them.
+        _ssm_call(region, credentials, lambda ssm: delete_record(ssm, RECORD))
 
 
 class BackupRegionOptIn(Resource, module="redshift-backup", name="BackupRegionOptIn"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pulumi
@@ -13,6 +13,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components import aws
 from components.aws import Credentials
+from components.provider_records import delete_record, read_record, record_name, write_record
 from components.restore_common import (
     CREDENTIALS,
     Deadline,
@@ -85,6 +86,8 @@ REPLACE_KEYS = tuple(k for k in INPUT_KEYS if k not in IN_PLACE_KEYS)
 DRIFT_KEYS = tuple(k for k in IN_PLACE_KEYS if k not in STATE_ONLY_KEYS)
 # A failed create's own timeout may be used up: waiting for its half-made cluster to go has a bound of its own.
 CLEANUP_WAIT_MINUTES = 30
+# Our clock and AWS's may differ: a cluster created up to this long before our record still counts as its restore.
+RECORD_CLOCK_SLACK = timedelta(minutes=5)
 
 # Cluster states from which a restore never becomes available (AWS ClusterStatus values).
 FAILED_STATES = (
@@ -228,7 +231,8 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         target = spec.target_identifier
         # One budget for every wait of this create: the restore job, then the cluster.
         deadline = self.poller.deadline(spec.timeout_minutes * 60)
-        existing = self._existing(redshift, target, owner, deadline)
+        ssm = aws.client("ssm", spec.region, credentials)
+        existing = self._existing(redshift, ssm, target, owner, deadline)
         who = Caller.of(spec.region, credentials)
         arn = who.cluster_arn(redshift.meta.region_name, target)
         if existing is not None:
@@ -243,17 +247,20 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         else:
             resolution = self._resolve(redshift, spec, who, credentials)
             params, origins = self.restore_parameters(redshift, spec, resolution)
-            tagged = self._restore(redshift, spec, resolution, params, owner, arn, deadline, credentials)
+            tagged = self._restore(redshift, ssm, spec, resolution, params, owner, arn, deadline, credentials)
         try:
             if not tagged:
                 # Ownership first, so an interrupted create can be adopted by the next `pulumi up`.
                 self._tag(redshift, arn, {OWNERSHIP_TAG: owner, **spec.tags})
             cluster = self._wait_settled(redshift, target, deadline, f"restore of cluster {target}")
         except ClusterVanished:
+            delete_record(ssm, restore_record(target))
             raise
         except Exception as exc:
-            self._delete_half_made(redshift, target, exc)
+            self._delete_half_made(redshift, ssm, target, exc)
             raise ProviderError(f"{exc}; the half-made cluster {target} was deleted") from exc
+        # The cluster carries our ownership tag now: the record of the restore under way has done its work.
+        delete_record(ssm, restore_record(target))
         outs = {
             **state_inputs(props, INPUT_KEYS),
             **resolution.outputs(),
@@ -264,12 +271,20 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         }
         return CreateResult(target, outs)
 
-    def _existing(self, redshift: Any, target: str, owner: str, deadline: Deadline) -> dict[str, Any] | None:
-        """Our cluster from an interrupted create (to adopt), or None; refuses a cluster that is not ours."""
+    def _existing(self, redshift: Any, ssm: Any, target: str, owner: str, deadline: Deadline) -> dict[str, Any] | None:
+        """Our cluster from an interrupted create (to adopt), or None; refuses a cluster that is not ours.
+
+        Ours: it carries our ownership tag, or (interrupted between the restore call and the tag, which
+        RestoreFromClusterSnapshot cannot set) our record of a restore under way names it and it is not older.
+        """
         existing = describe_cluster(redshift, target)
         if existing is None:
             return None
         found = cluster_tags(existing).get(OWNERSHIP_TAG)
+        if found is None and _started_by(read_record(ssm, restore_record(target)), owner, existing):
+            log(f"cluster {target} was restored by an interrupted create of this resource (record "
+                f"{restore_record(target)}): it is ours")
+            found = owner
         if found != owner:
             raise ProviderError(
                 f"cluster {target} already exists and is not ours (tag {OWNERSHIP_TAG} is "
@@ -406,18 +421,21 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         # Report where the values AWS could silently default came from; the rest is plainly the input.
         return params, {k: v for k, v in origins.items() if k in (*INHERITED_KEYS, "node_type", "number_of_nodes")}
 
-    def _restore(self, redshift: Any, spec: ClusterRestoreSpec, resolution: Resolution, params: dict[str, Any],
-                 owner: str, arn: str, deadline: Deadline, credentials: Mapping[str, Any] | None) -> bool:
+    def _restore(self, redshift: Any, ssm: Any, spec: ClusterRestoreSpec, resolution: Resolution,
+                 params: dict[str, Any], owner: str, arn: str, deadline: Deadline,
+                 credentials: Mapping[str, Any] | None) -> bool:
         """Start the restore; True when the cluster carries its tags already (a recovery point tags on sight)."""
         if resolution.recovery_point_arn:
-            return self._restore_recovery_point(redshift, spec, resolution, params, owner, arn, deadline,
+            return self._restore_recovery_point(redshift, ssm, spec, resolution, params, owner, arn, deadline,
                                                 credentials)
         self._check_node_configuration(redshift, spec, resolution)
         params.update(resolution.snapshot_params("SnapshotClusterIdentifier"))
         log(f"restoring cluster {spec.target_identifier} from {spec.source.describe()}")
+        write_record(ssm, restore_record(spec.target_identifier), started_record(owner))
         try:
             redshift.restore_from_cluster_snapshot(**params)
         except ClientError as exc:
+            delete_record(ssm, restore_record(spec.target_identifier))
             raise ProviderError(
                 f"restore of cluster {spec.target_identifier} refused: {aws_reason(exc)}"
             ) from exc
@@ -452,7 +470,7 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
             f"node type {node_type} x {count} cannot restore this snapshot; valid options: {listed}"
         )
 
-    def _restore_recovery_point(self, redshift: Any, spec: ClusterRestoreSpec, resolution: Resolution,
+    def _restore_recovery_point(self, redshift: Any, ssm: Any, spec: ClusterRestoreSpec, resolution: Resolution,
                                 params: dict[str, Any], owner: str, arn: str, deadline: Deadline,
                                 credentials: Mapping[str, Any] | None) -> bool:
         backup = aws.client("backup", spec.region, credentials)
@@ -466,6 +484,9 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         # The snapshot's node type and count, for the checks (metadata keys mirror the restore API; unverified).
         resolution.snapshot = {k: restore_metadata.get(k) for k in ("NodeType", "NumberOfNodes")}
         self._check_node_configuration(redshift, spec, resolution)
+        # A re-run rejoins the job through its idempotency token; this record lets it adopt the job's cluster
+        # before our tag is on it.
+        write_record(ssm, restore_record(target), started_record(owner))
         job = start_restore_job(backup, recovery_point_arn=point, metadata=job_metadata(restore_metadata, params),
                                 iam_role_arn=str(spec.source.backup_iam_role_arn), owner=owner, target=target)
         job_id = job["RestoreJobId"]
@@ -492,16 +513,19 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
                               lambda: _job_status(state["job"]))
         except Exception as exc:
             if state["seen"] or state["job"].get("CreatedResourceArn") == arn:
-                self._delete_half_made(redshift, target, exc)
+                self._delete_half_made(redshift, ssm, target, exc)
                 stopped = (f" (AWS Backup has no API to stop restore job {job_id}; it ends without its cluster)"
                            if isinstance(exc, WaitTimedOut) else "")
                 raise ProviderError(f"{exc}; the half-made cluster {target} was deleted{stopped}") from exc
             if isinstance(exc, WaitTimedOut):
+                # The record stays: the next `pulumi up` rejoins the job (same token) or adopts its cluster.
                 raise ProviderError(
                     f"{exc}. AWS Backup has no API to stop a restore job: job {job_id} keeps running and cluster "
-                    f"{target} may still appear, without the ownership tag, so the next `pulumi up` refuses it. "
-                    f"Delete it once it appears, or tag it {OWNERSHIP_TAG}={owner} to adopt it"
+                    f"{target} may still appear, without the ownership tag. The next `pulumi up` rejoins the job "
+                    f"and adopts the cluster (SSM parameter {restore_record(target)} records that this resource "
+                    f"started it); to give up instead, delete that parameter and the cluster once it appears"
                 ) from exc
+            delete_record(ssm, restore_record(target))
             raise ProviderError(f"{exc}; no cluster {target} was seen, nothing to clean up") from exc
         return bool(state["tagged"])
 
@@ -539,7 +563,16 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         except ClientError as exc:
             raise ProviderError(f"could not tag {arn}: {aws_reason(exc)}") from exc
 
-    def _delete_half_made(self, redshift: Any, target: str, cause: BaseException) -> None:
+    def _delete_half_made(self, redshift: Any, ssm: Any, target: str, cause: BaseException) -> None:
+        """Delete the cluster a failed create made, then forget that a restore was under way."""
+        try:
+            self._delete_cluster_made(redshift, target, cause)
+        except Exception:
+            delete_record(ssm, restore_record(target))
+            raise
+        delete_record(ssm, restore_record(target))
+
+    def _delete_cluster_made(self, redshift: Any, target: str, cause: BaseException) -> None:
         log(f"deleting the half-made cluster {target} (no final snapshot) after: {cause}")
         try:
             redshift.delete_cluster(ClusterIdentifier=target, SkipFinalClusterSnapshot=True)
@@ -610,14 +643,14 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         # also stabilizes after every call): Redshift refuses a change while the cluster is modifying or resizing.
         if any(k in changed for k in IAM_KEYS) and self._update_iam_roles(redshift, id_, spec):
             settled = self._wait_settled(redshift, id_, deadline, f"IAM role change of cluster {id_}")
-        if any(k in changed and getattr(spec, k) is not None for k in RESIZE_KEYS):
-            self._resize(redshift, id_, spec)
+        if any(k in changed and getattr(spec, k) is not None for k in RESIZE_KEYS) and self._resize(
+                redshift, id_, spec):
             settled = self._wait_settled(redshift, id_, deadline, f"resize of cluster {id_}")
-        modify = {
-            MODIFY_PARAMETERS[k]: getattr(spec, k)
-            for k in changed
-            if k in MODIFY_PARAMETERS and getattr(spec, k) is not None
-        }
+        keys = [k for k in changed if k in MODIFY_PARAMETERS and getattr(spec, k) is not None]
+        # What the cluster has already (an update re-run after an interruption) is not sent again.
+        actual = actual_settings((settled or describe_cluster(redshift, id_) or {}) if keys else {})
+        modify = {MODIFY_PARAMETERS[k]: getattr(spec, k) for k in keys
+                  if _norm(actual.get(k)) != _norm(getattr(spec, k))}
         if modify:
             log(f"modifying cluster {id_}: {', '.join(sorted(modify))}")
             try:
@@ -646,11 +679,14 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         }
         return UpdateResult({**state_inputs(news, INPUT_KEYS), **kept, **self._observed(cluster)})
 
-    def _resize(self, redshift: Any, id_: str, spec: ClusterRestoreSpec) -> None:
+    def _resize(self, redshift: Any, id_: str, spec: ClusterRestoreSpec) -> bool:
+        """ResizeCluster to the spec's size; False when the cluster has that size already (no call made)."""
         # ResizeCluster wants the node type and the count together; what the spec leaves out stays as it is.
         cluster = describe_cluster(redshift, id_) or {}
         count = spec.number_of_nodes or int(cluster.get("NumberOfNodes", 1))
         node_type = spec.node_type or cluster.get("NodeType")
+        if (node_type, count) == (cluster.get("NodeType"), _int(cluster.get("NumberOfNodes"))):
+            return False
         log(f"resizing cluster {id_} to {node_type} x {count} (elastic resize)")
         try:
             # Elastic (Classic=False): minutes of read-only. A classic resize keeps the cluster read-only for
@@ -662,6 +698,7 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
                 f"could not resize cluster {id_} to {node_type} x {count}: {aws_reason(exc)} (an elastic resize "
                 "was asked for; for a classic resize, run it yourself, then set the new size here)"
             ) from exc
+        return True
 
     def _update_iam_roles(self, redshift: Any, id_: str, spec: ClusterRestoreSpec) -> bool:
         """ModifyClusterIamRoles for what differs; False when nothing does (no call made)."""
@@ -710,6 +747,12 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
                 f"cluster {id_} does not carry our ownership tag ({OWNERSHIP_TAG}={owner!r}, "
                 f"found {found!r}); refusing to delete a cluster this resource did not create"
             )
+        timeout = float(props.get("timeout_minutes") or 75) * 60
+        if cluster.get("ClusterStatus") == "deleting":
+            # An interrupted delete of ours: AWS refuses a second DeleteCluster; its deletion is what we wait for.
+            log(f"cluster {id_} is being deleted already (an interrupted delete): waiting until it is gone")
+            self._wait_gone(redshift, id_, timeout)
+            return
         params: dict[str, Any] = {"ClusterIdentifier": id_}
         if props.get("skip_final_snapshot"):
             params["SkipFinalClusterSnapshot"] = True
@@ -730,14 +773,39 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         except ClientError as exc:
             if error_code(exc) == "ClusterNotFound":
                 return
-            raise ProviderError(f"could not delete cluster {id_}: {aws_reason(exc)}") from exc
-        timeout = float(props.get("timeout_minutes") or 75) * 60
+            now = describe_cluster(redshift, id_) if error_code(exc) == "InvalidClusterState" else None
+            if now is None or now.get("ClusterStatus") != "deleting":
+                raise ProviderError(f"could not delete cluster {id_}: {aws_reason(exc)}") from exc
+        # A replacement with the same identifier can only be created once this one is gone.
+        self._wait_gone(redshift, id_, timeout)
 
+    def _wait_gone(self, redshift: Any, id_: str, timeout: float) -> None:
         def gone() -> bool | None:
             return True if describe_cluster(redshift, id_) is None else None
 
-        # A replacement with the same identifier can only be created once this one is gone.
         self.poller.until(gone, timeout, f"deletion of cluster {id_}")
+
+
+def restore_record(target: str) -> str:
+    """The SSM parameter that says a restore of this resource into `target` is under way (see `create`)."""
+    return record_name("cluster-restore", target)
+
+
+def started_record(owner: str) -> dict[str, str]:
+    return {"owner": owner, "started": datetime.now(UTC).isoformat(timespec="seconds")}
+
+
+def _started_by(record: Mapping[str, Any] | None, owner: str, cluster: Mapping[str, Any]) -> bool:
+    """Whether `record` says `owner` started restoring this cluster: a cluster created more than
+    RECORD_CLOCK_SLACK before the record was written existed already, so it is not that restore's."""
+    if not record or record.get("owner") != owner:
+        return False
+    created = cluster.get("ClusterCreateTime")
+    try:
+        started = datetime.fromisoformat(str(record.get("started")))
+    except ValueError:
+        return False
+    return not isinstance(created, datetime) or created >= started - RECORD_CLOCK_SLACK
 
 
 def actual_settings(cluster: Mapping[str, Any]) -> dict[str, Any]:

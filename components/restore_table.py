@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pulumi
@@ -11,8 +12,19 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components import aws
 from components.aws import Credentials
+from components.provider_records import (
+    digest,
+    pairs,
+    redshift_arn,
+    remove_tags,
+    set_tags,
+    tag_key,
+    tag_value,
+    tags_of,
+)
 from components.restore_common import (
     CREDENTIALS,
+    Deadline,
     SpecProvider,
     aws_reason,
     changed_keys,
@@ -36,6 +48,30 @@ OUTPUT_KEYS = ("table_restore_request_id", "resolved_snapshot_identifier", "stat
 FINAL_FAILURES = ("FAILED", "CANCELED")
 # Redshift runs one table restore per cluster at a time; another one in progress is worth waiting for.
 BUSY = "InProgressTableRestoreQuotaExceededFault"
+# Our clock and AWS's may differ: a request made up to this long before our record still counts as ours.
+RECORD_CLOCK_SLACK = timedelta(minutes=5)
+
+
+def record_key(spec: TableRestoreSpec) -> str:
+    """The cluster tag that records when this resource started its restore: database, schema and table names
+    may be 127 characters each, so the key holds a digest of the target and the value names it."""
+    return tag_key("table-restore", digest(_target(spec)))
+
+
+def started_at(value: str) -> datetime | None:
+    """The `started=` time of a record tag value (`started=<ISO 8601> table=<db.schema.table>`)."""
+    try:
+        return datetime.fromisoformat(pairs(value)["started"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _same_restore(request: Mapping[str, Any], spec: TableRestoreSpec) -> bool:
+    wanted = {"SourceDatabaseName": spec.source_database_name, "SourceSchemaName": spec.source_schema_name,
+              "SourceTableName": spec.source_table_name, "NewTableName": spec.new_table_name,
+              "TargetDatabaseName": spec.target_database_name or spec.source_database_name,
+              "TargetSchemaName": spec.target_schema_name or spec.source_schema_name}
+    return all(request.get(k) == v for k, v in wanted.items())
 
 
 def _target(spec: TableRestoreSpec) -> str:
@@ -60,38 +96,17 @@ class TableRestoreProvider(SpecProvider[TableRestoreSpec]):
     def create(self, props: dict[str, Any]) -> CreateResult:
         spec = self.spec(props)
         redshift = aws.client("redshift", spec.region, credentials_of(props))
-        snapshot = spec.snapshot_identifier or latest_snapshot(redshift, spec.cluster_identifier)[
-            "SnapshotIdentifier"]
-        self._refuse_a_table_being_restored(redshift, spec)
-        params: dict[str, Any] = {
-            "ClusterIdentifier": spec.cluster_identifier,
-            "SnapshotIdentifier": snapshot,
-            "SourceDatabaseName": spec.source_database_name,
-            "SourceSchemaName": spec.source_schema_name,
-            "SourceTableName": spec.source_table_name,
-            "TargetDatabaseName": spec.target_database_name or spec.source_database_name,
-            "TargetSchemaName": spec.target_schema_name or spec.source_schema_name,
-            "NewTableName": spec.new_table_name,
-            "EnableCaseSensitiveIdentifier": spec.enable_case_sensitive_identifier,
-        }
         # One budget for both waits (for a busy cluster, then for the restore), not timeout_minutes each.
         deadline = self.poller.deadline(spec.timeout_minutes * 60)
-        log(f"restoring table {spec.source_table_name} from snapshot {snapshot} into {_target(spec)} "
-            f"on cluster {spec.cluster_identifier}")
-
-        def start() -> dict[str, Any] | None:
-            try:
-                return redshift.restore_table_from_cluster_snapshot(**params)[  # type: ignore[no-any-return]
-                    "TableRestoreStatus"]
-            except ClientError as exc:
-                if error_code(exc) == BUSY:
-                    log(f"another table restore is running on {spec.cluster_identifier}; waiting for it")
-                    return None
-                raise ProviderError(f"table restore into {_target(spec)} refused: {aws_reason(exc)}") from exc
-
-        started = self.poller.until(start, deadline, f"start of the table restore into {_target(spec)}")
-        request_id = started["TableRestoreRequestId"]
-        last = {"status": started.get("Status", "PENDING")}
+        cluster = self._cluster(redshift, spec)
+        adopted = self._started_before(redshift, spec, cluster)
+        if adopted is not None:
+            log(f"table restore {adopted['TableRestoreRequestId']} into {_target(spec)} was started by an "
+                "interrupted create of this resource: following it")
+            request_id, snapshot = adopted["TableRestoreRequestId"], adopted["SnapshotIdentifier"]
+        else:
+            request_id, snapshot = self._start(redshift, spec, props, deadline)
+        last = {"status": "PENDING"}
 
         def finished() -> dict[str, Any] | None:
             status = self._status(redshift, spec.cluster_identifier, request_id)
@@ -110,8 +125,70 @@ class TableRestoreProvider(SpecProvider[TableRestoreSpec]):
         return CreateResult(request_id, {**state_inputs(props, INPUT_KEYS), **self._observed(status),
                                          "resolved_snapshot_identifier": snapshot})
 
+    def _cluster(self, redshift: Any, spec: TableRestoreSpec) -> dict[str, Any]:
+        try:
+            return redshift.describe_clusters(  # type: ignore[no-any-return]
+                ClusterIdentifier=spec.cluster_identifier)["Clusters"][0]
+        except ClientError as exc:
+            raise ProviderError(f"cannot restore a table into cluster {spec.cluster_identifier}: "
+                                f"{aws_reason(exc)}") from exc
+
+    def _started_before(self, redshift: Any, spec: TableRestoreSpec,
+                        cluster: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The restore an interrupted create of this resource started (its record tag on the cluster says when;
+        the request is the one of the same source and target made since), or None."""
+        started = started_at(tags_of(cluster).get(record_key(spec), ""))
+        if started is None:
+            return None
+        requests = redshift.describe_table_restore_status(ClusterIdentifier=spec.cluster_identifier).get(
+            "TableRestoreStatusDetails", [])
+        ours = [r for r in requests if _same_restore(r, spec) and isinstance(r.get("RequestTime"), datetime)
+                and r["RequestTime"] >= started - RECORD_CLOCK_SLACK]
+        return max(ours, key=lambda r: r["RequestTime"]) if ours else None
+
+    def _start(self, redshift: Any, spec: TableRestoreSpec, props: Mapping[str, Any],
+               deadline: Deadline) -> tuple[str, str]:
+        """Record, then start the restore (waiting while another one runs); returns its request and snapshot."""
+        snapshot = spec.snapshot_identifier or latest_snapshot(redshift, spec.cluster_identifier)[
+            "SnapshotIdentifier"]
+        self._refuse_a_table_being_restored(redshift, spec)
+        params: dict[str, Any] = {
+            "ClusterIdentifier": spec.cluster_identifier,
+            "SnapshotIdentifier": snapshot,
+            "SourceDatabaseName": spec.source_database_name,
+            "SourceSchemaName": spec.source_schema_name,
+            "SourceTableName": spec.source_table_name,
+            "TargetDatabaseName": spec.target_database_name or spec.source_database_name,
+            "TargetSchemaName": spec.target_schema_name or spec.source_schema_name,
+            "NewTableName": spec.new_table_name,
+            "EnableCaseSensitiveIdentifier": spec.enable_case_sensitive_identifier,
+        }
+        log(f"restoring table {spec.source_table_name} from snapshot {snapshot} into {_target(spec)} "
+            f"on cluster {spec.cluster_identifier}")
+
+        def start() -> dict[str, Any] | None:
+            try:
+                return redshift.restore_table_from_cluster_snapshot(**params)[  # type: ignore[no-any-return]
+                    "TableRestoreStatus"]
+            except ClientError as exc:
+                if error_code(exc) == BUSY:
+                    log(f"another table restore is running on {spec.cluster_identifier}; waiting for it")
+                    return None
+                raise ProviderError(f"table restore into {_target(spec)} refused: {aws_reason(exc)}") from exc
+
+        # Before the request: a re-run after an interruption finds the request made since, instead of
+        # starting a second restore that would fail on the table the first one made.
+        set_tags(redshift, self._arn(redshift, spec, props), {
+            record_key(spec): tag_value(f"started={datetime.now(UTC).isoformat(timespec='seconds')} "
+                                        f"table={_target(spec)}")})
+        started = self.poller.until(start, deadline, f"start of the table restore into {_target(spec)}")
+        return str(started["TableRestoreRequestId"]), str(snapshot)
+
+    def _arn(self, redshift: Any, spec: TableRestoreSpec, props: Mapping[str, Any]) -> str:
+        return redshift_arn(credentials_of(props), redshift.meta.region_name, "cluster", spec.cluster_identifier)
+
     def _refuse_a_table_being_restored(self, redshift: Any, spec: TableRestoreSpec) -> None:
-        """A restore of the same target still in flight (say, from an interrupted `pulumi up`) is refused."""
+        """A restore of the same target still in flight that is not this resource's is refused."""
         for status in redshift.describe_table_restore_status(ClusterIdentifier=spec.cluster_identifier).get(
                 "TableRestoreStatusDetails", []):
             same = (status.get("NewTableName") == spec.new_table_name
@@ -157,6 +234,9 @@ class TableRestoreProvider(SpecProvider[TableRestoreSpec]):
         schema = props.get("target_schema_name") or props.get("source_schema_name") or "public"
         log(f"table restore {id_}: the restored table {database}.{schema}.{props.get('new_table_name')} stays "
             "in place; drop it with SQL when you no longer need it")
+        spec = self.spec(state_inputs(props, INPUT_KEYS))
+        redshift = aws.client("redshift", spec.region, credentials_of(props))
+        remove_tags(redshift, self._arn(redshift, spec, props), [record_key(spec)])
 
 
 class RedshiftTableRestore(pulumi.dynamic.Resource, module="redshift-backup", name="RedshiftTableRestore"):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from components import aws
 from components.restore_common import Poller
@@ -88,3 +89,26 @@ def stderr_log_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
     import pulumi.log
 
     monkeypatch.setattr(pulumi.log, "get_engine", lambda: None)
+
+
+class FakeSsm:
+    """SSM parameters in memory: where the provider records a restore under way (components/provider_records.py)."""
+
+    def __init__(self) -> None:
+        self.parameters: dict[str, str] = {}
+        self.written: list[str] = []
+
+    def get_parameter(self, Name: str) -> dict[str, Any]:  # noqa: N803 - boto3's parameter names
+        if Name not in self.parameters:
+            raise ClientError({"Error": {"Code": "ParameterNotFound", "Message": Name}}, "GetParameter")
+        return {"Parameter": {"Name": Name, "Value": self.parameters[Name]}}
+
+    def put_parameter(self, Name: str, Value: str, **_: Any) -> dict[str, Any]:  # noqa: N803
+        self.parameters[Name] = Value
+        self.written.append(Name)
+        return {"Version": 1}
+
+    def delete_parameter(self, Name: str) -> dict[str, Any]:  # noqa: N803
+        if self.parameters.pop(Name, None) is None:
+            raise ClientError({"Error": {"Code": "ParameterNotFound", "Message": Name}}, "DeleteParameter")
+        return {}

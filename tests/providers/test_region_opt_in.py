@@ -17,6 +17,7 @@ from botocore.stub import Stubber
 from components import aws
 from components.region_opt_in import BackupRegionOptInProvider
 from policies.errors import ProviderError
+from tests.providers.restore_support import FakeSsm
 
 REGION = "us-east-1"
 # What DescribeRegionSettings returns: every resource type AWS Backup knows in the region.
@@ -30,13 +31,18 @@ def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubber]:
     stubber = Stubber(client)
     seen: list[Any] = []
 
+    ssm = FakeSsm()
+
     def fake_client(service: str, region: str | None = None, credentials: Any = None) -> Any:
-        assert (service, region) == ("backup", REGION)
+        assert (service, region) in (("backup", REGION), ("ssm", REGION))
+        if service == "ssm":
+            return ssm
         seen.append(credentials)
         return client
 
     monkeypatch.setattr(aws, "client", fake_client)
     stubber.credentials_seen = seen  # type: ignore[attr-defined]
+    stubber.ssm = ssm  # type: ignore[attr-defined]
     with stubber:
         yield stubber
     stubber.assert_no_pending_responses()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
 
 from components.restore_table import TableRestoreProvider
 from policies.errors import ProviderError
@@ -36,6 +38,9 @@ def provider(clock: FakeClock) -> TableRestoreProvider:
 
 @pytest.fixture
 def stub(client_hooks: ClientHooks) -> Iterator[Stubber]:
+    # GetCallerIdentity only gives the cluster's ARN, to tag it; every Redshift call is stubbed.
+    client_hooks.replace["sts"] = SimpleNamespace(get_caller_identity=lambda: {
+        "Account": "123456789012", "Arn": "arn:aws:iam::123456789012:user/test"})
     with Stubber(stubbed_client(client_hooks, "redshift")) as stubber:
         yield stubber
 
@@ -47,6 +52,22 @@ def props(**extra: Any) -> dict[str, Any]:
 
 def status(state: str, **extra: Any) -> dict[str, Any]:
     return {"TableRestoreRequestId": "req-1", "Status": state, "ClusterIdentifier": CLUSTER, **TARGET, **extra}
+
+
+CLUSTER_ARN = f"arn:aws:redshift:us-east-1:123456789012:cluster:{CLUSTER}"
+RECORD_KEY = "redshift-backup:table-restore:" + hashlib.sha256(b"dev.public.orders_restored").hexdigest()[:16]
+
+
+def cluster_described(stub: Stubber, record: str | None = None) -> None:
+    """The cluster, first: its tags say whether an interrupted create of this resource started a restore."""
+    tags = [{"Key": RECORD_KEY, "Value": record}] if record else []
+    stub.add_response("describe_clusters", {"Clusters": [{"ClusterIdentifier": CLUSTER, "Tags": tags}]},
+                      {"ClusterIdentifier": CLUSTER})
+
+
+def recorded(stub: Stubber) -> None:
+    """The record tag, written just before the request (its value holds the time: any value is accepted)."""
+    stub.add_response("create_tags", {}, {"ResourceName": CLUSTER_ARN, "Tags": [{"Key": RECORD_KEY, "Value": ANY}]})
 
 
 def no_restore_in_flight(stub: Stubber, details: list[dict[str, Any]] | None = None) -> None:
@@ -67,6 +88,7 @@ def polled(stub: Stubber, state: str, **extra: Any) -> None:
 
 def test_restore_from_the_latest_snapshot_and_wait(provider: TableRestoreProvider, stub: Stubber,
                                                    capsys: pytest.CaptureFixture[str], stderr_log: None) -> None:
+    cluster_described(stub)
     stub.add_response("describe_cluster_snapshots", {"Snapshots": [
         {"SnapshotIdentifier": "old", "Status": "available", "SnapshotCreateTime": datetime(2026, 1, 1, tzinfo=UTC)},
         {"SnapshotIdentifier": "new", "Status": "available", "SnapshotCreateTime": datetime(2026, 1, 2, tzinfo=UTC)},
@@ -74,6 +96,7 @@ def test_restore_from_the_latest_snapshot_and_wait(provider: TableRestoreProvide
          "SnapshotCreateTime": datetime(2026, 1, 3, tzinfo=UTC)},
     ]}, {"ClusterIdentifier": CLUSTER})
     no_restore_in_flight(stub)
+    recorded(stub)
     stub.add_response("restore_table_from_cluster_snapshot", {"TableRestoreStatus": status("PENDING")},
                       restore_request("new"))
     polled(stub, "IN_PROGRESS", ProgressInMegaBytes=10, TotalDataInMegaBytes=40)
@@ -88,7 +111,9 @@ def test_restore_from_the_latest_snapshot_and_wait(provider: TableRestoreProvide
 
 
 def test_an_existing_target_table_fails_with_aws_reason(provider: TableRestoreProvider, stub: Stubber) -> None:
+    cluster_described(stub)
     no_restore_in_flight(stub)
+    recorded(stub)
     stub.add_response("restore_table_from_cluster_snapshot", {"TableRestoreStatus": status("PENDING")},
                       restore_request())
     polled(stub, "FAILED", Message="Table orders_restored already exists in dev.public")
@@ -102,7 +127,9 @@ def test_an_existing_target_table_fails_with_aws_reason(provider: TableRestorePr
 
 def test_waits_while_another_table_restore_runs_on_the_cluster(provider: TableRestoreProvider, stub: Stubber,
                                                                clock: FakeClock) -> None:
+    cluster_described(stub)
     no_restore_in_flight(stub)
+    recorded(stub)
     stub.add_client_error("restore_table_from_cluster_snapshot", "InProgressTableRestoreQuotaExceededFault",
                           "one at a time", 400, expected_params=restore_request())
     stub.add_response("restore_table_from_cluster_snapshot", {"TableRestoreStatus": status("PENDING")},
@@ -114,6 +141,7 @@ def test_waits_while_another_table_restore_runs_on_the_cluster(provider: TableRe
 
 
 def test_the_same_target_already_in_flight_is_refused(provider: TableRestoreProvider, stub: Stubber) -> None:
+    cluster_described(stub)
     no_restore_in_flight(stub, [status("IN_PROGRESS", TableRestoreRequestId="req-0")])
     with pytest.raises(ProviderError, match=r"table dev.public.orders_restored is already being restored "
                                             r"\(request req-0, IN_PROGRESS\)"):
@@ -121,7 +149,9 @@ def test_the_same_target_already_in_flight_is_refused(provider: TableRestoreProv
 
 
 def test_a_refused_request_names_aws_reason(provider: TableRestoreProvider, stub: Stubber) -> None:
+    cluster_described(stub)
     no_restore_in_flight(stub)
+    recorded(stub)
     stub.add_client_error("restore_table_from_cluster_snapshot", "InvalidTableRestoreArgument",
                           "Source table orders does not exist", 400, expected_params=restore_request())
     with pytest.raises(ProviderError, match="refused: InvalidTableRestoreArgument: Source table orders does not"):
@@ -129,7 +159,9 @@ def test_a_refused_request_names_aws_reason(provider: TableRestoreProvider, stub
 
 
 def test_a_timeout_names_the_last_status(provider: TableRestoreProvider, stub: Stubber) -> None:
+    cluster_described(stub)
     no_restore_in_flight(stub)
+    recorded(stub)
     stub.add_response("restore_table_from_cluster_snapshot", {"TableRestoreStatus": status("PENDING")},
                       restore_request())
     for _ in range(4):  # at 0, 10, 30 and 60 seconds: backoff, capped at the deadline
@@ -142,8 +174,9 @@ def test_a_timeout_names_the_last_status(provider: TableRestoreProvider, stub: S
 
 def test_delete_leaves_the_table_and_says_so(provider: TableRestoreProvider, stub: Stubber,
                                              capsys: pytest.CaptureFixture[str], stderr_log: None) -> None:
+    stub.add_response("delete_tags", {}, {"ResourceName": CLUSTER_ARN, "TagKeys": [RECORD_KEY]})
     provider.delete("req-1", props())
-    stub.assert_no_pending_responses()  # no AWS call at all
+    stub.assert_no_pending_responses()  # no other AWS call: only the record goes
     assert "the restored table dev.public.orders_restored stays in place" in capsys.readouterr().err
 
 
@@ -169,7 +202,9 @@ def test_check_reports_rule_failures(provider: TableRestoreProvider) -> None:
 
 def test_waiting_for_a_busy_cluster_and_for_the_restore_share_one_timeout(provider: TableRestoreProvider,
                                                                           stub: Stubber, clock: FakeClock) -> None:
+    cluster_described(stub)
     no_restore_in_flight(stub)
+    recorded(stub)
     for _ in range(3):  # busy at 0, 10 and 30 s
         stub.add_client_error("restore_table_from_cluster_snapshot", "InProgressTableRestoreQuotaExceededFault",
                               "one at a time", 400, expected_params=restore_request())
@@ -185,8 +220,10 @@ def test_waiting_for_a_busy_cluster_and_for_the_restore_share_one_timeout(provid
 
 def test_every_call_acts_as_the_credentials_and_a_new_identity_only_updates_the_state(
         provider: TableRestoreProvider, stub: Stubber, client_hooks: ClientHooks) -> None:
+    cluster_described(stub)
     creds = {"profile": "restorer"}
     no_restore_in_flight(stub)
+    recorded(stub)
     stub.add_response("restore_table_from_cluster_snapshot", {"TableRestoreStatus": status("PENDING")},
                       restore_request())
     polled(stub, "SUCCEEDED")
@@ -200,4 +237,4 @@ def test_every_call_acts_as_the_credentials_and_a_new_identity_only_updates_the_
     assert provider.diff("req-1", outs, dict(checked.inputs)).changes is False
     polled(stub, "SUCCEEDED")
     provider.read("req-1", outs)
-    assert client_hooks.made == [("redshift", creds)] * 2
+    assert client_hooks.made == [("redshift", creds), ("sts", creds), ("redshift", creds)]
