@@ -12,7 +12,7 @@ from pathlib import Path
 from e2e.conftest import E2E
 from e2e.engine import STACK, Workspace
 from e2e.moto_server import REGION, MotoServer
-from e2e.test_restores import RESTORED, SNAP_1, cluster, seed
+from e2e.test_restores import RESTORED, SNAP_1, cluster, records, seed
 
 # How many DescribeClusters the restored cluster stays `creating`: the provider's first look finds it restoring,
 # and it is killed in the wait that follows (the provider polls every 15 s at first).
@@ -78,6 +78,7 @@ def test_a_killed_up_is_adopted_not_restored_twice(tmp_path: Path) -> None:
         assert set(cleared.summary()) <= {"same"}, cleared.output()
         assert not stack.checkpoint()["checkpoint"]["latest"].get("pending_operations")
         assert stack.resources()[RESTORED]["outputs"]["cluster_status"] == "available"
+        assert records(moto) == []  # the provider's interruption record is gone once the cluster is adopted
 
         stack.run("destroy", "--yes", "--skip-preview")
         assert cluster(redshift, RESTORED) is None

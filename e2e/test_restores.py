@@ -64,6 +64,12 @@ def shared_with(redshift: Any, identifier: str) -> list[str]:
     return sorted(a["AccountId"] for a in snapshot(redshift, identifier).get("AccountsWithRestoreAccess") or [])
 
 
+def records(moto: MotoServer) -> list[str]:
+    """The providers' own interruption records in SSM (none may be left once a step has finished)."""
+    found = moto.client("ssm").get_parameters_by_path(Path="/redshift-backup", Recursive=True)["Parameters"]
+    return [p["Name"] for p in found]
+
+
 def assert_no_secret(stack: Workspace, *texts: str) -> None:
     """Neither the state file nor what the engine printed holds the passphrase, the AWS key or the password."""
     state = stack.state_file().read_text()
@@ -108,6 +114,7 @@ def test_restores_lifecycle_under_the_engine(restores_stack: Workspace, moto: Mo
     assert resources[SHARE]["outputs"]["granted_accounts"] == ["222222222222"]
     assert resources[RETENTION]["outputs"]["previous_automated_snapshot_retention_days"] == 1
     assert_no_secret(stack, preview.stdout, preview.stderr, up.stdout, up.stderr)
+    assert records(moto) == []
 
     # refresh: nothing drifted
     refresh = stack.run("refresh", "--yes", "--skip-preview")
@@ -148,4 +155,5 @@ def test_restores_lifecycle_under_the_engine(restores_stack: Workspace, moto: Mo
     for name, before in snapshot_before.items():
         assert {k: v for k, v in snapshot(redshift, name).items() if k != "AccountsWithRestoreAccess"} == before
     assert_no_secret(stack, updated.stdout, replaced.stdout, destroyed.stdout)
+    assert records(moto) == []
 
