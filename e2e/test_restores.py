@@ -116,8 +116,10 @@ def test_restores_lifecycle_under_the_engine(restores_stack: Workspace, moto: Mo
     assert_no_secret(stack, preview.stdout, preview.stderr, up.stdout, up.stderr)
     assert records(moto) == []
 
-    # refresh: nothing drifted
+    # refresh: nothing drifted, nothing written
+    moto.clear_recording()
     refresh = stack.run("refresh", "--yes", "--skip-preview")
+    assert moto.write_actions() == []
     assert set(refresh.summary()) <= {"same"}, refresh.output()
     assert stack.resources()[RESTORED]["outputs"] == outputs
 
