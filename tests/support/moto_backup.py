@@ -5,8 +5,8 @@ Modelled on the AWS Backup API reference, not observed against AWS:
 - Redshift recovery points (seeded with `add_recovery_point`: a recovery point of a Redshift cluster is one of its
   snapshots), `DescribeRecoveryPoint`, `GetRecoveryPointRestoreMetadata` (the snapshot's settings, as strings).
 - `StartRestoreJob` with `IdempotencyToken` (the same token answers the same job and starts nothing) and
-  `DescribeRestoreJob` (RUNNING for N describes, see `configure`, then COMPLETED with `CreatedResourceArn`, or
-  FAILED with AWS's reason). The job restores the cluster through moto's Redshift backend at once, so the cluster
+  `DescribeRestoreJob` (RUNNING for N describes, see `configure`, and while its cluster is `creating`; then
+  COMPLETED with `CreatedResourceArn`, or FAILED with AWS's reason). The job restores the cluster through moto's Redshift backend at once, so the cluster
   exists (`creating` under `moto_redshift`'s lifecycle) while the job runs.
 - `DescribeRegionSettings` / `UpdateRegionSettings`: a per-account-and-region opt-in map; an update changes the keys
   it is sent and keeps the others.
@@ -84,6 +84,14 @@ def add_recovery_point(account_id: str, region: str, vault_name: str, snapshot_i
         "_snapshot": snapshot_identifier,
     }
     return str(arn)
+
+
+def restore_jobs(account_id: str, region: str) -> list[dict[str, Any]]:
+    """Every restore job started in an account and region (for tests: moto has no ListRestoreJobs)."""
+    jobs = list(_state(models.backup_backends[account_id][region])["jobs"].values())
+    for job in jobs:
+        _settle(account_id, region, job)
+    return [_public(job) for job in jobs]
 
 
 def _recovery_point(backend: Any, vault_name: str, arn: str) -> dict[str, Any]:
@@ -189,21 +197,34 @@ def start_restore_job(self: Any) -> str:
     return json.dumps({"RestoreJobId": job["RestoreJobId"]})
 
 
+def _settle(account: str, region: str, job: dict[str, Any]) -> None:
+    """A running job ends once its describes have run out and its cluster is no longer being restored (it does
+    not wait to be looked at: whoever follows the cluster instead of the job sees the same end)."""
+    if job["Status"] != "RUNNING" or job["_left"] > 0:
+        return
+    if "_failure" in job:
+        job.update(Status="FAILED", StatusMessage=job["_failure"], CompletionDate=_epoch(utcnow()))
+        return
+    cluster = redshift_backends[account][region].clusters.get(job["_created"].split(":")[-1])
+    if cluster is not None and cluster.status == "creating":
+        return
+    job.update(Status="COMPLETED", PercentDone="100.00%", CreatedResourceArn=job["_created"],
+               CompletionDate=_epoch(utcnow()))
+
+
 def describe_restore_job(self: Any) -> str:
     self._get_action()
     job_id = unquote(self.uri_match["restoreJobId"])
     job = _state(_backend(self))["jobs"].get(job_id)
     if job is None:
         raise ResourceNotFoundException(f"Restore job {job_id} not found")
-    if job["Status"] == "RUNNING":
-        if job["_left"] > 0:
-            job["_left"] -= 1
-            job["PercentDone"] = "50.00%"
-        elif "_failure" in job:
-            job.update(Status="FAILED", StatusMessage=job["_failure"], CompletionDate=_epoch(utcnow()))
-        else:
-            job.update(Status="COMPLETED", PercentDone="100.00%", CreatedResourceArn=job["_created"],
-                       CompletionDate=_epoch(utcnow()))
+    # Time passes with each look, for the cluster the job restores too.
+    moto_redshift.tick(redshift_backends[self.current_account][self.region])
+    if job["Status"] == "RUNNING" and job["_left"] > 0:
+        job["_left"] -= 1
+        job["PercentDone"] = "50.00%"
+    else:
+        _settle(self.current_account, self.region, job)
     return json.dumps(_public(job))
 
 

@@ -141,7 +141,7 @@ def _snapshot(backend: Any, response: Any) -> Any:
     return backend.snapshots[identifier]
 
 
-def _tick(backend: Any) -> None:
+def tick(backend: Any) -> None:
     """One DescribeClusters worth of progress: restores advance, deletions end."""
     for identifier, cluster in list(backend.clusters.items()):
         state = cluster.__dict__
@@ -261,7 +261,7 @@ def _wrap(name: str, before: Any = None, after: Any = None) -> None:
 
 
 def _before_describe_clusters(self: Any) -> None:
-    _tick(_backend(self))
+    tick(_backend(self))
 
 
 def _before_modify_cluster(self: Any) -> int | None:
