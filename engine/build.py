@@ -102,16 +102,21 @@ def served_versions(module: str) -> list[str]:
     return [v.lstrip("v") for v in proc.stdout.split()[1:] if "-" not in v]
 
 
-def cli_version(sdk: str) -> str:
+def pick_cli_version(sdk: str, served: list[str]) -> str:
     """The SDK's version when the proxy serves pkg/v3 at it, else the next served one (a CLI supports older SDKs)."""
-    served = served_versions(REPO_MODULES["pkg"])
     if sdk in served:
         return sdk
     newer = sorted((v for v in served if _semver(v) > _semver(sdk)), key=_semver)
     if not newer:
         raise BuildError(f"the module proxy serves no {REPO_MODULES['pkg']} at v{sdk} or newer (it serves {served})")
-    print(f"{REPO_MODULES['pkg']}@v{sdk} is not served by the module proxy; building the CLI at v{newer[0]}")
     return newer[0]
+
+
+def cli_version(sdk: str) -> str:
+    version = pick_cli_version(sdk, served_versions(REPO_MODULES["pkg"]))
+    if version != sdk:
+        print(f"{REPO_MODULES['pkg']}@v{sdk} is not served by the module proxy; building the CLI at v{version}")
+    return version
 
 
 def go_env() -> dict[str, str]:
