@@ -43,16 +43,25 @@ class Killed(BaseException):
     """The provider's process died right after an AWS call took effect (no `except Exception` catches it)."""
 
 
+# Called after each AWS call of a provider's client, when set (see `hooked_calls`).
+ON_CALL: list[Callable[[str], None]] = []
+
+
 @contextmanager
-def hooked_calls(on_call: Callable[[str], None]) -> Iterator[None]:
-    """Every client the providers make (through `components.aws.client`) calls `on_call(operation)` after each
-    AWS call returned, before the provider sees the answer."""
+def shared_clients() -> Iterator[None]:
+    """The providers' clients (`components.aws.client`) come from `SESSION`, and report each AWS call that
+    returned to the handler `hooked_calls` sets, before the provider sees the answer."""
     real = aws.client
 
     def hooked(service: str, region: str | None = None, credentials: Any = None) -> Any:
         assert not credentials, "the matrix's scenarios act as the default chain"
         made = SESSION.client(service, region_name=region, config=aws.RETRY_CONFIG)
-        made.meta.events.register("after-call.*.*", lambda model, **_: on_call(f"{service}.{model.name}"))
+
+        def after(model: Any, **_: Any) -> None:
+            for handler in ON_CALL:
+                handler(f"{service}.{model.name}")
+
+        made.meta.events.register("after-call.*.*", after)
         return made
 
     aws.client = hooked  # type: ignore[assignment]
@@ -60,6 +69,16 @@ def hooked_calls(on_call: Callable[[str], None]) -> Iterator[None]:
         yield
     finally:
         aws.client = real  # type: ignore[assignment]
+
+
+@contextmanager
+def hooked_calls(on_call: Callable[[str], None]) -> Iterator[None]:
+    """`on_call(operation)` after every AWS call a provider makes in this block (it may raise `Killed`)."""
+    ON_CALL.append(on_call)
+    try:
+        yield
+    finally:
+        ON_CALL.remove(on_call)
 
 
 def client(service: str) -> Any:
@@ -274,9 +293,11 @@ class Outcome:
 
 @contextmanager
 def lifecycle(scenario: Scenario) -> Iterator[None]:
+    """The scenario's moto lifecycles, and shared clients for every provider call of the scenario."""
     moto_redshift.configure(**scenario.lifecycle)
     try:
-        yield
+        with shared_clients():
+            yield
     finally:
         moto_redshift.configure()
 

@@ -14,8 +14,9 @@ from pathlib import Path
 import boto3
 
 ROOT = Path(__file__).resolve().parents[2]
-PROVIDERS = sorted((ROOT / "components").glob("restore*.py")) + [ROOT / "components" / "snapshot_share.py"]
-SERVICES = ("redshift", "backup", "sts")
+PROVIDERS = sorted((ROOT / "components").glob("restore*.py")) + [ROOT / "components" / "snapshot_share.py",
+                                                                  ROOT / "components" / "provider_records.py"]
+SERVICES = ("redshift", "backup", "sts", "ssm")
 # Not called by the providers, needed by what they call: DeleteCluster with a final snapshot (AWS's docs).
 DOCUMENTED_EXTRA = {"redshift:CreateClusterSnapshot"}
 
