@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -179,9 +179,7 @@ class Workspace:
             try:
                 yield proc
             finally:
-                if proc.poll() is None:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+                kill_tree(proc)
 
     # ---- stack and state ----------------------------------------------------------------------------------
     def init_stack(self) -> None:
@@ -210,6 +208,43 @@ class Workspace:
 
     def stack_outputs(self) -> dict[str, Any]:
         return dict(json.loads(self.cli("stack", "output", "--stack", STACK, "--json").stdout))
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (Linux /proc). The engine starts each plugin in a process group of its own, so
+    killing the engine's group leaves them running: a test that kills the engine collects them first."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Running (a killed process may linger as a zombie until its new parent reaps it)."""
+    try:
+        return (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]) != "Z"
+    except OSError:
+        return False
+
+
+def kill_tree(process: subprocess.Popen[str]) -> None:
+    """SIGKILL the engine and every process it started (its plugins), at once, as a lost machine would."""
+    below = descendants(process.pid)
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    for pid in below:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    process.wait()
 
 
 def read_events(log: Path) -> list[dict[str, Any]]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from e2e.conftest import E2E
-from e2e.engine import STACK, Workspace
+from e2e.engine import STACK, Workspace, alive, descendants, kill_tree
 from e2e.moto_server import REGION, MotoServer
 from e2e.test_restores import RESTORED, SNAP_1, cluster, records, seed
 
@@ -51,8 +49,10 @@ def test_a_killed_up_is_adopted_not_restored_twice(tmp_path: Path) -> None:
         with stack.running("up", "--yes", "--skip-preview") as engine:
             wait_for(waiting_for_the_cluster, engine, "the restore's wait")
             # The engine and every plugin it started (the dynamic provider among them) die at once.
-            os.killpg(engine.pid, signal.SIGKILL)
-            engine.wait()
+            plugins = descendants(engine.pid)
+            assert plugins, "the engine had started no plugin: the kill would not interrupt a provider"
+            kill_tree(engine)
+            assert not [pid for pid in plugins if alive(pid)]
         assert moto.actions().count("RestoreFromClusterSnapshot") == 1
         # The state knows only that a create was under way; the cluster is in AWS, still restoring.
         pending = stack.checkpoint()["checkpoint"]["latest"].get("pending_operations") or []
