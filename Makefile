@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 STACK  ?= Pulumi.dev.yaml
 
-.PHONY: setup plan test lint bench clean
+.PHONY: setup plan test lint bench clean engine e2e
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,3 +49,12 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache *.egg-info
+
+# The real Pulumi engine, built from Pulumi's Go modules at the installed SDK's version (docs/engine.md).
+engine: setup
+	$(PY) engine/build.py
+
+# The end-to-end tests under the real engine (docs/engine.md): the engine is built first (cached in .engine/),
+# and the policy pack's venv made. Not part of `make test`, which stays offline and engine-free.
+e2e: engine policypack-setup
+	$(PY) -m pytest -p no:cacheprovider e2e

@@ -4,21 +4,26 @@ No `from __future__ import annotations` here: Pulumi infers the package schema f
 time (the `args` TypedDict gives the inputs, the class annotations the outputs), and strings would hide them.
 """
 
-from typing import Any, TypedDict
+from typing import TypedDict
 
 import pulumi
 
 from components.backup_policy import RedshiftBackupPolicy
+from components.multilang_types import typed_dict, without_nones
 from components.notifications import BackupNotifications
 from components.restore_common import from_wire, has_output
 from components.snapshot_policy import RedshiftSnapshotPolicy
+from policies.models import Policy
 from policies.validation import validate_policy
+
+# The policy's keys as typed objects in the schema (policies/models.py's models, one TypedDict each).
+PolicyArgs = typed_dict(Policy)
 
 
 class RedshiftBackupArgs(TypedDict):
     """Inputs of `RedshiftBackup`."""
 
-    policy: pulumi.Input[Any]
+    policy: pulumi.Input[PolicyArgs]  # type: ignore[valid-type]
     """One policy, shaped like an entry of `redshift-backup:policies`; validated exactly like stack config."""
     region: pulumi.Input[str]
     """The AWS region the policy protects (the region of the program's default AWS provider)."""
@@ -43,7 +48,7 @@ class RedshiftBackup(pulumi.ComponentResource):
             # config is); an Output would only be known after resources were already planned.
             raise TypeError("RedshiftBackup needs `policy` and `region` as plain values, not outputs of other "
                             "resources")
-        policy = validate_policy(from_wire(raw), region)
+        policy = validate_policy(from_wire(without_nones(raw)), region)
         super().__init__("redshift-backup:index:RedshiftBackup", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         notifications = (BackupNotifications(f"{name}-notifications", policy=policy, opts=child)

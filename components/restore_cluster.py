@@ -630,6 +630,11 @@ class ClusterRestoreProvider(SpecProvider[ClusterRestoreSpec]):
         # Drift: only what the user set is compared; an inherited value has no input to drift from.
         actual = actual_settings(cluster)
         drift = []
+        # Tags: only the keys this resource declares. Others (set by hand, by another tool, copied from the
+        # snapshot, or another resource's bookkeeping) are not ours, and recording them would make the next update
+        # delete them.
+        declared = dict(props.get("tags") or {})
+        actual["tags"] = {k: v for k, v in dict(actual.get("tags") or {}).items() if k in declared}
         for key in DRIFT_KEYS:
             value = actual.get(key)
             # A value AWS does not report (None) is not drift.

@@ -3,6 +3,9 @@
 from pulumi.provider.experimental import component_provider_host
 
 from components.multilang import RedshiftBackup
+from components.multilang_restores import ClusterRestore, SnapshotShare, TableRestore
+
+COMPONENTS = [RedshiftBackup, ClusterRestore, TableRestore, SnapshotShare]
 
 if __name__ == "__main__":
-    component_provider_host(name="redshift-backup", components=[RedshiftBackup])
+    component_provider_host(name="redshift-backup", components=COMPONENTS)

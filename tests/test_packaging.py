@@ -38,7 +38,8 @@ def test_component_provider_plugin_hosts_redshift_backup(monkeypatch: pytest.Mon
     runpy.run_path(str(ROOT / "provider" / "__main__.py"), run_name="__main__")
     assert hosted["name"] == "redshift-backup"
     schema = json.loads(ComponentProvider(hosted["components"], hosted["name"]).schema)
-    assert list(schema["resources"]) == ["redshift-backup:index:RedshiftBackup"]
+    assert list(schema["resources"]) == [f"redshift-backup:index:{name}" for name in
+                                         ("RedshiftBackup", "ClusterRestore", "TableRestore", "SnapshotShare")]
     assert "runtime: python" in (ROOT / "provider" / "PulumiPlugin.yaml").read_text(encoding="utf-8")
     # Pulumi runs pip in the plugin directory: the repository is installed from there, with its dependencies.
     assert (ROOT / "provider" / "requirements.txt").read_text(encoding="utf-8").splitlines()[-1] == "-e .."

@@ -177,6 +177,18 @@ def test_read_reports_a_vanished_cluster_and_drift(provider: ClusterRestoreProvi
     assert gone.id is None and gone.outs == {}
 
 
+def test_read_compares_only_the_tags_it_declares(provider: ClusterRestoreProvider, redshift: Any,
+                                                 prod: Any) -> None:
+    # Found under the real engine (e2e): a tag someone else put on the cluster was reported as drift, recorded in
+    # state, and the next update would have deleted it.
+    outs = provider.create(props(tags={"team": "data"})).outs or {}
+    arn = outs["cluster_arn"]
+    redshift.create_tags(ResourceName=arn, Tags=[{"Key": "cost-center", "Value": "42"}])
+    assert (provider.read("drill", outs).outs or {})["tags"] == {"team": "data"}
+    redshift.create_tags(ResourceName=arn, Tags=[{"Key": "team", "Value": "finance"}])
+    assert (provider.read("drill", outs).outs or {})["tags"] == {"team": "finance"}
+
+
 def test_identifier_taken_by_a_cluster_that_is_not_ours(provider: ClusterRestoreProvider, redshift: Any,
                                                         prod: Any, client_hooks: ClientHooks) -> None:
     seed_cluster(redshift, "drill")
