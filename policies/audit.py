@@ -151,6 +151,7 @@ def aws_audit_name(policy_name: str, suffix: str) -> str:
 class ScopeTag(StrictModel):
     """One tag (key, optional value): AWS allows one tag per control scope."""
 
+    # The tag key. Required.
     key: str = Field(min_length=1, max_length=128)
     # Default: any value of the key.
     value: str | None = Field(default=None, min_length=1, max_length=256)
@@ -161,7 +162,9 @@ class AuditReports(StrictModel):
 
     # Default: the bucket of the policy's `backup.reports` when it has one, else a private bucket created for them.
     s3_bucket_name: str | None = None
+    # Where in the bucket the reports go. Default: no prefix (where AWS Backup puts them).
     s3_key_prefix: str | None = None
+    # CSV and/or JSON. Default: CSV.
     formats: list[Literal["CSV", "JSON"]] = ["CSV"]
 
     @model_validator(mode="after")
@@ -189,6 +192,7 @@ class Audit(StrictModel):
     scope_tag: ScopeTag | None = None
     # Controls to leave out (e.g. to stay inside the 50 controls per account and region). Default: none.
     skip_controls: list[ControlName] = []
+    # Where the control and resource compliance reports go. Default: CSV into the bucket described above.
     reports: AuditReports = AuditReports()
 
     @model_validator(mode="after")

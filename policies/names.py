@@ -2,7 +2,7 @@
 
 `DERIVED` is the one table of derived names: the policy name is refused when it would make any of them illegal,
 saying which name breaks which rule. A capability that names a new resource after the policy adds one line:
-`DERIVED.append(Derived("audit framework", "{policy}_audit", FRAMEWORK_NAME))` (a `NameRule` of its own if AWS's
+`Derived("audit framework", "{policy_underscored}_audit", AUDIT_FRAMEWORK)` (a `NameRule` of its own if AWS's
 rule is new). The planners that build the names (`policies/backup_plan.py`, `policies/native_plan.py`) and this
 table are kept equal by tests/policies/test_names.py.
 
@@ -80,6 +80,16 @@ IAM_ROLE = NameRule(
 KMS_ALIAS = NameRule(
     "KMS alias", "alias/ followed by 1-250 letters, digits, / _ and -, not under alias/aws/",
     "AWS KMS API: CreateAlias", _kms_alias)
+AUDIT_FRAMEWORK = NameRule(
+    "AWS Backup framework and report plan", "1-256 letters, digits and underscores, starting with a letter",
+    "AWS Backup API: CreateFramework, CreateReportPlan",
+    lambda n: bool(re.fullmatch(r"[a-zA-Z][a-zA-Z0-9_]{0,255}", n)))
+ORG_POLICY = NameRule(
+    "AWS Organizations policy", "1-128 characters", "AWS Organizations API: CreatePolicy",
+    lambda n: 1 <= len(n) <= 128)
+STACK_SET = NameRule(
+    "CloudFormation StackSet", "1-128 letters, digits and hyphens, starting with a letter",
+    "AWS CloudFormation API: CreateStackSet", lambda n: bool(re.fullmatch(r"[a-zA-Z][-a-zA-Z0-9]{0,127}", n)))
 S3_BUCKET = NameRule(
     "S3 bucket", "3-63 lowercase letters, digits, periods and hyphens, starting and ending with a letter or digit, "
     "without '..', not shaped like an IP address, not starting with xn--, sthree- or amzn-s3-demo- and not ending "
@@ -117,6 +127,15 @@ DERIVED: list[Derived] = [
     Derived("snapshot copy grant", "{policy}-copy-grant", SNAPSHOT_COPY_GRANT),
     Derived("event subscription", "{policy}-redshift-events", EVENT_SUBSCRIPTION),
     Derived("event subscription", "{policy}-redshift-snapshot-events", EVENT_SUBSCRIPTION),
+    # The `audit:` section (policies/audit.py: aws_audit_name).
+    Derived("audit framework", "{policy_underscored}_audit", AUDIT_FRAMEWORK),
+    Derived("audit report plan", "{policy_underscored}_control_compliance", AUDIT_FRAMEWORK),
+    Derived("audit report plan", "{policy_underscored}_resource_compliance", AUDIT_FRAMEWORK),
+    # The organization path (policies/organization.py: org_names).
+    Derived("organization backup policy", "redshift-backup-{policy}", ORG_POLICY),
+    Derived("vault StackSet", "redshift-backup-{policy}-vault", STACK_SET),
+    Derived("role StackSet", "redshift-backup-{policy}-role", STACK_SET),
+    Derived("member-account backup role", "redshift-backup-{policy}", IAM_ROLE),
 ]
 
 

@@ -126,10 +126,15 @@ class OrgPolicy(Policy):
 class RuleOverride(StrictModel):
     """New values for one rule of a policy attached higher up, applied with `@@assign` at this target."""
 
+    # The rule of the policy to change, by name. Required.
     name: RuleName
+    # A new AWS Backup cron schedule. Default: the policy's.
     schedule: str | None = None
+    # A new retention. Default: the policy's.
     delete_after_days: DeleteAfterDays | None = None
+    # A new start window, at least 60. Default: the policy's.
     start_window_minutes: int | None = Field(default=None, ge=60)
+    # A new completion window, at least 120. Default: the policy's.
     completion_window_minutes: int | None = Field(default=None, ge=120)
 
     @model_validator(mode="after")
@@ -150,9 +155,13 @@ class RuleOverride(StrictModel):
 class PolicyOverride(StrictModel):
     """A child policy: changes to a policy attached at an ancestor target, for the accounts below this target."""
 
+    # The name of the policy attached at an ancestor target. Required.
     policy: str
+    # Regions added for the accounts below (`@@append`). Default: none.
     regions_append: list[RegionName] = []
+    # Regions taken away for the accounts below (`@@remove`). Default: none.
     regions_remove: list[RegionName] = []
+    # New values for some of the policy's rules (`@@assign`). Default: none.
     rules: list[RuleOverride] = []
 
     @model_validator(mode="after")
@@ -172,13 +181,16 @@ class PolicyOverride(StrictModel):
 class OrgTarget(StrictModel):
     """A root, OU or account, and what this stack attaches to it."""
 
+    # The root (`r-...`), OU (`ou-...`) or account (12 digits) id. Required.
     id: str
     # A label for plans (e.g. the OU's name). Default: the id.
     name: str | None = None
     # The target this one sits under, by id (it must be listed too). Default: the root target when one is listed.
     # Only used offline, to compute effective policies; AWS knows the real tree.
     parent: str | None = None
+    # Names of the organization policies attached here. Default: none.
     policies: list[str] = []
+    # Child policies changing a policy attached higher up. Default: none.
     overrides: list[PolicyOverride] = []
 
     @model_validator(mode="after")
@@ -216,7 +228,9 @@ class OrganizationConfig(StrictModel):
 
     # Default regions of every policy (a policy's own `regions` replaces them).
     regions: list[RegionName] = []
+    # The organization's backup policies: the keys of `redshift-backup:policies`, plus `regions` and `lock`.
     policies: list[OrgPolicy] = []
+    # Where they are attached: the root, OUs and accounts. Default: none.
     targets: list[OrgTarget] = []
     # Who runs `pulumi up`: the management account (default) or the delegated administrator for AWS Backup and
     # StackSets (then the StackSets are created with CallAs DELEGATED_ADMIN and the organization-wide settings

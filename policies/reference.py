@@ -30,6 +30,9 @@ REFERENCE: dict[str, dict[str, tuple[str, str]]] = {
             'The native Redshift snapshot layer (below).'),
         'notifications': ('none',
             'Who is told, for both layers (below).'),
+        'audit': ('none',
+            ('An AWS Backup Audit Manager framework whose controls mirror the policy, with compliance reports '
+             '([Proving protection](docs/proving-protection.md)).')),
     },
     'Selection': {
         'clusters': ('`[]`',

@@ -104,6 +104,14 @@ MODEL_SOURCES = {
     "cluster-restore-spec": "Redshift API: RestoreFromClusterSnapshot",
     "table-restore-spec": "Redshift API: RestoreTableFromClusterSnapshot",
     "snapshot-share-spec": "Redshift API: AuthorizeSnapshotAccess",
+    "audit": "AWS Backup API: CreateFramework (ControlInputParameter, ControlScope); AWS Backup Audit Manager controls",
+    "audit-reports": "AWS Backup API: CreateReportPlan (ReportDeliveryChannel, ReportSetting)",
+    "scope-tag": "AWS Backup API: ControlScope (Tags: one tag per control)",
+    "organization-config": "AWS Organizations: backup policies; AWS CloudFormation: StackSets (service-managed)",
+    "org-target": "AWS Organizations API: AttachPolicy (root, OU and account ids)",
+    "org-policy": "AWS Organizations User Guide: backup policy syntax and limits",
+    "policy-override": "AWS Organizations User Guide: inheritance operators (@@assign, @@append, @@remove)",
+    "rule-override": "AWS Organizations User Guide: backup policy syntax (rules)",
 }
 
 
@@ -117,8 +125,10 @@ def _models() -> Iterator[type[StrictModel]]:
 
 def catalog() -> dict[str, Rule]:
     """Every rule by id: the families above, then one per model (its cross-field rules), sorted by id."""
-    # Importing them registers every model (the restore models, the policy models and whatever they use).
+    # Importing them registers every model (the restore models, the policy models and whatever they use, the
+    # organization path's models).
     import policies.models  # noqa: F401
+    import policies.organization  # noqa: F401
 
     rules = {r.id: r for r in _RULES}
     for model in _models():

@@ -15,13 +15,16 @@ def config_schema() -> dict[str, Any]:
     """A JSON Schema (draft 2020-12) for `Pulumi.<stack>.yaml` files: our keys in full, other namespaces open."""
     inner = StackConfig.model_json_schema()
     defs = inner.pop("$defs", {})
+    # `redshift-backup:organization` is validated on its own (policies/organization.py), so it is added here; the
+    # models it shares with the policies (BackupLayer, Selection...) are the same definitions.
+    organization = OrganizationConfig.model_json_schema()
+    for name, definition in organization.pop("$defs", {}).items():
+        defs.setdefault(name, definition)
+    defs[OrganizationConfig.__name__] = organization
     # Descriptions from the policy reference, patterns, bounds, enums, and digit strings where numbers go.
     describe(defs, inner)
     properties = {f"{NAMESPACE}:{key}": value for key, value in inner.get("properties", {}).items()}
-    # `redshift-backup:organization` is validated on its own (policies/organization.py), so it is added here.
-    organization = OrganizationConfig.model_json_schema()
-    defs |= organization.pop("$defs", {})
-    properties[f"{NAMESPACE}:{ORGANIZATION_KEY}"] = organization
+    properties[f"{NAMESPACE}:{ORGANIZATION_KEY}"] = {"$ref": f"#/$defs/{OrganizationConfig.__name__}"}
     properties["aws:region"] = {"type": "string", "description": "The stack's AWS region, e.g. us-east-1.",
                                 "enum": all_regions()}
     return {

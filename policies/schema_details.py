@@ -60,7 +60,10 @@ _ITEMS: dict[tuple[str, str], dict[str, Any]] = {
 def describe(defs: dict[str, Any], root: dict[str, Any]) -> None:
     """Add descriptions, patterns, bounds, enums and digit strings to pydantic's schema of the models, in place."""
     docs: dict[str, dict[str, tuple[str, str] | str]] = {name: dict(entries) for name, entries in REFERENCE.items()}
-    for name, model in _restore_models().items():
+    for name, model in _documented_models().items():
+        # A model that extends a documented one (OrgPolicy extends Policy) keeps its parent's texts.
+        for parent in reversed(model.__mro__[1:]):
+            docs.setdefault(name, {}).update(docs.get(parent.__name__, {}))
         docs.setdefault(name, {}).update(_attribute_docs(model))
     for name, schema in [*defs.items(), ("StackConfig", root)]:
         for key, prop in schema.get("properties", {}).items():
@@ -122,22 +125,41 @@ def _digits(schema: dict[str, Any]) -> None:
         _digits(schema["items"])
 
 
-def _restore_models() -> dict[str, type[StrictModel]]:
+def _documented_models() -> dict[str, type[StrictModel]]:
+    """The models that document their keys in their source (not in the README's tables)."""
+    from policies import audit, organization
+
     return {m.__name__: m for m in (restores.ClusterRestoreSource, restores.ClusterRestoreSpec,
-                                    restores.TableRestoreSpec, restores.SnapshotShareSpec)}
+                                    restores.TableRestoreSpec, restores.SnapshotShareSpec, audit.Audit,
+                                    audit.AuditReports, audit.ScopeTag, organization.OrganizationConfig,
+                                    organization.OrgTarget, organization.PolicyOverride, organization.RuleOverride,
+                                    organization.OrgPolicy)}
 
 
 @cache
 def _attribute_docs(model: type[StrictModel]) -> dict[str, str]:
-    """The docstring under each field of a class (a string literal right after `x: int = 1`), from its source."""
+    """Each field's text, from the class's source: the docstring under it (a string literal right after
+    `x: int = 1`) or else the comment block right above it."""
     try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(model)))
+        source = textwrap.dedent(inspect.getsource(model))
     except (OSError, TypeError):  # pragma: no cover - no source (a frozen install)
         return {}
+    tree = ast.parse(source)
+    lines = source.splitlines()
     out: dict[str, str] = {}
     body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
-    for node, after in zip(body, body[1:], strict=False):
-        if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and isinstance(after, ast.Expr)
-                and isinstance(after.value, ast.Constant) and isinstance(after.value.value, str)):
+    for node, after in zip(body, [*body[1:], None], strict=True):
+        if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)):
+            continue
+        if (isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)):
             out[node.target.id] = " ".join(after.value.value.split())
+            continue
+        comment: list[str] = []
+        row = node.lineno - 2  # the line above the field (lineno is 1-based)
+        while row >= 0 and lines[row].strip().startswith("#"):
+            comment.insert(0, lines[row].strip().lstrip("#").strip())
+            row -= 1
+        if comment:
+            out[node.target.id] = " ".join(" ".join(comment).split())
     return out

@@ -122,17 +122,17 @@ class Scanner:
 
     def __init__(self, region: str, credentials: Credentials | None = None, *, concurrency: int = DEFAULT_CONCURRENCY,
                  serverless: bool = True, progress: Progress = _no_progress) -> None:
-        from components.aws import RETRY_CONFIG
+        from components.aws import retry_config
 
         boto = _call("open an AWS session", lambda: session(credentials, region))
         self.region = region
         self.concurrency = max(1, concurrency)
         self.serverless = serverless
         self.progress = progress
-        self.redshift = boto.client("redshift", region_name=region, config=RETRY_CONFIG)
-        self.backup = boto.client("backup", region_name=region, config=RETRY_CONFIG)
-        self.sts = boto.client("sts", region_name=region, config=RETRY_CONFIG)
-        self.serverless_client = boto.client("redshift-serverless", region_name=region, config=RETRY_CONFIG)
+        self.redshift = boto.client("redshift", region_name=region, config=retry_config())
+        self.backup = boto.client("backup", region_name=region, config=retry_config())
+        self.sts = boto.client("sts", region_name=region, config=retry_config())
+        self.serverless_client = boto.client("redshift-serverless", region_name=region, config=retry_config())
 
     def _parallel(self, label: str, items: list[Any], work: Callable[[Any], Any]) -> list[Any]:
         tick = self.progress(label, len(items))

@@ -58,6 +58,15 @@ REVIEW_INPUTS: dict[str, tuple[str, ...]] = {
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ("blockPublicAcls", "blockPublicPolicy",
                                                                "ignorePublicAcls", "restrictPublicBuckets"),
     "aws:s3/bucketVersioning:BucketVersioning": ("versioningConfiguration.status",),
+    "aws:backup/framework:Framework": ("name", "controls"),
+    "aws:backup/globalSettings:GlobalSettings": ("globalSettings",),
+    "aws:cloudformation/stackSet:StackSet": ("name", "permissionModel", "callAs", "autoDeployment", "capabilities"),
+    "aws:cloudformation/stackSetInstance:StackSetInstance": (
+        "stackSetName", "stackSetInstanceRegion", "deploymentTargets", "callAs", "retainStack"),
+    # The document itself is shown by plan's organization section, per target, as the effective plans.
+    "aws:organizations/policy:Policy": ("name", "type"),
+    "aws:organizations/policyAttachment:PolicyAttachment": ("policyId", "targetId"),
+    "aws:organizations/delegatedAdministrator:DelegatedAdministrator": ("accountId", "servicePrincipal"),
     "pulumi:providers:aws": (),
 }
 # Dynamic-provider resources (restores, retention settings) carry their whole spec as inputs: show all plain

@@ -239,9 +239,11 @@ def test_the_policies_source_is_one_of_a_stack_file_or_inline_policies_with_a_re
     assert problems(settings.PoliciesSource, {"policies": []}) == [
         "redshift-cluster-covered.region: is required with inline policies: the AWS region they protect (e.g. "
         "us-east-1)"]
-    assert problems(settings.PoliciesSource, {"stackfile": "a.yaml"})[-1] == (
-        "redshift-cluster-covered.stackfile: unknown key (check the spelling against the policy reference) "
-        "(received 'a.yaml')")
+    # One pass: the misspelt key (with the nearest known one) and what is then missing, together.
+    assert problems(settings.PoliciesSource, {"stackfile": "a.yaml"}) == [
+        "redshift-cluster-covered.stackfile: unknown key; did you mean `stackFile`? (received 'a.yaml')",
+        "redshift-cluster-covered: names no policies: give stackFile (a redshift-backup stack file, e.g. "
+        "/etc/redshift-backup/Pulumi.prod.yaml) or policies (the list under redshift-backup:policies) with region"]
 
 
 def test_other_settings_are_checked_too() -> None:
@@ -262,7 +264,8 @@ def test_inline_policies_are_validated_by_the_projects_own_rules() -> None:
     with pytest.raises(ConfigError) as err:
         settings.load_policies(bad)
     assert [p.render() for p in err.value.problems] == [
-        "policies[0].selection: selects nothing; name clusters, serverless_namespaces or tag conditions"]
+        "policies[0].selection: selects nothing; name clusters, serverless_namespaces or tag conditions",
+        "policies[0]: protects nothing; give a `backup` (AWS Backup) and/or a `snapshots` (native) layer"]
 
 
 def test_a_relative_stack_file_is_read_from_the_pack_directory(tmp_path: Path) -> None:

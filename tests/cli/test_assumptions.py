@@ -48,7 +48,8 @@ def test_the_account_the_config_names_is_used_and_said() -> None:
     assert "arn:aws:redshift:us-east-1:111122223333:cluster:analytics-prod" in text
     assert document["assumptions"] == [
         "Account 111122223333 is the one the config's ARNs name (its own clusters, namespaces, vaults or roles).",
-        "Placeholders for values known only in AWS: `<key-id>`: the id AWS gives a KMS key it creates."]
+        "Placeholders for values known only in AWS: `<key-id>`: the id AWS gives a KMS key it creates; `<NAME id>`: "
+        "an id AWS assigns when it creates resource NAME."]
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])

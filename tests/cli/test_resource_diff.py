@@ -32,7 +32,7 @@ def weakened() -> Any:
 
 def test_the_weakened_prod_example(weakened: Any) -> None:
     assert weakened.counts() == {"create": 0, "delete": 4, "update": 4, "replace": 3, "update_or_replace": 0}
-    assert weakened.unchanged == 38
+    assert weakened.unchanged == 42
     by_name = {c.name: c for c in weakened.changes}
     lock = by_name["prod-analytics-vault-lock"]
     assert (lock.op, lock.symbol, lock.protect, lock.component) == ("replace", "+-", True, "prod-analytics-vault")
@@ -95,7 +95,7 @@ def test_input_changes_name_items_parse_documents_and_ignore_order() -> None:
 def test_diff_shows_both_views_in_every_format() -> None:
     args = ["diff", str(PROD), str(WEAKENED), "--now", NOW]
     text = CliRunner().invoke(main, args).stdout
-    assert "Backup policy diff: 7 high" in text and "4 to delete, 4 to update, 3 to replace; 38 unchanged" in text
+    assert "Backup policy diff: 7 high" in text and "4 to delete, 4 to update, 3 to replace; 42 unchanged" in text
     assert re.search(r"^    \+- prod-analytics-vault-lock \(protected\)  aws:backup:VaultLockConfiguration", text,
                      re.MULTILINE)
     markdown = CliRunner().invoke(main, [*args, "--format", "markdown"]).stdout
@@ -165,6 +165,6 @@ def test_the_pr_comment_shows_both_views(tmp_path: Path, monkeypatch: pytest.Mon
     body = "\n".join(parts.head)
     findings, resources = body.index("| Risk | Where | Change |"), body.index("### Resources")
     assert findings < resources
-    assert "**4 to delete, 4 to update, 3 to replace**; 38 unchanged" in body
+    assert "**4 to delete, 4 to update, 3 to replace**; 42 unchanged" in body
     assert "| `+-` | prod-analytics-vault-lock (protected) | `aws:backup:VaultLockConfiguration` |" in body
     assert body.count("Account 111122223333 is the one the config's ARNs name") == 1

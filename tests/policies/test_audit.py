@@ -260,7 +260,7 @@ def test_audit_needs_a_backup_layer_and_rejects_unknown_keys_and_repeats() -> No
     assert problems(native) == ["policies[0].audit: needs a `backup` layer: Audit Manager frameworks check AWS "
                                 "Backup plans, vaults and recovery points"]
     assert problems(policy(audit={"controls": []})) == [
-        "policies[0].audit.controls: unknown key (check the spelling against the policy reference) (received [])"]
+        "policies[0].audit.controls: unknown key; did you mean `skip_controls`? (received [])"]
     repeated = policy(audit={"skip_controls": ["BACKUP_RECOVERY_POINT_ENCRYPTED", "BACKUP_RECOVERY_POINT_ENCRYPTED"]})
     assert problems(repeated) == [
         "policies[0].audit.skip_controls[1]: is listed twice (received 'BACKUP_RECOVERY_POINT_ENCRYPTED')"]

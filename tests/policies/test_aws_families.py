@@ -122,7 +122,7 @@ def test_every_derived_name_of_a_legal_policy_name_is_legal() -> None:
 
 
 def test_the_table_names_what_the_planners_name() -> None:
-    from policies import backup_plan, native_plan
+    from policies import audit_controls, backup_plan, native_plan, organization
     from policies.models import Policy
 
     policy = Policy.model_validate({"name": "analytics", "selection": {"clusters": ["a"]},
@@ -134,6 +134,14 @@ def test_the_table_names_what_the_planners_name() -> None:
                native_plan.snapshot_event_subscription_name("analytics"), policy.vault_name or "",
                backup_plan.vault_spec(policy, "us-east-1").key_alias or "",
                *(r.name for r in backup_plan.report_specs(policy) if r.name.endswith("restore_jobs"))}
+    audited = Policy.model_validate({"name": "analytics", "selection": {"clusters": ["a"]},
+                                     "backup": {"rules": [{"name": "daily"}]}, "audit": {}},
+                                    context={"region": "us-east-1"})
+    audit = audit_controls.framework_plan(audited, "us-east-1")
+    assert audit is not None
+    planned |= {audit.framework_name, *(r.name for r in audit.reports)}
+    org = organization.org_names("analytics")
+    planned |= {org[k] for k in ("org_policy", "vault_stack_set", "role_stack_set", "role", "selection")}
     assert planned <= derived
 
 

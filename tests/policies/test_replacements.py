@@ -79,7 +79,7 @@ def test_every_type_the_example_stacks_register_is_known_or_said_unknown() -> No
         seen |= {r.type for r in run.registrations if r.custom and not r.type.startswith("pulumi:providers:")}
     unknown = sorted(seen - set(REPLACEMENTS))
     assert unknown == [
-        "aws:backup/reportPlan:ReportPlan", "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy",
+        "aws:backup/framework:Framework", "aws:backup/reportPlan:ReportPlan", "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy",
         "aws:kms/alias:Alias", "aws:kms/key:Key", "aws:s3/bucket:Bucket",
         "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "aws:s3/bucketPolicy:BucketPolicy",
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",

@@ -55,7 +55,7 @@ def shared_clients() -> Iterator[None]:
 
     def hooked(service: str, region: str | None = None, credentials: Any = None) -> Any:
         assert not credentials, "the matrix's scenarios act as the default chain"
-        made = SESSION.client(service, region_name=region, config=aws.RETRY_CONFIG)
+        made = SESSION.client(service, region_name=region, config=aws.retry_config())
 
         def after(model: Any, **_: Any) -> None:
             for handler in ON_CALL:
