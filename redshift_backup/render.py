@@ -31,6 +31,9 @@ FORMAT_VERSION = 1
 DECLARED = "a new stack gets them all; for an existing one, `diff` shows what changes"
 TEXT_WIDTH = 120  # when piped: a fixed width keeps output (and golden files) independent of the terminal
 
+# An organization stack has none of its own: its policies are in the organization sections.
+NO_POLICIES = "No policies (redshift-backup:policies): this stack protects nothing in its own account and region."
+
 
 def time_text(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -226,7 +229,7 @@ def plan_text(summary: StackSummary, resources: Sequence[PlannedResource] | None
     """`plan --format text`; `assumptions` (what offline values stand for) are said once, at the top;
     `extra_rows` are matrix rows another module adds (an organization's policies), after the stack's."""
     parts: list[RenderableType] = [Text(_heading(summary), style="bold"), *(Text(a) for a in assumptions), Text("")]
-    parts += [_policy_block(p) for p in summary.policies] or [Text("No policies (redshift-backup:policies): this stack protects nothing in its own account and region.\n")]
+    parts += [_policy_block(p) for p in summary.policies] or [Text(NO_POLICIES + "\n")]
     rows = [*protection_rows(summary.matrix, _row_details), *extra_rows]
     if rows:
         width = shutil.get_terminal_size().columns if tty else TEXT_WIDTH
@@ -318,7 +321,7 @@ def plan_markdown(summary: StackSummary, resources: Sequence[PlannedResource] | 
     for policy in summary.policies:
         lines += _policy_md(policy)
     if not summary.policies:
-        lines += ["No policies (redshift-backup:policies): this stack protects nothing in its own account and region.", ""]
+        lines += [NO_POLICIES, ""]
     if summary.matrix:
         lines += ["### Protection matrix", ""]
         lines += md_table(
