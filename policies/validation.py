@@ -18,7 +18,8 @@ from policies.aws_settings import aws_setting_problems
 from policies.base import partial_instance, problems_from_validation_error, skip_if_invalid
 from policies.errors import ConfigError, Problem, format_value, join_path
 from policies.locations import Locations, as_written, located
-from policies.models import Policy, StackConfig, arn_account, stack_account
+from policies.model_fields import arn_account
+from policies.models import Policy, StackConfig, stack_account
 from policies.native_plan import protected_clusters
 from policies.regions import placement_problems, region_problem
 from policies.restores import RestoreSpec, restore_list_problems
