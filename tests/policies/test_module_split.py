@@ -1,4 +1,5 @@
-"""The policy models live by what they model, and `policies.models` still offers every name it offered before."""
+"""The policy models and validation live in modules named for what they do; `policies.models` and
+`policies.validation` still offer every name they offered before the split."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import importlib
 import pytest
 
 import policies.models
-from policies import backup_layer, model_fields, notifications, selection, snapshot_layer
+import policies.validation
+from policies import backup_layer, cross_policy, model_fields, notifications, selection, snapshot_layer, stack_file
 from policies.base import StrictModel
 
 # Every model, pattern, limit, field type and function `policies/models.py` defined before it was split by layer:
@@ -61,3 +63,18 @@ def test_the_policy_is_built_from_the_layers_classes() -> None:
     assert fields["backup"].annotation == backup_layer.BackupLayer | None
     assert fields["snapshots"].annotation == snapshot_layer.SnapshotLayer | None
     assert fields["notifications"].annotation == notifications.Notifications | None
+
+
+# The public names of `policies/validation.py` before reading the stack file and the cross-policy rules moved out.
+VALIDATION_NAMES = {
+    "NAMESPACE": stack_file, "split_stack_config": stack_file, "stack_name_of_file": stack_file,
+    "NativeOwners": cross_policy, "cross_policy_problems": cross_policy, "discovered_native_problems": cross_policy,
+    "Stack": policies.validation, "load_stack_file": policies.validation, "validate_config": policies.validation,
+    "validate_policy": policies.validation,
+}
+
+
+def test_policies_validation_still_exports_every_name_it_had() -> None:
+    assert set(policies.validation.__all__) == set(VALIDATION_NAMES)
+    for name, home in VALIDATION_NAMES.items():
+        assert getattr(policies.validation, name) is getattr(home, name), name
