@@ -13,8 +13,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from components import aws
 from policies.errors import ProviderError
-from policies.models import Conditions
 from policies.native_plan import matching_clusters
+from policies.selection import Conditions
 
 
 def discover_tagged_clusters(conditions: Conditions, region: str,

@@ -16,7 +16,7 @@ from components.snapshot_policy import RedshiftSnapshotPolicy
 from policies.models import Policy
 from policies.validation import validate_policy
 
-# The policy's keys as typed objects in the schema (policies/models.py's models, one TypedDict each).
+# The policy's keys as typed objects in the schema (the policy models of policies/, one TypedDict each).
 PolicyArgs = typed_dict(Policy)
 
 

@@ -1,8 +1,8 @@
 """Typed inputs for the component provider: TypedDicts made from the pydantic models of `policies/`.
 
 Pulumi infers the package schema from `TypedDict` annotations (FACTS.md, "Component providers usable from every
-Pulumi language"). Writing those TypedDicts by hand would copy every field of `policies/models.py` and
-`policies/restores.py` a second time and drift from them; here each model becomes one TypedDict with the same
+Pulumi language"). Writing those TypedDicts by hand would copy every field of the policy and restore
+models (`policies/`) a second time and drift from them; here each model becomes one TypedDict with the same
 field names, so a TypeScript or Go program sees every key as a typed property (not `pulumi.json#/Any`), and the
 values it sends are validated by the very same models as stack config.
 

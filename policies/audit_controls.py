@@ -35,8 +35,10 @@ from policies.audit import (
     ScopeTag,
     aws_audit_name,
 )
+from policies.backup_layer import BackupRule
 from policies.errors import Problem, join_path
-from policies.models import BackupRule, Policy, cluster_identifier_of
+from policies.models import Policy
+from policies.selection import cluster_identifier_of
 
 # --- planning ---------------------------------------------------------------------------------------------------
 

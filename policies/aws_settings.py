@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from policies.errors import Problem
-from policies.models import IAM_TAG_VALUE, TAG_KEY
+from policies.model_fields import IAM_TAG_VALUE, TAG_KEY
 
 PROVIDER_KEYS = frozenset({
     "accessKey", "allowedAccountIds", "assumeRoleWithWebIdentity", "assumeRoles", "customCaBundle",

@@ -16,17 +16,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeVar
 
 from policies.audit_controls import audit_recovery_point_tags
-from policies.models import (
-    CLUSTER_ARN,
-    MAX_SELECTION_ARNS,
-    MAX_SELECTION_ARNS_WITH_WILDCARD,
-    NAMESPACE_ARN,
-    VAULT_ARN,
-    BackupLayer,
-    CopyAction,
-    Policy,
-    arn_region,
-)
+from policies.backup_layer import BackupLayer, CopyAction
+from policies.model_fields import CLUSTER_ARN, NAMESPACE_ARN, VAULT_ARN, arn_region
+from policies.models import Policy
+from policies.selection import MAX_SELECTION_ARNS, MAX_SELECTION_ARNS_WITH_WILDCARD
 
 ACCOUNT = "{account}"
 T = TypeVar("T")

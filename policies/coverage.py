@@ -10,8 +10,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from policies.models import NAMESPACE_ARN, Policy, arn_region, cluster_identifier_of
+from policies.model_fields import NAMESPACE_ARN, arn_region
+from policies.models import Policy
 from policies.native_plan import tags_match
+from policies.selection import cluster_identifier_of
 
 Layer = Literal["backup", "snapshots"]
 

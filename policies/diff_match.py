@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from policies import schedules
+from policies.backup_layer import BackupRule
 from policies.diff_findings import Collector
-from policies.models import BackupRule
 from policies.summary import Part, ProtectionRow, duration_text, rpo_schedules
 
 # --- RPO over the comparison period ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from policies import native_plan, schedules
+from policies.backup_layer import BackupRule
 from policies.diff_findings import Collector, Finding, retention_key
 from policies.diff_match import (
     change_text,
@@ -18,8 +19,10 @@ from policies.diff_match import (
     same_backup_runs,
     same_snapshot_runs,
 )
-from policies.models import BackupRule, Notifications, Policy, SnapshotLayer
+from policies.models import Policy
+from policies.notifications import Notifications
 from policies.schedules import FOREVER, days_text
+from policies.snapshot_layer import SnapshotLayer
 from policies.summary import VaultSummary, vault_summary
 
 # --- per policy -------------------------------------------------------------------------------------------------

@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policies.errors import ConfigError, Problem
-from policies.models import CLUSTER_ID, Conditions, Policy, SnapshotLayer
+from policies.model_fields import CLUSTER_ID
+from policies.models import Policy
 from policies.schedules import days_text
+from policies.selection import Conditions
+from policies.snapshot_layer import SnapshotLayer
 
 # Shown wherever AWS Backup and native snapshots protect the same cluster (the plan summary, the docs).
 MANUAL_SNAPSHOT_CAVEAT = (

@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from policies.models import REGION, RULE_NAME, TAG_KEY
+from policies.model_fields import REGION, RULE_NAME, TAG_KEY
 
 ASSIGN, APPEND, REMOVE = "@@assign", "@@append", "@@remove"
 CHILD_CONTROL = "@@operators_allowed_for_child_policies"

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from policies.models import Policy, arn_account
+from policies.model_fields import arn_account
+from policies.models import Policy
 from policies.organization import (
     MAX_PATH_LENGTH,
     MAX_POLICIES_PER_ORGANIZATION,

@@ -25,13 +25,8 @@ from pydantic import Field, ValidationError, ValidationInfo, model_validator
 from policies import schedules
 from policies.base import Issues, StrictModel, problems_from_validation_error
 from policies.errors import Problem
-from policies.models import (
-    AccountId,
-    DeleteAfterDays,
-    Policy,
-    RegionName,
-    RuleName,
-)
+from policies.model_fields import AccountId, DeleteAfterDays, RegionName, RuleName
+from policies.models import Policy
 
 # [API] AttachPolicy TargetId: a root (r-), an OU (ou-<root part>-<ou part>) or a 12-digit account id.
 ROOT_ID = re.compile(r"^r-[0-9a-z]{4,32}$")
@@ -76,7 +71,7 @@ def _target_id_problem(value: str) -> str | None:
 #   Organizations policy Name: 1-128 characters (API Reference, CreatePolicy `Name`).
 #   StackSet name: `^[a-zA-Z][-a-zA-Z0-9]*$`, at most 128 characters (CloudFormation API, CreateStackSet).
 #   IAM role name: `[\w+=,.@-]+`, 1-64 characters (IAM API, CreateRole `RoleName`); global to an account.
-#   Plan key in the document: the policy name (2-32 of [a-z0-9-], see models.POLICY_NAME), which AWS Backup
+#   Plan key in the document: the policy name (2-32 of [a-z0-9-], see model_fields.POLICY_NAME), which AWS Backup
 #   uses as the BackupPlanName (1-200 of letters, digits, '-', '_', '.').
 #   Selection key: AWS Backup's SelectionName in each account, `^[a-zA-Z0-9\-\_\.]{1,50}$` (API, BackupSelection).
 ORG_POLICY_NAME_MAX = 128

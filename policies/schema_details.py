@@ -15,9 +15,10 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from policies import models, restores
+from policies import model_fields, notifications, restores
+from policies.backup_layer import MAX_WINDOW_MINUTES
 from policies.base import StrictModel
-from policies.models import MAX_DELETE_AFTER_DAYS, MAX_WINDOW_MINUTES
+from policies.model_fields import MAX_DELETE_AFTER_DAYS
 from policies.reference import REFERENCE
 from policies.regions import all_regions
 
@@ -26,20 +27,20 @@ DIGITS = {"type": "string", "pattern": "^-?[0-9]+$", "description": "A whole num
 ACCOUNT = r"^[0-9]{12}$"
 # (model, key) -> what to add to the key's (non-null) schema.
 _EXTRA: dict[tuple[str, str], dict[str, Any]] = {
-    ("Policy", "name"): {"pattern": models.POLICY_NAME.pattern},
-    ("BackupRule", "name"): {"pattern": models.RULE_NAME.pattern},
+    ("Policy", "name"): {"pattern": model_fields.POLICY_NAME.pattern},
+    ("BackupRule", "name"): {"pattern": model_fields.RULE_NAME.pattern},
     ("BackupRule", "start_window_minutes"): {"minimum": 60, "maximum": MAX_WINDOW_MINUTES},
     ("BackupRule", "completion_window_minutes"): {"minimum": 120, "maximum": MAX_WINDOW_MINUTES},
-    ("Vault", "name"): {"pattern": models.VAULT_NAME.pattern},
+    ("Vault", "name"): {"pattern": model_fields.VAULT_NAME.pattern},
     ("VaultLock", "changeable_for_days"): {"minimum": 3, "maximum": MAX_DELETE_AFTER_DAYS},
     ("CopyAction", "destination_account_id"): {"pattern": ACCOUNT},
     ("CopyAction", "destination_region"): {"enum": "regions"},
-    ("CopyAction", "destination_vault_arn"): {"pattern": models.VAULT_ARN.pattern},
+    ("CopyAction", "destination_vault_arn"): {"pattern": model_fields.VAULT_ARN.pattern},
     ("CrossRegionCopy", "destination_region"): {"enum": "regions"},
-    ("CrossRegionCopy", "kms_key_id"): {"pattern": models.KMS_KEY_ARN.pattern},
-    ("BackupLayer", "iam_role_arn"): {"pattern": models.IAM_ROLE_ARN.pattern},
-    ("Notifications", "sns_topic_arn"): {"pattern": models.SNS_TOPIC_ARN.pattern},
-    ("TagCondition", "key"): {"pattern": models.TAG_KEY.pattern},
+    ("CrossRegionCopy", "kms_key_id"): {"pattern": model_fields.KMS_KEY_ARN.pattern},
+    ("BackupLayer", "iam_role_arn"): {"pattern": model_fields.IAM_ROLE_ARN.pattern},
+    ("Notifications", "sns_topic_arn"): {"pattern": model_fields.SNS_TOPIC_ARN.pattern},
+    ("TagCondition", "key"): {"pattern": model_fields.TAG_KEY.pattern},
     ("ClusterRestoreSpec", "region"): {"enum": "regions"},
     ("TableRestoreSpec", "region"): {"enum": "regions"},
     ("SnapshotShareSpec", "region"): {"enum": "regions"},
@@ -48,9 +49,9 @@ _EXTRA: dict[tuple[str, str], dict[str, Any]] = {
 }
 # Items of list keys.
 _ITEMS: dict[tuple[str, str], dict[str, Any]] = {
-    ("Notifications", "backup_vault_events"): {"enum": list(models.BackupVaultEvent.__args__)},  # type: ignore[attr-defined]
-    ("Notifications", "emails"): {"pattern": models.EMAIL.pattern},
-    ("BackupLayer", "restore_pass_role_arns"): {"pattern": models.IAM_ROLE_ARN.pattern},
+    ("Notifications", "backup_vault_events"): {"enum": list(notifications.BackupVaultEvent.__args__)},  # type: ignore[attr-defined]
+    ("Notifications", "emails"): {"pattern": model_fields.EMAIL.pattern},
+    ("BackupLayer", "restore_pass_role_arns"): {"pattern": model_fields.IAM_ROLE_ARN.pattern},
     # AuthorizeSnapshotAccess also takes amazon-redshift-support (AWS Support), which the restore crash-safety
     # work accepts: the schema says so already, so that it never refuses what check accepts.
     ("SnapshotShareSpec", "accounts_with_restore_access"): {"pattern": r"^([0-9]{12}|amazon-redshift-support)$"},

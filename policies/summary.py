@@ -23,18 +23,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from policies import schedules
-from policies.models import (
-    BackupRule,
-    Conditions,
-    CopyAction,
-    Policy,
-    SnapshotLayer,
-    cluster_identifier_of,
-    stack_account,
-)
+from policies.backup_layer import BackupRule, CopyAction
+from policies.models import Policy, stack_account
 from policies.native_plan import MANUAL_SNAPSHOT_CAVEAT
 from policies.restores import ClusterRestoreSpec, SnapshotShareSpec, TableRestoreSpec, describe_restore
 from policies.schedules import FOREVER, days_text
+from policies.selection import Conditions, cluster_identifier_of
+from policies.snapshot_layer import SnapshotLayer
 from policies.validation import Stack
 
 NEXT_COUNT = 5

@@ -1,10 +1,12 @@
-"""The one entry point of validation: stack config in, a validated `Stack` or one `ConfigError` with every problem."""
+"""The one entry point of validation: stack config in, a validated `Stack` or one `ConfigError` with every problem.
+
+Reading the stack file is in `policies/stack_file.py`, the rules across policies in `policies/cross_policy.py`;
+their public names are importable from here too.
+"""
 
 from __future__ import annotations
 
-import difflib
-import re
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,16 +16,19 @@ import yaml
 from pydantic import ValidationError
 
 from policies.audit_controls import audit_problems
-from policies.aws_settings import aws_setting_problems
 from policies.base import partial_instance, problems_from_validation_error, skip_if_invalid
-from policies.errors import ConfigError, Problem, format_value, join_path
+from policies.cross_policy import NativeOwners, cross_policy_problems, discovered_native_problems
+from policies.errors import ConfigError, Problem, join_path
 from policies.locations import Locations, as_written, located
-from policies.models import Policy, StackConfig, arn_account, stack_account
-from policies.native_plan import protected_clusters
+from policies.models import Policy, StackConfig, stack_account
 from policies.regions import placement_problems, region_problem
 from policies.restores import RestoreSpec, restore_list_problems
+from policies.stack_file import NAMESPACE, read_yaml_nodes, split_stack_config, stack_name_of_file
 
-NAMESPACE = "redshift-backup"
+__all__ = [
+    "NAMESPACE", "NativeOwners", "Stack", "cross_policy_problems", "discovered_native_problems", "load_stack_file",
+    "split_stack_config", "stack_name_of_file", "validate_config", "validate_policy",
+]
 
 if TYPE_CHECKING:
     from policies.organization import OrganizationConfig
@@ -146,169 +151,6 @@ def _valid_policies(raw: Mapping[str, Any], context: dict[str, Any]) -> list[tup
                 continue  # its own problems were reported by the full validation
     return out
 
-
-def cross_policy_problems(policies: Iterable[tuple[int, Policy]]) -> list[Problem]:
-    """Rules that span policies: unique names and vaults, one owner per native setting of a cluster."""
-    policies = list(policies)
-    problems: list[Problem] = []
-    names: dict[str, int] = {}
-    vaults: dict[str, int] = {}
-    native = NativeOwners()
-    opt_in: int | None = None
-    # Each rule in its own block: on a partly valid policy, a rule that reads an invalid field is skipped alone.
-    for i, policy in policies:
-        with skip_if_invalid():
-            if policy.backup and policy.backup.opt_in_region_settings:
-                if opt_in is not None:
-                    problems.append(Problem(join_path("policies", i, "backup", "opt_in_region_settings"),
-                                            f"policies[{opt_in}] already opts this region in; RegionSettings is one "
-                                            "per account and region, so turn it on in one policy only", True,
-                                            rule="cross-policy"))
-                opt_in = i if opt_in is None else opt_in
-        with skip_if_invalid():
-            if policy.name in names:
-                problems.append(Problem(join_path("policies", i, "name"),
-                                        f"is already used by policies[{names[policy.name]}]; policy names name "
-                                        "their resources and must be unique", policy.name, rule="cross-policy"))
-            names.setdefault(policy.name, i)
-        with skip_if_invalid():
-            if policy.backup and policy.backup.vault.existing is None:
-                vault = policy.vault_name or ""
-                if vault in vaults:
-                    problems.append(Problem(join_path("policies", i, "backup", "vault", "name"),
-                                            f"policies[{vaults[vault]}] already creates a vault named {vault!r}; to "
-                                            "share it, create it in one policy and use `existing` in the other",
-                                            vault, rule="cross-policy"))
-                vaults.setdefault(vault, i)
-        with skip_if_invalid():
-            problems.extend(native.claim(i, policy, policy.selection.cluster_identifiers()))
-    problems.extend(_topic_account_problems(policies))
-    return problems
-
-
-def _topic_account_problems(policies: Iterable[tuple[int, Policy]]) -> list[Problem]:
-    """AWS Backup notifies a topic of the vault's own account only; the stack's account is known when its ARNs
-    name it (`stack_account`)."""
-    listed = list(policies)
-    account = None
-    with skip_if_invalid():
-        account = stack_account(p for _, p in listed)
-    if account is None:
-        return []
-    out = []
-    for i, policy in listed:
-        with skip_if_invalid():
-            topic = policy.notifications.sns_topic_arn if policy.notifications else None
-            if topic and arn_account(topic) != account:
-                out.append(Problem(join_path("policies", i, "notifications", "sns_topic_arn"),
-                                   f"is in account {arn_account(topic)}; AWS Backup notifies a topic of the vault's "
-                                   f"own account only ({account}, the stack's, from its ARNs)", topic,
-                                   rule="notification-topic"))
-    return out
-
-
-class NativeOwners:
-    """Which policy sets which native setting of which cluster: a cluster has one snapshot schedule, one retention
-    and one copy destination, so the first policy (in stack order) to set one owns it and any other is a problem.
-    """
-
-    def __init__(self) -> None:
-        # (cluster, setting) -> (policy index, whether it found the cluster by tag discovery, the value it sets)
-        self._owner: dict[tuple[str, str], tuple[int, bool, Any]] = {}
-
-    def claim(self, index: int, policy: Policy, clusters: Iterable[str],
-              discovered: Collection[str] = ()) -> list[Problem]:
-        """Claim `policy`'s native settings on `clusters`; `discovered` (found by tag discovery) shapes the message."""
-        problems: list[Problem] = []
-        if not policy.snapshots:
-            return problems
-        for setting in _native_settings(policy):
-            value = _native_value(policy, setting)
-            for cluster in clusters:
-                here = cluster in discovered
-                owner, there, first_value = self._owner.setdefault((cluster, setting), (index, here, value))
-                if owner == index:
-                    continue
-                path = join_path("policies", index, "snapshots", setting)
-                first = f"{join_path('policies', owner, 'snapshots', setting)} ({format_value(first_value)})"
-                rule = ("a cluster has one snapshot schedule, one retention and one copy destination, so only one "
-                        "policy may set each")
-                if not (here or there):
-                    problems.append(Problem(path, f"cluster {cluster!r} already gets its {setting} from {first}; "
-                                            f"{rule}", value, rule="cross-policy"))
-                    continue
-                who = ("this policy's and that policy's tag discovery" if here and there
-                       else "this policy's tag discovery" if here else f"the tag discovery of policies[{owner}]")
-                problems.append(Problem(path, f"cluster {cluster!r} (found by {who}) already gets its {setting} "
-                                        f"from {first}; {rule}: leave it out of one of them with "
-                                        "selection.not_resources, or change its tags", cluster, rule="cross-policy"))
-        problems.extend(self._snapshots_off_elsewhere(index, policy, clusters))
-        return problems
-
-    def _snapshots_off_elsewhere(self, index: int, policy: Policy, clusters: Iterable[str]) -> list[Problem]:
-        """Automated retention 0 from one policy and a schedule or copy from another: with automated snapshots
-        off there is nothing to take or copy (within one policy, the model itself refuses it)."""
-        problems: list[Problem] = []
-        needs = [s for s in ("schedule", "cross_region_copy") if s in _native_settings(policy)]
-        turns_off = policy.snapshots is not None and policy.snapshots.automated_snapshot_retention_days == 0
-        for cluster in clusters:
-            off = self._owner.get((cluster, "automated_snapshot_retention_days"))
-            if off is not None and off[0] != index and off[2] == 0:
-                for setting in needs:
-                    problems.append(Problem(
-                        join_path("policies", index, "snapshots", setting),
-                        f"cluster {cluster!r} has automated snapshots turned off by "
-                        f"{join_path('policies', off[0], 'snapshots', 'automated_snapshot_retention_days')} (0), "
-                        f"so this {setting} would take or copy nothing; set a retention of 1-35 days there",
-                        _native_value(policy, setting), rule="cross-policy"))
-            if turns_off:
-                for setting in ("schedule", "cross_region_copy"):
-                    other = self._owner.get((cluster, setting))
-                    if other is not None and other[0] != index:
-                        problems.append(Problem(
-                            join_path("policies", index, "snapshots", "automated_snapshot_retention_days"),
-                            f"turns automated snapshots of cluster {cluster!r} off, but "
-                            f"{join_path('policies', other[0], 'snapshots', setting)} gives it a {setting}, which "
-                            "would then take or copy nothing; expected 1-35", 0, rule="cross-policy"))
-        return problems
-
-
-def discovered_native_problems(policies: Sequence[Policy], discovered: Mapping[int, Sequence[str]],
-                               source: str | None = None) -> None:
-    """The one-owner rule again, once tag discovery has found its clusters (policies[i] found `discovered[i]`).
-
-    Validation sees named clusters only; a cluster discovered by one policy and named or discovered by another
-    would get two retention settings, two schedule associations and two copies that undo each other. Raises a
-    ConfigError listing every such cluster, before anything is registered.
-    """
-    owners = NativeOwners()
-    problems: list[Problem] = []
-    for i, policy in enumerate(policies):
-        found = discovered.get(i, ())
-        problems.extend(owners.claim(i, policy, protected_clusters(policy, found), found))
-    ConfigError.collect(problems, source)
-
-
-def _native_settings(policy: Policy) -> list[str]:
-    layer = policy.snapshots
-    assert layer is not None
-    out = []
-    if layer.schedule:
-        out.append("schedule")
-    if layer.automated_snapshot_retention_days is not None:
-        out.append("automated_snapshot_retention_days")
-    if layer.manual_snapshot_retention_days is not None:
-        out.append("manual_snapshot_retention_days")
-    if layer.cross_region_copy:
-        out.append("cross_region_copy")
-    return out
-
-
-def _native_value(policy: Policy, setting: str) -> Any:
-    value = getattr(policy.snapshots, setting)
-    return value.model_dump(exclude_unset=True) if hasattr(value, "model_dump") else value
-
-
 def _dedupe(problems: list[Problem]) -> list[Problem]:
     seen: set[tuple[str, str]] = set()
     out = []
@@ -318,107 +160,6 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
             out.append(p)
     return out
 
-
-# --- stack files ----------------------------------------------------------------------------------------------
-
-
-def split_stack_config(config: Mapping[str, Any]) -> tuple[dict[str, Any], str | None, list[Problem]]:
-    """Split a stack's `config:` map into our namespace (prefix removed), the region and key problems."""
-    ours: dict[str, Any] = {}
-    problems: list[Problem] = []
-    region = config.get("aws:region")
-    aws = {k[4:]: v for k, v in config.items() if isinstance(k, str) and k.startswith("aws:")}
-    problems.extend(aws_setting_problems(aws))
-    for key, value in config.items():
-        if not isinstance(key, str):
-            problems.append(Problem("config", "keys must be strings", key, rule="type"))
-        elif key.startswith(NAMESPACE + ":"):
-            ours[key[len(NAMESPACE) + 1:]] = value
-        elif ":" not in key:
-            # Pulumi reads an unprefixed key as `<project>:<key>`, and our project is redshift-backup.
-            ours[key] = value
-        elif _misspelt_namespace(key.split(":", 1)[0]):
-            problems.append(Problem(key, f"unknown namespace {key.split(':', 1)[0]!r}; did you mean "
-                                    f"{NAMESPACE}:{key.split(':', 1)[1]}? (keys of other namespaces are ignored, so "
-                                    "this config would not be read)", has_value=False, rule="namespace"))
-    if region is not None and not isinstance(region, str):
-        problems.append(Problem("aws:region", "expected a region name string", region, rule="type"))
-        region = None
-    return ours, region, problems
-
-
-def _misspelt_namespace(namespace: str) -> bool:
-    """`redshift-backups`, `redshift_backup`, `Redshift-Backup`: close to ours, but not ours."""
-    if namespace == NAMESPACE:
-        return False
-    squashed = namespace.lower().replace("_", "").replace("-", "")
-    return squashed == NAMESPACE.replace("-", "") or difflib.SequenceMatcher(
-        None, namespace.lower(), NAMESPACE).ratio() >= 0.8
-
-
-class _DuplicateKeys:
-    """Every key given twice in one YAML mapping, with the line of each (PyYAML itself keeps the last)."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def walk(self, node: yaml.Node, where: tuple[str | int, ...]) -> None:
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[tuple[str, str], int] = {}
-            for key, value in node.value:
-                if key.tag == "tag:yaml.org,2002:merge":
-                    continue
-                ident = (key.tag, str(key.value))
-                line = key.start_mark.line + 1
-                if ident in seen:
-                    lines = f"on line {line}" if seen[ident] == line else f"at lines {seen[ident]} and {line}"
-                    self.problems.append(Problem(_document_path((*where, str(key.value))),
-                                                 f"is given twice, {lines}; YAML would silently keep only the "
-                                                 "last one: remove one", has_value=False, rule="duplicate-key",
-                                                 line=line, column=key.start_mark.column + 1))
-                seen.setdefault(ident, line)
-                self.walk(value, (*where, str(key.value)))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                self.walk(item, (*where, i))
-
-
-def _document_path(where: tuple[str | int, ...]) -> str:
-    """A place in a stack file as the other problems name it: `policies[0].name`, `aws:region`, `config`."""
-    if len(where) >= 2 and where[0] == "config" and isinstance(where[1], str):
-        key = where[1]
-        head = key[len(NAMESPACE) + 1:] if key.startswith(NAMESPACE + ":") else key
-        return join_path(head, *where[2:])
-    return join_path(*where)
-
-
-def _read_yaml(text: str, source: str) -> Any:
-    """`yaml.safe_load`, except that duplicate keys are errors (all of them, with their lines)."""
-    return _read_yaml_nodes(text, source)[0]
-
-
-def _read_yaml_nodes(text: str, source: str) -> tuple[Any, Locations | None]:
-    """The document and where each of its values is (None for an empty document)."""
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, None
-        locations = Locations(node, _document_path)
-        duplicates = _DuplicateKeys()
-        duplicates.walk(node, ())
-        ConfigError.collect(located(duplicates.problems, locations), source)
-        return loader.construct_document(node), locations
-    finally:
-        loader.dispose()
-
-
-def stack_name_of_file(path: Path) -> str | None:
-    """The stack a `Pulumi.<stack>.yaml` (or `.yml`) file configures; None for a file named otherwise."""
-    match = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", path.name)
-    return match.group(1) if match else None
-
-
 def load_stack_file(path: str | Path) -> Stack:
     """Read and validate `Pulumi.<stack>.yaml`; raises ConfigError (also for unreadable or malformed YAML)."""
     path = Path(path)
@@ -426,7 +167,7 @@ def load_stack_file(path: str | Path) -> Stack:
     locations: Locations | None = None
     try:
         data = path.read_bytes()
-        document, locations = _read_yaml_nodes(data.decode("utf-8"), source)
+        document, locations = read_yaml_nodes(data.decode("utf-8"), source)
     except OSError as exc:
         raise ConfigError([Problem("", f"cannot read the file: {exc.strerror}", has_value=False)], source) from exc
     except UnicodeDecodeError as exc:

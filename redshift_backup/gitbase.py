@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from policies.errors import ConfigError, RedshiftBackupError
-from policies.validation import Stack, load_stack_file, stack_name_of_file, validate_config
+from policies.stack_file import stack_name_of_file
+from policies.validation import Stack, load_stack_file, validate_config
 from redshift_backup.plan import stack_file_config
 
 

@@ -11,7 +11,7 @@ ref to compare with, e.g. `origin/main`), `PR` (the pull request number), `GITHU
 `PULUMI_PREVIEW_STACKS`.
 
 Both run with the project installed (`make setup`), as the workflow does: stack files are recognised by the same
-rule as `check`, `plan` and `diff` use (`policies.validation.stack_name_of_file`).
+rule as `check`, `plan` and `diff` use (`policies.stack_file.stack_name_of_file`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from policies.validation import stack_name_of_file
+from policies.stack_file import stack_name_of_file
 
 MARKER = "<!-- redshift-backup-review -->"
 # GitHub refuses comments over 65536 characters; measured in UTF-8 bytes, which are never fewer.

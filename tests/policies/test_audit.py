@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from policies import audit
 from policies import audit_controls as controls
+from policies.backup_layer import BackupRule
 from policies.errors import ConfigError
-from policies.models import BackupRule, Policy
+from policies.models import Policy
 from policies.validation import load_stack_file, validate_config
 
 REGION = "us-east-1"

@@ -11,7 +11,8 @@ from policies import names
 from policies.aws_settings import aws_setting_problems
 from policies.errors import ConfigError
 from policies.regions import partition_of, partitions, region_problem
-from policies.validation import split_stack_config, validate_config
+from policies.stack_file import split_stack_config
+from policies.validation import validate_config
 
 CLUSTER = "arn:aws:redshift:us-east-1:123456789012:cluster:analytics"
 

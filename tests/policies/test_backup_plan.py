@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from policies import backup_plan as bp
-from policies.models import Policy, Selection
+from policies.models import Policy
+from policies.selection import Selection
 from policies.validation import load_stack_file, validate_policy
 
 REGION = "us-east-1"

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from policies.errors import ConfigError
-from policies.models import Conditions, Policy
+from policies.models import Policy
 from policies.native_plan import (
     MANUAL_SNAPSHOT_CAVEAT,
     CopyPlan,
@@ -23,6 +23,7 @@ from policies.native_plan import (
     retention_input_problems,
     tags_match,
 )
+from policies.selection import Conditions
 from policies.validation import load_stack_file, validate_policy
 
 ROOT = Path(__file__).resolve().parents[2]

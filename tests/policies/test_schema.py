@@ -15,7 +15,8 @@ import yaml
 from policies.errors import ConfigError
 from policies.reference import REFERENCE
 from policies.schema import config_schema
-from policies.validation import split_stack_config, validate_config
+from policies.stack_file import split_stack_config
+from policies.validation import validate_config
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted({*ROOT.glob("Pulumi.*.yaml"), *ROOT.glob("tests/**/Pulumi.*.yaml")} - {ROOT / "Pulumi.yaml"})

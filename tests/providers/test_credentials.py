@@ -17,8 +17,8 @@ from components.discovery import discover_tagged_clusters
 from components.restore_cluster import ClusterRestoreProvider
 from components.retention import SnapshotRetentionProvider
 from policies.errors import ProviderError
-from policies.models import Conditions
 from policies.restores import OWNERSHIP_TAG
+from policies.selection import Conditions
 from tests.providers.conftest import REGION, seed_cluster, seed_snapshot
 from tests.providers.restore_support import FakeClock, fast_poller
 

@@ -10,7 +10,7 @@ import pytest
 from components.discovery import discover_tagged_clusters
 from components.snapshot_policy import RedshiftSnapshotPolicy
 from policies.errors import ProviderError
-from policies.models import Conditions
+from policies.selection import Conditions
 from redshift_backup import mockrun
 from tests.components.test_program_validation import run_expecting_error
 from tests.providers.conftest import REGION, seed_cluster

@@ -1,0 +1,80 @@
+"""The policy models and validation live in modules named for what they do; `policies.models` and
+`policies.validation` still offer every name they offered before the split."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+import policies.models
+import policies.validation
+from policies import backup_layer, cross_policy, model_fields, notifications, selection, snapshot_layer, stack_file
+from policies.base import StrictModel
+
+# Every model, pattern, limit, field type and function `policies/models.py` defined before it was split by layer:
+# users' programs import them from there.
+NAMES_BEFORE_THE_SPLIT = """
+ACCOUNT_ID ARN CLUSTER_ARN CLUSTER_ID CLUSTER_ID_RULE EMAIL IAM_ROLE_ARN IAM_TAG_VALUE KMS_KEY_ARN
+MAX_DELETE_AFTER_DAYS MAX_SELECTION_ARNS MAX_SELECTION_ARNS_WITH_WILDCARD MAX_WINDOW_MINUTES NAMESPACE_ARN
+POLICY_NAME REGION RULE_NAME SNS_TOPIC_ARN TAG_KEY VAULT_ARN VAULT_NAME
+AccountId BackupRegionName ClusterIdentifier DeleteAfterDays Email IamRoleArn KmsKeyArn PolicyName
+RedshiftRegionName RegionName RuleName SnsTopicArn Tags Timezone VaultName
+BackupVaultEvent DEPRECATED_EVENTS RedshiftEventCategory
+BackupLayer BackupRule Conditions CopyAction CrossRegionCopy Notifications Policy ReportPlan Selection
+SnapshotLayer StackConfig TagCondition Vault VaultLock Audit RestoreSpec StrictModel
+arn_account arn_region cluster_identifier_of stack_account vault_arn_problem
+""".split()
+
+LAYERS = (model_fields, selection, backup_layer, snapshot_layer, notifications)
+
+
+@pytest.mark.parametrize("name", NAMES_BEFORE_THE_SPLIT)
+def test_policies_models_still_exports_every_name_it_had(name: str) -> None:
+    assert name in policies.models.__all__  # mypy's strict mode reads `__all__` as the module's exports
+    assert getattr(policies.models, name) is not None
+
+
+def test_every_re_export_is_the_object_of_its_new_home() -> None:
+    homes = {name: layer for layer in LAYERS for name in vars(layer) if not name.startswith("_")}
+    moved = [name for name in policies.models.__all__ if name in homes]
+    assert len(moved) > 40
+    for name in moved:
+        assert getattr(policies.models, name) is getattr(homes[name], name), name
+
+
+def test_each_model_lives_in_the_module_named_for_what_it_models() -> None:
+    expected = {
+        "selection": {"TagCondition", "Conditions", "Selection"},
+        "backup_layer": {"CopyAction", "BackupRule", "VaultLock", "Vault", "ReportPlan", "BackupLayer"},
+        "snapshot_layer": {"CrossRegionCopy", "SnapshotLayer"},
+        "notifications": {"Notifications"},
+        "models": {"Policy", "StackConfig"},
+    }
+    for module, models in expected.items():
+        found = {name for name, obj in vars(importlib.import_module(f"policies.{module}")).items()
+                 if isinstance(obj, type) and issubclass(obj, StrictModel) and obj.__module__ == f"policies.{module}"}
+        assert found == models, module
+
+
+def test_the_policy_is_built_from_the_layers_classes() -> None:
+    fields = policies.models.Policy.model_fields
+    assert fields["selection"].annotation is selection.Selection
+    assert fields["backup"].annotation == backup_layer.BackupLayer | None
+    assert fields["snapshots"].annotation == snapshot_layer.SnapshotLayer | None
+    assert fields["notifications"].annotation == notifications.Notifications | None
+
+
+# The public names of `policies/validation.py` before reading the stack file and the cross-policy rules moved out.
+VALIDATION_NAMES = {
+    "NAMESPACE": stack_file, "split_stack_config": stack_file, "stack_name_of_file": stack_file,
+    "NativeOwners": cross_policy, "cross_policy_problems": cross_policy, "discovered_native_problems": cross_policy,
+    "Stack": policies.validation, "load_stack_file": policies.validation, "validate_config": policies.validation,
+    "validate_policy": policies.validation,
+}
+
+
+def test_policies_validation_still_exports_every_name_it_had() -> None:
+    assert set(policies.validation.__all__) == set(VALIDATION_NAMES)
+    for name, home in VALIDATION_NAMES.items():
+        assert getattr(policies.validation, name) is getattr(home, name), name
