@@ -78,7 +78,7 @@ def test_the_engine_runs_the_example_config_and_reports_its_advisories(restores_
     preview = restores_stack.run("preview", "--policy-pack", str(pack_plugin(tmp_path / "pack")),
                                  "--policy-pack-config", str(PACK / "config.example.json"))
     assert "redshift-backup@v0.1.0" in preview.stdout, preview.output()
-    assert [(policy, level, name) for policy, level, name, _ in policy_events(preview)] == [
+    assert sorted((policy, level, name) for policy, level, name, _ in policy_events(preview)) == [
         ("redshift-automated-snapshot-retention", "advisory", RESTORED),
         ("redshift-restore-encrypted", "advisory", RESTORED)], preview.output()
     assert preview.ops().keys() == {RESTORED, SHARE, "analytics-prod-retention"}
