@@ -154,8 +154,8 @@ POLICIES = [
         {checks.NAMESPACE}, _namespaces_covered, settings.PoliciesSource, settings.SOURCE_SCHEMA),
     _resource_policy(
         "redshift-automated-snapshot-retention",
-        "Redshift clusters (and clusters restored by redshift-backup) keep automated snapshots at least the "
-        "organization's minimum number of days.",
+        "Redshift clusters (restored ones too) keep automated snapshots at least the organization's minimum number "
+        "of days.",
         {checks.CLUSTER, restores.CLUSTER_RESTORE}, _retention, settings.RetentionSettings, settings.RETENTION_SCHEMA),
     _resource_policy(
         "redshift-cluster-encrypted", "Redshift clusters are encrypted at rest.",
