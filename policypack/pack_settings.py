@@ -19,6 +19,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from policies.base import Issues, StrictModel, problems_from_validation_error
 from policies.errors import ConfigError, Problem
+from policies.restores import REDSHIFT_SUPPORT, ShareAccount
 from policies.validation import Stack, load_stack_file, validate_config
 
 # The pack's directory: where the engine starts it (its working directory), and what a relative stackFile is
@@ -61,6 +62,12 @@ class RetentionSettings(StrictModel):
     """`redshift-automated-snapshot-retention`: the least automated snapshot retention a cluster may have."""
 
     minimumDays: int = Field(default=DEFAULT_MINIMUM_RETENTION_DAYS, ge=1, le=35)
+
+
+class ShareAccountsSettings(StrictModel):
+    """`redshift-snapshot-share-accounts`: the accounts a snapshot may be shared with (no default: required)."""
+
+    allowedAccounts: list[ShareAccount]
 
 
 class ProdVaultSettings(StrictModel):
@@ -129,7 +136,13 @@ SOURCE_SCHEMA: dict[str, dict[str, Any]] = {
 }
 RETENTION_SCHEMA: dict[str, dict[str, Any]] = {
     "minimumDays": {"type": "integer", "minimum": 1, "maximum": 35, "default": DEFAULT_MINIMUM_RETENTION_DAYS,
-                    "description": "The least automatedSnapshotRetentionPeriod a cluster may have, in days."},
+                    "description": "The least automatedSnapshotRetentionPeriod a cluster (a redshift-backup "
+                    "restore: automated_snapshot_retention_days) may have, in days."},
+}
+SHARE_ACCOUNTS_SCHEMA: dict[str, dict[str, Any]] = {
+    "allowedAccounts": {"type": "array", "items": {"type": "string"},
+                        "description": "12-digit AWS account ids (or " + REDSHIFT_SUPPORT + ", AWS Support) that a "
+                        "redshift-backup snapshot share may grant restore access to."},
 }
 PROD_VAULT_SCHEMA: dict[str, dict[str, Any]] = {
     "prodNamePattern": {"type": "string", "default": DEFAULT_PROD_NAME_PATTERN,

@@ -222,21 +222,36 @@ def retention_problems(resource_type: str, props: Mapping[str, Any], minimum_day
     """`redshift-automated-snapshot-retention`: automatedSnapshotRetentionPeriod at least the configured minimum."""
     if resource_type != CLUSTER:
         return []
-    raw = _get(props, "automatedSnapshotRetentionPeriod")
-    days = float(AWS_DEFAULT_RETENTION_DAYS) if raw is None else _number(raw)
-    if days is None:
-        return [f"automatedSnapshotRetentionPeriod is {raw!r}, not a number of days: set it to {minimum_days}-35"]
-    if days >= minimum_days:
-        return []
-    shown = int(days) if days.is_integer() else days
-    if raw is None:
-        now = f"is not set, so the cluster keeps automated snapshots {AWS_DEFAULT_RETENTION_DAYS} day (the default)"
-    elif days == 0:
-        now = "is 0, which turns automated snapshots off"
+    return retention_verdict(
+        "automatedSnapshotRetentionPeriod", _get(props, "automatedSnapshotRetentionPeriod"), minimum_days,
+        f"is not set, so the cluster keeps automated snapshots {AWS_DEFAULT_RETENTION_DAYS} day (the default)",
+        AWS_DEFAULT_RETENTION_DAYS)
+
+
+def retention_verdict(key: str, raw: Any, minimum_days: int, unset: str,
+                      default_days: int | None = None) -> list[str]:
+    """The automated snapshot retention a resource declares under `key`, against the organization's minimum.
+
+    `unset` says what leaving it out means; `default_days` is the retention it then has (None: the pack cannot
+    know it, so a resource that leaves it out is refused).
+    """
+    if raw is None and default_days is None:
+        now = unset
     else:
-        now = f"is {shown} day{'s' if shown != 1 else ''}"
-    return [f"automatedSnapshotRetentionPeriod {now}; the organization's minimum is {minimum_days} days: set "
-            f"automatedSnapshotRetentionPeriod to at least {minimum_days} (Redshift allows at most 35)"]
+        days = float(default_days or 0) if raw is None else _number(raw)
+        if days is None:
+            return [f"{key} is {raw!r}, not a number of days: set it to {minimum_days}-35"]
+        if days >= minimum_days:
+            return []
+        shown = int(days) if days.is_integer() else days
+        if raw is None:
+            now = unset
+        elif days == 0:
+            now = "is 0, which turns automated snapshots off"
+        else:
+            now = f"is {shown} day{'s' if shown != 1 else ''}"
+    return [f"{key} {now}; the organization's minimum is {minimum_days} days: set {key} to at least {minimum_days} "
+            "(Redshift allows at most 35)"]
 
 
 def _truthy(value: Any) -> bool | None:
@@ -271,9 +286,13 @@ def public_access_problems(resource_type: str, props: Mapping[str, Any]) -> list
         return []
     if _truthy(_get(props, "publiclyAccessible")) is not True:
         return []
-    what = "cluster" if resource_type == CLUSTER else "workgroup"
-    return [f"publiclyAccessible is true: set publiclyAccessible to false (the default), and reach the {what} "
-            "from inside its VPC (a VPC endpoint, a bastion or a VPN)"]
+    return [public_access_message("publiclyAccessible", "cluster" if resource_type == CLUSTER else "workgroup")]
+
+
+def public_access_message(key: str, what: str) -> str:
+    """What `redshift-not-publicly-accessible` says about a resource whose `key` makes it public."""
+    return (f"{key} is true: set {key} to false (the default), and reach the {what} from inside its VPC (a VPC "
+            "endpoint, a bastion or a VPN)")
 
 
 # --- raw AWS Backup resources ---------------------------------------------------------------------------------

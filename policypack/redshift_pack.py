@@ -11,6 +11,7 @@ from typing import Any
 
 import pack_settings as settings
 import redshift_checks as checks
+import restore_checks as restores
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -70,7 +71,8 @@ def _provider_props(provider: Any) -> dict[str, Any] | None:
 def _resource_policy(name: str, description: str, types: set[str],
                      check: Callable[[ResourceValidationArgs, Any], list[str]],
                      settings_model: type[Any] = settings.NoSettings,
-                     schema: dict[str, dict[str, Any]] | None = None) -> ResourceValidationPolicy:
+                     schema: dict[str, dict[str, Any]] | None = None,
+                     level: EnforcementLevel = EnforcementLevel.MANDATORY) -> ResourceValidationPolicy:
     """A resource policy over `types`: its config parsed by `settings_model`, then `check(args, config)`."""
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type not in types:
@@ -83,7 +85,7 @@ def _resource_policy(name: str, description: str, types: set[str],
         _run(run, report)
 
     return ResourceValidationPolicy(
-        name=name, description=description, validate=validate, enforcement_level=EnforcementLevel.MANDATORY,
+        name=name, description=description, validate=validate, enforcement_level=level,
         config_schema=PolicyConfigSchema(schema) if schema else None)
 
 
@@ -113,12 +115,22 @@ def _covered(args: ResourceValidationArgs, source: settings.PoliciesSource) -> l
 
 
 def _retention(args: ResourceValidationArgs, conf: settings.RetentionSettings) -> list[str]:
-    return checks.retention_problems(args.resource_type, plain(args.props), conf.minimumDays)
+    props = plain(args.props)
+    return (checks.retention_problems(args.resource_type, props, conf.minimumDays)
+            + restores.retention_problems(args.resource_type, props, conf.minimumDays))
 
 
-def _props_only(check: Callable[[str, Mapping[str, Any]], list[str]]) -> Callable[[ResourceValidationArgs, Any],
+def _share_accounts(args: ResourceValidationArgs, conf: settings.ShareAccountsSettings) -> list[str]:
+    return restores.share_account_problems(args.resource_type, plain(args.props), conf.allowedAccounts)
+
+
+def _props_only(*found: Callable[[str, Mapping[str, Any]], list[str]]) -> Callable[[ResourceValidationArgs, Any],
                                                                                    list[str]]:
-    return lambda args, _conf: check(args.resource_type, plain(args.props))
+    """A check of the resource's props alone: every function given, each judging the types it knows."""
+    def check(args: ResourceValidationArgs, _conf: Any) -> list[str]:
+        props = plain(args.props)
+        return [message for problems in found for message in problems(args.resource_type, props)]
+    return check
 
 
 def _namespaces_covered(resources: list[checks.StackResource], source: settings.PoliciesSource) -> list[Finding]:
@@ -142,21 +154,32 @@ POLICIES = [
         {checks.NAMESPACE}, _namespaces_covered, settings.PoliciesSource, settings.SOURCE_SCHEMA),
     _resource_policy(
         "redshift-automated-snapshot-retention",
-        "Redshift clusters keep automated snapshots at least the organization's minimum number of days.",
-        {checks.CLUSTER}, _retention, settings.RetentionSettings, settings.RETENTION_SCHEMA),
+        "Redshift clusters (restored ones too) keep automated snapshots at least the organization's minimum number "
+        "of days.",
+        {checks.CLUSTER, restores.CLUSTER_RESTORE}, _retention, settings.RetentionSettings, settings.RETENTION_SCHEMA),
     _resource_policy(
         "redshift-cluster-encrypted", "Redshift clusters are encrypted at rest.",
         {checks.CLUSTER}, _props_only(checks.encryption_problems)),
     _resource_policy(
         "redshift-not-publicly-accessible",
-        "Redshift clusters and Serverless workgroups are not publicly accessible.",
-        {checks.CLUSTER, checks.WORKGROUP}, _props_only(checks.public_access_problems)),
+        "Redshift clusters (restored ones too) and Serverless workgroups are not publicly accessible.",
+        {checks.CLUSTER, checks.WORKGROUP, restores.CLUSTER_RESTORE},
+        _props_only(checks.public_access_problems, restores.public_access_problems)),
     _resource_policy(
         "backup-plan-rule-lifecycle", "AWS Backup plan rules expire their recovery points (a lifecycle).",
         {checks.PLAN}, _props_only(checks.plan_lifecycle_problems)),
     _resource_policy(
         "backup-copy-action-lifecycle", "AWS Backup copy actions expire their copies (a lifecycle).",
         {checks.PLAN}, _props_only(checks.copy_lifecycle_problems)),
+    # Advisory by default: a restore without kms_key_id is as encrypted as its snapshot, which the pack cannot
+    # see; an organization that wants every restore to name its key makes it mandatory.
+    _resource_policy(
+        "redshift-restore-encrypted", "Clusters restored by redshift-backup name the KMS key that encrypts them.",
+        {restores.CLUSTER_RESTORE}, _props_only(restores.encryption_problems), level=EnforcementLevel.ADVISORY),
+    _resource_policy(
+        "redshift-snapshot-share-accounts",
+        "redshift-backup snapshot shares grant restore access only to the organization's allowed accounts.",
+        {restores.SNAPSHOT_SHARE}, _share_accounts, settings.ShareAccountsSettings, settings.SHARE_ACCOUNTS_SCHEMA),
     _stack_policy(
         "backup-prod-vault-locked", "AWS Backup vaults marked prod (by name or tags) have a vault lock.",
         {checks.VAULT, checks.VAULT_LOCK}, _prod_vaults_locked, settings.ProdVaultSettings,

@@ -50,3 +50,27 @@ PLAN_WITH_LIFECYCLES: dict[str, Any] = {
                          "lifecycle": {"deleteAfter": 35}}],
     }],
 }
+
+# Our own restores as their dynamic providers' `check` hands them to the engine: the stack-config keys, the spec's
+# defaults filled in, plus the provider's own keys (`__provider` is the pickled provider).
+CLUSTER_RESTORE = "pulumi-python:dynamic/redshift-backup:RedshiftClusterRestore"
+SNAPSHOT_SHARE = "pulumi-python:dynamic/redshift-backup:RedshiftSnapshotShare"
+KMS_KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def restore(identifier: str = "analytics-drill", **props: Any) -> dict[str, Any]:
+    """A cluster restore that passes every check: private, its retention and its KMS key stated (None: left out)."""
+    base: dict[str, Any] = {
+        "cluster_identifier": identifier, "source": {"snapshot_identifier": "analytics-nightly"},
+        "publicly_accessible": False, "automated_snapshot_retention_days": 7, "kms_key_id": KMS_KEY, "tags": {},
+        "skip_final_snapshot": False, "final_snapshot_retention_days": 7, "timeout_minutes": 75, "multi_az": False,
+        "ownership_tag_value": f"redshift-backup/dev/{identifier}", "__provider": "gASV..."}
+    base.update(props)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def share(*accounts: str, **props: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {"snapshot_identifier": "analytics-nightly", "accounts_with_restore_access": list(accounts),
+                            "ownership_tag_value": "redshift-backup/dev/share", "__provider": "gASV..."}
+    base.update(props)
+    return base

@@ -11,7 +11,19 @@ from analyzer_host import PACK_DIR, AnalyzerHost, stack_resource, urn
 from conftest import REPO_ROOT
 from pulumi.runtime.proto import analyzer_pb2
 from redshift_pack import POLICIES
-from sample import COVERED_BY_NAME, PLAN_WITHOUT_LIFECYCLES, SOURCE, UNCOVERED, UNCOVERED_MESSAGE, UNKNOWN, cluster
+from sample import (
+    CLUSTER_RESTORE,
+    COVERED_BY_NAME,
+    PLAN_WITHOUT_LIFECYCLES,
+    SNAPSHOT_SHARE,
+    SOURCE,
+    UNCOVERED,
+    UNCOVERED_MESSAGE,
+    UNKNOWN,
+    cluster,
+    restore,
+    share,
+)
 
 ADVISORY, MANDATORY, DISABLED = analyzer_pb2.ADVISORY, analyzer_pb2.MANDATORY, analyzer_pb2.DISABLED
 CLUSTER = "aws:redshift/cluster:Cluster"
@@ -46,8 +58,10 @@ def test_analyzer_info_lists_every_policy_with_its_level_and_config_schema() -> 
         info = host.info()
         assert (info.name, info.supportsConfig) == ("redshift-backup", True)
         assert [p.name for p in info.policies] == [p.name for p in POLICIES]
-        assert {p.enforcementLevel for p in info.policies} == {MANDATORY}
         by_name = {p.name: p for p in info.policies}
+        # Every check is mandatory by default but one: a restore's encryption follows its snapshot's, unseen.
+        assert {n: p.enforcementLevel for n, p in by_name.items() if p.enforcementLevel != MANDATORY} == {
+            "redshift-restore-encrypted": ADVISORY}
         assert set(by_name["redshift-cluster-covered"].configSchema.properties) == {"stackFile", "policies",
                                                                                    "region"}
         assert by_name["redshift-cluster-covered"].policy_type == analyzer_pb2.POLICY_TYPE_RESOURCE
@@ -79,6 +93,24 @@ def test_the_configured_levels_apply_and_a_disabled_policy_is_not_run(pack: Anal
                      ("redshift-not-publicly-accessible", MANDATORY)]
     plan = [(name, level) for name, level, _, _ in diagnostics(pack.analyze(PLAN, "plan", PLAN_WITHOUT_LIFECYCLES))]
     assert plan == [("backup-plan-rule-lifecycle", MANDATORY)]  # backup-copy-action-lifecycle is disabled
+
+
+def test_our_restores_over_the_wire_at_their_configured_and_default_levels(pack: AnalyzerHost) -> None:
+    weak = restore(publicly_accessible=True, automated_snapshot_retention_days=None, kms_key_id=None)
+    found = diagnostics(pack.analyze(CLUSTER_RESTORE, "drill", weak))
+    assert [(name, level) for name, level, _, _ in found] == [
+        ("redshift-automated-snapshot-retention", ADVISORY),  # configured advisory
+        ("redshift-not-publicly-accessible", MANDATORY),
+        ("redshift-restore-encrypted", ADVISORY)]  # its default level: not configured here
+    assert found[1][3] == ("Redshift clusters (restored ones too) and Serverless workgroups are not publicly "
+                           "accessible.\npublicly_accessible is true: set publicly_accessible to false (the "
+                           "default), and reach the restored cluster from inside its VPC (a VPC endpoint, a bastion "
+                           "or a VPN)")
+    assert diagnostics(pack.analyze(CLUSTER_RESTORE, "drill", restore())) == []
+    # Not configured here, and it has no default list: the missing config is reported, at the default level.
+    [(name, level, _, message)] = diagnostics(pack.analyze(SNAPSHOT_SHARE, "share", share("222222222222")))
+    assert (name, level) == ("redshift-snapshot-share-accounts", MANDATORY)
+    assert "redshift-snapshot-share-accounts.allowedAccounts: " in message
 
 
 def test_an_unknown_identifier_during_preview_is_an_advisory_not_a_pass(pack: AnalyzerHost) -> None:

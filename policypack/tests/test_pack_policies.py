@@ -23,15 +23,19 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 from redshift_pack import POLICIES
 from sample import (
+    CLUSTER_RESTORE,
     COVERED_BY_NAME,
     COVERED_BY_TAG,
     PLAN_WITH_LIFECYCLES,
     PLAN_WITHOUT_LIFECYCLES,
+    SNAPSHOT_SHARE,
     SOURCE,
     UNCOVERED,
     UNCOVERED_MESSAGE,
     UNKNOWN,
     cluster,
+    restore,
+    share,
     urn,
 )
 
@@ -40,6 +44,7 @@ CONFIG: dict[str, dict[str, Any]] = {
     "redshift-cluster-covered": SOURCE,
     "redshift-namespace-covered": SOURCE,
     "redshift-automated-snapshot-retention": {"minimumDays": 7},
+    "redshift-snapshot-share-accounts": {"allowedAccounts": ["222222222222", "amazon-redshift-support"]},
 }
 
 
@@ -105,12 +110,14 @@ def test_the_sample_program_is_refused_for_its_uncovered_cluster_only() -> None:
     assert violations == [("redshift-cluster-covered", "warehouse", UNCOVERED_MESSAGE)]
 
 
-def test_every_policy_defaults_to_mandatory_and_has_a_stable_id() -> None:
+def test_every_policy_but_the_restore_key_defaults_to_mandatory_and_has_a_stable_id() -> None:
     assert list(BY_NAME) == [
         "redshift-cluster-covered", "redshift-namespace-covered", "redshift-automated-snapshot-retention",
         "redshift-cluster-encrypted", "redshift-not-publicly-accessible", "backup-plan-rule-lifecycle",
-        "backup-copy-action-lifecycle", "backup-prod-vault-locked"]
-    assert {p.enforcement_level for p in POLICIES} == {EnforcementLevel.MANDATORY}
+        "backup-copy-action-lifecycle", "redshift-restore-encrypted", "redshift-snapshot-share-accounts",
+        "backup-prod-vault-locked"]
+    assert {p.name: p.enforcement_level for p in POLICIES if p.enforcement_level != EnforcementLevel.MANDATORY} == {
+        "redshift-restore-encrypted": EnforcementLevel.ADVISORY}
 
 
 # --- each check's rejection, through its policy -----------------------------------------------------------------
@@ -129,10 +136,20 @@ REJECTIONS = [
     ("backup-copy-action-lifecycle", checks.PLAN, PLAN_WITHOUT_LIFECYCLES,
      "rules[0] ('nightly').copyActions[0] to arn:aws:backup:us-west-2:111122223333:backup-vault:dr has no "
      "lifecycle.deleteAfter"),
+    ("redshift-automated-snapshot-retention", CLUSTER_RESTORE, restore(automated_snapshot_retention_days=1),
+     "automated_snapshot_retention_days is 1 day; the organization's minimum is 7 days"),
+    ("redshift-not-publicly-accessible", CLUSTER_RESTORE, restore(publicly_accessible=True),
+     "publicly_accessible is true: set publicly_accessible to false"),
+    ("redshift-restore-encrypted", CLUSTER_RESTORE, restore(kms_key_id=None), "kms_key_id is not set: the "
+     "restored cluster is encrypted only if"),
+    ("redshift-snapshot-share-accounts", SNAPSHOT_SHARE, share("222222222222", "999999999999"),
+     "snapshot 'analytics-nightly' would be shared with account 999999999999, not in the organization's "
+     "allowedAccounts"),
 ]
 
 
-@pytest.mark.parametrize("policy_name, type_, props, start", REJECTIONS, ids=[r[0] for r in REJECTIONS])
+@pytest.mark.parametrize("policy_name, type_, props, start", REJECTIONS,
+                         ids=[f"{r[0]}-{r[1].rsplit(':', 1)[-1]}" for r in REJECTIONS])
 def test_each_resource_check_rejects_with_what_to_change(policy_name: str, type_: str, props: dict[str, Any],
                                                          start: str) -> None:
     [(message, where)] = run(policy_name, type_, props)
@@ -146,6 +163,35 @@ def test_the_minimum_retention_comes_from_the_pack_config() -> None:
         "automatedSnapshotRetentionPeriod is 7 days; the organization's minimum is 14 days: set "
         "automatedSnapshotRetentionPeriod to at least 14 (Redshift allows at most 35)"]
     assert messages("redshift-automated-snapshot-retention", checks.CLUSTER, props, config={}) == []  # default 7
+
+
+def test_our_restores_pass_every_check_when_private_retained_keyed_and_shared_within_the_list() -> None:
+    found = [(policy.name, message) for policy in POLICIES if isinstance(policy, ResourceValidationPolicy)
+             for type_, props in ((CLUSTER_RESTORE, restore()), (SNAPSHOT_SHARE, share("222222222222")))
+             for message in messages(policy.name, type_, props)]
+    assert found == []
+    # The cluster checks that have no restore counterpart leave restores alone (coverage judges aws:* clusters).
+    assert messages("redshift-cluster-covered", CLUSTER_RESTORE, restore(), config={}) == []
+    assert messages("redshift-cluster-encrypted", CLUSTER_RESTORE, restore(kms_key_id=None)) == []
+
+
+def test_the_minimum_retention_of_a_restore_comes_from_the_same_config() -> None:
+    props = restore(automated_snapshot_retention_days=7)
+    [message] = messages("redshift-automated-snapshot-retention", CLUSTER_RESTORE, props, config={"minimumDays": 14})
+    assert message.startswith("automated_snapshot_retention_days is 7 days; the organization's minimum is 14 days")
+
+
+def test_a_share_check_without_its_allowed_accounts_reports_the_config_on_each_share() -> None:
+    [message] = messages("redshift-snapshot-share-accounts", SNAPSHOT_SHARE, share("222222222222"), config={})
+    assert message.startswith("the policy pack's config is invalid, so this check cannot run: 1 problem in the "
+                              "policy pack's config:\n  - redshift-snapshot-share-accounts.allowedAccounts: ")
+    assert messages("redshift-snapshot-share-accounts", CLUSTER_RESTORE, restore(), config={}) == []
+
+
+def test_an_unknown_restore_value_raises_the_sdks_preview_error() -> None:
+    with pytest.raises(UnknownValueError) as err:
+        run("redshift-not-publicly-accessible", CLUSTER_RESTORE, restore(publicly_accessible=UNKNOWN))
+    assert err.value.message == "string value at .publicly_accessible can't be known during preview"
 
 
 def test_coverage_reads_inline_policies_and_the_providers_default_tags() -> None:
@@ -223,6 +269,7 @@ def test_the_example_config_is_valid_and_reads_the_repositorys_prod_stack() -> N
     models: dict[str, type[StrictModel]] = {
         "redshift-cluster-covered": settings.PoliciesSource, "redshift-namespace-covered": settings.PoliciesSource,
         "redshift-automated-snapshot-retention": settings.RetentionSettings,
+        "redshift-snapshot-share-accounts": settings.ShareAccountsSettings,
         "backup-prod-vault-locked": settings.ProdVaultSettings}
     for name, value in example.items():
         assert name in BY_NAME
