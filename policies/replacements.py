@@ -82,7 +82,7 @@ REPLACEMENTS: dict[str, Replacement] = {
         "target_database_name", "target_schema_name", "new_table_name", "enable_case_sensitive_identifier",
         "region"),
     "pulumi-python:dynamic/redshift-backup:RedshiftClusterRestore": _entry(
-        "components/restore_cluster.py REPLACE_KEYS", "source", "cluster_identifier", "region",
+        "components/restore_cluster_inputs.py REPLACE_KEYS", "source", "cluster_identifier", "region",
         "manage_master_password", "master_password_secret_kms_key_id", "cluster_subnet_group_name",
         "availability_zone", "port", "kms_key_id", "multi_az", "elastic_ip", "hsm_configuration_identifier",
         "hsm_client_certificate_identifier"),

@@ -66,6 +66,8 @@ def test_the_serialized_provider_is_the_importable_class() -> None:
     assert type(provider) is ClusterRestoreProvider
     # Pickled by reference: the class is named, not copied, so the host imports it from `components`.
     assert b"components.restore_cluster" in base64.b64decode(serialized)
+    # Existing state names this module: the class stays defined here, not in a module its work was split into.
+    assert type(provider).__module__ == "components.restore_cluster"
 
 
 def test_the_example_stack_has_plan_lines() -> None:
