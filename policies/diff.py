@@ -31,7 +31,7 @@ from policies.diff_match import (
 from policies.diff_policy import Sides, policy_findings
 from policies.models import Policy, stack_account
 from policies.org_diff import organization_findings
-from policies.schedules import days_text
+from policies.schedule_words import days_text
 from policies.summary import (
     ProtectionRow,
     matrix_parts,

@@ -17,7 +17,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from policies.schedules import days_text
+from policies.schedule_words import days_text
 from policies.summary import ProtectionRow, duration_text
 
 COLUMNS = ("Protected", "Covered by", "Next backup", "Worst-case RPO", "Longest retention", "Copies", "Vault lock")

@@ -1,5 +1,5 @@
-"""The policy models and validation live in modules named for what they do; `policies.models` and
-`policies.validation` still offer every name they offered before the split."""
+"""The policy models, validation and schedules live in modules named for what they do; `policies.models`,
+`policies.validation` and `policies.schedules` still offer every name they offered before the split."""
 
 from __future__ import annotations
 
@@ -8,8 +8,25 @@ import importlib
 import pytest
 
 import policies.models
+import policies.schedules
 import policies.validation
-from policies import backup_layer, cross_policy, model_fields, notifications, selection, snapshot_layer, stack_file
+from policies import (
+    backup_cron,
+    backup_layer,
+    backup_runs,
+    cron_fields,
+    cross_policy,
+    model_fields,
+    notifications,
+    rpo,
+    schedule_words,
+    selection,
+    snapshot_cron,
+    snapshot_layer,
+    snapshot_runs,
+    snapshot_spacing,
+    stack_file,
+)
 from policies.base import StrictModel
 
 # Every model, pattern, limit, field type and function `policies/models.py` defined before it was split by layer:
@@ -78,3 +95,36 @@ def test_policies_validation_still_exports_every_name_it_had() -> None:
     assert set(policies.validation.__all__) == set(VALIDATION_NAMES)
     for name, home in VALIDATION_NAMES.items():
         assert getattr(policies.validation, name) is getattr(home, name), name
+
+
+# The public names of `policies/schedules.py` before it was split by what each part does, with their new homes.
+SCHEDULE_HOMES = {
+    backup_cron: "BackupCron DayRule parse_backup_schedule validate_backup_schedule",
+    backup_runs: "backup_times_between iana_timezones is_timezone last_backup_time_if_ended next_backup_times "
+                 "validate_timezone",
+    cron_fields: "ScheduleError BACKUP_EXAMPLE BACKUP_FIELDS DAY_NAMES MONTH_NAMES SNAPSHOT_EXAMPLE SNAPSHOT_FIELDS",
+    rpo: "combined_rpo last_run worst_case_rpo",
+    schedule_words: "FOREVER days_text describe_backup_schedule describe_snapshot_definition",
+    snapshot_cron: "SnapshotCron SnapshotDefinition SnapshotRate parse_snapshot_definition",
+    snapshot_runs: "next_snapshot_times snapshot_times_between",
+    snapshot_spacing: "SnapshotConflict snapshot_conflicts snapshot_definition_problems",
+}
+
+
+def test_policies_schedules_still_exports_every_name_it_had() -> None:
+    expected = {name: home for home, names in SCHEDULE_HOMES.items() for name in names.split()}
+    assert set(policies.schedules.__all__) == set(expected)
+    for name, home in expected.items():
+        assert getattr(policies.schedules, name) is getattr(home, name), name
+
+
+def test_a_schedule_cache_is_one_cache_whichever_module_it_is_called_through() -> None:
+    expression = "cron(17 3 ? * MON *)"
+    before = backup_cron.parse_backup_schedule.cache_info()
+    policies.schedules.parse_backup_schedule(expression)
+    backup_cron.parse_backup_schedule(expression)
+    after = backup_cron.parse_backup_schedule.cache_info()
+    assert after.hits + after.misses - before.hits - before.misses == 2
+    assert after.currsize <= before.currsize + 1
+    assert policies.schedules.validate_timezone is backup_runs.validate_timezone
+    assert policies.schedules.iana_timezones.cache_info() == backup_runs.iana_timezones.cache_info()
