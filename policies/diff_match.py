@@ -12,7 +12,9 @@ from typing import Any
 from policies import backup_cron, backup_runs, rpo, snapshot_cron, snapshot_runs
 from policies.backup_layer import BackupRule
 from policies.diff_findings import Collector
-from policies.summary import Part, ProtectionRow, duration_text, rpo_schedules
+from policies.protection_matrix import ProtectionRow
+from policies.summary_parts import Part, rpo_schedules
+from policies.summary_words import duration_text
 
 # --- RPO over the comparison period ---------------------------------------------------------------------------
 
@@ -248,7 +250,7 @@ _EXCEPT = ", except "
 
 
 def selector_parts(label: str) -> tuple[str, tuple[str, ...]]:
-    """A tag selector's label (`policies.summary.policy_targets`) as its conditions and its exclusions."""
+    """A tag selector's label (`policies.summary_parts.policy_targets`) as its conditions and its exclusions."""
     conditions, _, excluded = label.partition(_EXCEPT)
     return conditions, tuple(excluded.split(", ")) if excluded else ()
 

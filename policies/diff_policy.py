@@ -21,9 +21,9 @@ from policies.diff_match import (
 )
 from policies.models import Policy
 from policies.notifications import Notifications
+from policies.policy_summary import VaultSummary, vault_summary
 from policies.schedule_words import FOREVER, days_text
 from policies.snapshot_layer import SnapshotLayer
-from policies.summary import VaultSummary, vault_summary
 
 # --- per policy -------------------------------------------------------------------------------------------------
 

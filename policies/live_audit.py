@@ -16,7 +16,7 @@ from policies.models import Policy
 from policies.native_plan import tags_match
 from policies.rpo import combined_rpo
 from policies.schedule_words import days_text
-from policies.summary import Part, rpo_schedules
+from policies.summary_parts import Part, rpo_schedules
 
 Level = Literal["high", "medium", "info"]
 LEVELS: tuple[Level, ...] = ("high", "medium", "info")

@@ -31,7 +31,7 @@ from policies.org_grammar import APPEND, ASSIGN, CHILD_CONTROL, MAX_PLANS_PER_AC
 from policies.org_policy_document import documents, override_name
 from policies.organization import OrganizationConfig, OrgTarget, org_names
 from policies.rpo import combined_rpo
-from policies.summary import duration_text
+from policies.summary_words import duration_text
 
 ALL = frozenset(VALUE_OPERATORS)
 _MISSING = object()

@@ -1,5 +1,6 @@
-"""The policy models, validation and schedules live in modules named for what they do; `policies.models`,
-`policies.validation` and `policies.schedules` still offer every name they offered before the split."""
+"""The policy models, validation, schedules and summary live in modules named for what they do;
+`policies.models`, `policies.validation`, `policies.schedules` and `policies.summary` still offer every name they
+offered before the split."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 import policies.models
 import policies.schedules
+import policies.summary
 import policies.validation
 from policies import (
     backup_cron,
@@ -18,6 +20,8 @@ from policies import (
     cross_policy,
     model_fields,
     notifications,
+    policy_summary,
+    protection_matrix,
     rpo,
     schedule_words,
     selection,
@@ -26,6 +30,8 @@ from policies import (
     snapshot_runs,
     snapshot_spacing,
     stack_file,
+    summary_parts,
+    summary_words,
 )
 from policies.base import StrictModel
 
@@ -128,3 +134,23 @@ def test_a_schedule_cache_is_one_cache_whichever_module_it_is_called_through() -
     assert after.currsize <= before.currsize + 1
     assert policies.schedules.validate_timezone is backup_runs.validate_timezone
     assert policies.schedules.iana_timezones.cache_info() == backup_runs.iana_timezones.cache_info()
+
+
+# The public names of `policies/summary.py` before its parts were split out, with their homes now.
+SUMMARY_HOMES = {
+    summary_words: "AUTOMATED_OFF DEFAULT_NATIVE_SCHEDULE RATE_START copy_text duration_text kept_text "
+                   "manual_snapshot_caveat selector_text",
+    summary_parts: "LAYER_BACKUP LAYER_NATIVE NEXT_COUNT Part Target Upcoming longest policy_targets rpo_schedules",
+    policy_summary: "CopySummary NativeSummary NotificationSummary PolicySummary RuleSummary VaultSummary "
+                    "summarize_native summarize_policy summarize_rule vault_summary",
+    protection_matrix: "Coverage ProtectionRow matrix_parts protection_matrix",
+    schedule_words: "FOREVER days_text",
+    policies.summary: "RestoreSpecs RestoreSummary StackSummary restore_source summarize",
+}
+
+
+def test_policies_summary_still_exports_every_name_it_had() -> None:
+    expected = {name: home for home, names in SUMMARY_HOMES.items() for name in names.split()}
+    assert set(policies.summary.__all__) == set(expected)
+    for name, home in expected.items():
+        assert getattr(policies.summary, name) is getattr(home, name), name
