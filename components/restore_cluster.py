@@ -34,7 +34,8 @@ from components.restore_common import (
 )
 from components.restore_recovery_point import job_metadata, source_cluster_of, start_restore_job
 from policies.errors import ProviderError
-from policies.restores import OWNERSHIP_TAG, ClusterRestoreSpec, port_problem
+from policies.restore_cluster import ClusterRestoreSpec
+from policies.restore_fields import OWNERSHIP_TAG, port_problem
 
 # Keys the resource adds to the spec's own: the ownership tag value (project/stack/name), who boto3 acts as.
 EXTRA_KEYS = ("ownership_tag_value", CREDENTIALS)

@@ -40,8 +40,11 @@ from policies.policy_summary import (
     vault_summary,
 )
 from policies.protection_matrix import Coverage, ProtectionRow, matrix_parts, protection_matrix
-from policies.restores import ClusterRestoreSpec, SnapshotShareSpec, TableRestoreSpec, describe_restore
+from policies.restore_cluster import ClusterRestoreSpec
+from policies.restore_table import TableRestoreSpec
+from policies.restores import describe_restore
 from policies.schedule_words import FOREVER, days_text
+from policies.snapshot_share import SnapshotShareSpec
 from policies.summary_parts import (
     LAYER_BACKUP,
     LAYER_NATIVE,

@@ -1,14 +1,16 @@
-"""The policy models, validation, schedules and summary live in modules named for what they do;
-`policies.models`, `policies.validation`, `policies.schedules` and `policies.summary` still offer every name they
-offered before the split."""
+"""The policy models, validation, schedules, summary and restores live in modules named for what they do;
+`policies.models`, `policies.validation`, `policies.schedules`, `policies.summary` and `policies.restores` still
+offer every name they offered before the split."""
 
 from __future__ import annotations
 
 import importlib
+from types import ModuleType
 
 import pytest
 
 import policies.models
+import policies.restores
 import policies.schedules
 import policies.summary
 import policies.validation
@@ -22,18 +24,23 @@ from policies import (
     notifications,
     policy_summary,
     protection_matrix,
+    restore_cluster,
+    restore_fields,
+    restore_table,
     rpo,
     schedule_words,
     selection,
     snapshot_cron,
     snapshot_layer,
     snapshot_runs,
+    snapshot_share,
     snapshot_spacing,
     stack_file,
     summary_parts,
     summary_words,
 )
 from policies.base import StrictModel
+from policies.schema import config_schema
 
 # Every model, pattern, limit, field type and function `policies/models.py` defined before it was split by layer:
 # users' programs import them from there.
@@ -117,13 +124,6 @@ SCHEDULE_HOMES = {
 }
 
 
-def test_policies_schedules_still_exports_every_name_it_had() -> None:
-    expected = {name: home for home, names in SCHEDULE_HOMES.items() for name in names.split()}
-    assert set(policies.schedules.__all__) == set(expected)
-    for name, home in expected.items():
-        assert getattr(policies.schedules, name) is getattr(home, name), name
-
-
 def test_a_schedule_cache_is_one_cache_whichever_module_it_is_called_through() -> None:
     expression = "cron(17 3 ? * MON *)"
     before = backup_cron.parse_backup_schedule.cache_info()
@@ -149,8 +149,37 @@ SUMMARY_HOMES = {
 }
 
 
-def test_policies_summary_still_exports_every_name_it_had() -> None:
-    expected = {name: home for home, names in SUMMARY_HOMES.items() for name in names.split()}
-    assert set(policies.summary.__all__) == set(expected)
+# The public names of `policies/restores.py` before each kind of restore moved to a module of its own.
+RESTORE_HOMES = {
+    restore_fields: "ANY_NODE_PORTS DEFAULT_FINAL_SNAPSHOT_RETENTION_DAYS DEFAULT_TIMEOUT_MINUTES MAX_IAM_ROLES "
+                    "MAX_SHARED_ACCOUNTS MAX_TAGS MAX_TIMEOUT_MINUTES MIN_MAINTENANCE_MINUTES OWNERSHIP_TAG RA3_PORTS "
+                    "REDSHIFT_SUPPORT AccountId Arn ClusterIdentifier ManualRetentionDays NodeType Region ResourceName "
+                    "ShareAccount SqlName Tags TimeoutMinutes cluster_identifier_problem port_problem",
+    restore_cluster: "SOURCE_KEYS ClusterRestoreSource ClusterRestoreSpec",
+    restore_table: "TableRestoreSpec",
+    snapshot_share: "SnapshotShareSpec",
+    policies.restores: "KINDS RestoreSpec describe_restore restore_list_problems",
+}
+
+
+def test_each_restore_model_is_complete_and_documented_from_its_new_source() -> None:
+    defs = config_schema()["$defs"]
+    for model, home in ((restore_cluster.ClusterRestoreSource, restore_cluster),
+                        (restore_cluster.ClusterRestoreSpec, restore_cluster),
+                        (restore_table.TableRestoreSpec, restore_table), (snapshot_share.SnapshotShareSpec, snapshot_share)):
+        assert model.__pydantic_complete__, model.__name__
+        assert model.__module__ == home.__name__
+        # The schema's descriptions are the attribute docstrings read from the class's source file.
+        described = [key for key, prop in defs[model.__name__]["properties"].items() if prop.get("description")]
+        assert len(described) >= 3, model.__name__
+    timeout = defs["ClusterRestoreSpec"]["properties"]["timeout_minutes"]["description"]
+    assert timeout == "How long create waits for the restore before it deletes the half-made cluster. Default: 75."
+
+
+@pytest.mark.parametrize(("old", "homes"), [(policies.schedules, SCHEDULE_HOMES), (policies.summary, SUMMARY_HOMES),
+                                            (policies.restores, RESTORE_HOMES)], ids=["schedules", "summary", "restores"])
+def test_a_split_module_still_exports_every_name_it_had(old: ModuleType, homes: dict[ModuleType, str]) -> None:
+    expected = {name: home for home, names in homes.items() for name in names.split()}
+    assert set(old.__all__) == set(expected)
     for name, home in expected.items():
-        assert getattr(policies.summary, name) is getattr(home, name), name
+        assert getattr(old, name) is getattr(home, name), name
