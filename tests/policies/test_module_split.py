@@ -4,7 +4,9 @@ offer every name they offered before the split."""
 
 from __future__ import annotations
 
+import ast
 import importlib
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -183,3 +185,14 @@ def test_a_split_module_still_exports_every_name_it_had(old: ModuleType, homes: 
     assert set(old.__all__) == set(expected)
     for name, home in expected.items():
         assert getattr(old, name) is getattr(home, name), name
+
+
+def test_no_policies_module_imports_a_private_name_of_another() -> None:
+    # Splitting a module along a seam made the helpers both sides use public; a private import across modules
+    # would hide such a seam.
+    found = []
+    for path in sorted(Path(policies.models.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("policies"):
+                found += [f"{path.name}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+    assert found == []
