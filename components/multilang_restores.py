@@ -13,7 +13,9 @@ from components.restore_cluster import RedshiftClusterRestore
 from components.restore_common import validate_props
 from components.restore_table import RedshiftTableRestore
 from components.snapshot_share import RedshiftSnapshotShare
-from policies.restores import ClusterRestoreSpec, SnapshotShareSpec, TableRestoreSpec
+from policies.restore_cluster import ClusterRestoreSpec
+from policies.restore_table import TableRestoreSpec
+from policies.snapshot_share import SnapshotShareSpec
 
 # The spec's keys but `name` (the resource name) and `kind` (the component says it).
 ClusterRestoreArgs = typed_dict(ClusterRestoreSpec, name="ClusterRestoreArgs", exclude=("name", "kind"))

@@ -8,7 +8,9 @@ from components.aws import Credentials
 from components.restore_cluster import ClusterRestoreProvider, RedshiftClusterRestore
 from components.restore_table import RedshiftTableRestore, TableRestoreProvider
 from components.snapshot_share import RedshiftSnapshotShare, SnapshotShareProvider
-from policies.restores import ClusterRestoreSpec, SnapshotShareSpec, TableRestoreSpec
+from policies.restore_cluster import ClusterRestoreSpec
+from policies.restore_table import TableRestoreSpec
+from policies.snapshot_share import SnapshotShareSpec
 
 __all__ = [
     "ClusterRestoreProvider",

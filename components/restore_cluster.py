@@ -26,7 +26,7 @@ from components.restore_cluster_inputs import EXTRA_KEYS, INPUT_KEYS, OUTPUT_KEY
 from components.restore_cluster_status import duration_text, progress_line
 from components.restore_cluster_update import read_cluster, update_cluster
 from components.restore_common import CREDENTIALS, SpecProvider, credentials_changed, credentials_prop, validate_now
-from policies.restores import ClusterRestoreSpec
+from policies.restore_cluster import ClusterRestoreSpec
 
 # Importable from here as before the split (tests and other modules name them through this module).
 __all__ = [

@@ -37,7 +37,8 @@ from components.restore_common import (
 )
 from components.restore_recovery_point import job_metadata, start_restore_job
 from policies.errors import ProviderError
-from policies.restores import OWNERSHIP_TAG, ClusterRestoreSpec
+from policies.restore_cluster import ClusterRestoreSpec
+from policies.restore_fields import OWNERSHIP_TAG
 
 # A failed create's own timeout may be used up: waiting for its half-made cluster to go has a bound of its own.
 CLEANUP_WAIT_MINUTES = 30

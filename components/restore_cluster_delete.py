@@ -11,7 +11,7 @@ from components import aws
 from components.restore_cluster_status import cluster_tags, describe_cluster, wait_gone
 from components.restore_common import Poller, aws_reason, credentials_of, error_code, log
 from policies.errors import ProviderError
-from policies.restores import OWNERSHIP_TAG
+from policies.restore_fields import OWNERSHIP_TAG
 
 
 def delete_cluster(poller: Poller, id_: str, props: dict[str, Any]) -> None:

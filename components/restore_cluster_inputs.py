@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from components.restore_common import CREDENTIALS, changed_keys
-from policies.restores import ClusterRestoreSpec
+from policies.restore_cluster import ClusterRestoreSpec
 
 # Keys the resource adds to the spec's own: the ownership tag value (project/stack/name), who boto3 acts as.
 EXTRA_KEYS = ("ownership_tag_value", CREDENTIALS)

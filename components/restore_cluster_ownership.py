@@ -15,7 +15,7 @@ from components.provider_records import read_record, record_name
 from components.restore_cluster_status import cluster_tags, describe_cluster, wait_gone
 from components.restore_common import Deadline, Poller, aws_reason, log
 from policies.errors import ProviderError
-from policies.restores import OWNERSHIP_TAG
+from policies.restore_fields import OWNERSHIP_TAG
 
 # Our clock and AWS's may differ: a cluster created up to this long before our record still counts as its restore.
 RECORD_CLOCK_SLACK = timedelta(minutes=5)

@@ -11,7 +11,8 @@ from components.restore_cluster_source import Resolution
 from components.restore_cluster_status import describe_cluster
 from components.restore_common import aws_reason, log, paged
 from policies.errors import ProviderError
-from policies.restores import ClusterRestoreSpec, port_problem
+from policies.restore_cluster import ClusterRestoreSpec
+from policies.restore_fields import port_problem
 
 # spec key -> RestoreFromClusterSnapshot parameter (botocore's redshift service model).
 RESTORE_PARAMETERS = {

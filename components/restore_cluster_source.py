@@ -12,7 +12,7 @@ from components import aws
 from components.restore_common import aws_reason, latest_snapshot, log, paged
 from components.restore_recovery_point import source_cluster_of
 from policies.errors import ProviderError
-from policies.restores import ClusterRestoreSpec
+from policies.restore_cluster import ClusterRestoreSpec
 
 
 @dataclass

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from components.restore_common import Deadline, Poller, error_code, log
 from policies.errors import ProviderError
-from policies.restores import OWNERSHIP_TAG
+from policies.restore_fields import OWNERSHIP_TAG
 
 # Cluster states from which a restore never becomes available (AWS ClusterStatus values).
 FAILED_STATES = (

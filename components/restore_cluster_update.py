@@ -31,7 +31,7 @@ from components.restore_cluster_status import (
 )
 from components.restore_common import Poller, aws_reason, credentials_of, log, state_inputs
 from policies.errors import ProviderError
-from policies.restores import ClusterRestoreSpec
+from policies.restore_cluster import ClusterRestoreSpec
 
 
 def read_cluster(id_: str, props: dict[str, Any]) -> ReadResult:

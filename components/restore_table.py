@@ -39,7 +39,7 @@ from components.restore_common import (
     validate_now,
 )
 from policies.errors import ProviderError
-from policies.restores import TableRestoreSpec
+from policies.restore_table import TableRestoreSpec
 
 INPUT_KEYS = tuple(k for k in TableRestoreSpec.model_fields if k not in ("name", "kind"))
 # A restored table is a one-shot copy: any change to what is restored means another restore.

@@ -27,7 +27,8 @@ from components.restore_common import (
     validate_now,
 )
 from policies.errors import ProviderError
-from policies.restores import MAX_SHARED_ACCOUNTS, SnapshotShareSpec
+from policies.restore_fields import MAX_SHARED_ACCOUNTS
+from policies.snapshot_share import SnapshotShareSpec
 
 INPUT_KEYS = tuple(k for k in SnapshotShareSpec.model_fields if k not in ("name", "kind"))
 IDENTITY_KEYS = ("snapshot_identifier", "snapshot_arn", "snapshot_cluster_identifier", "region")

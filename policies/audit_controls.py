@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from policies import schedules
+from policies import backup_runs
 from policies.audit import (
     AUDIT_TAG_KEY,
     BACKUP_PLAN_TYPE,
@@ -114,7 +114,7 @@ def rule_interval(rule: BackupRule) -> timedelta | None:
     AWS Config reads a rule's frequency from its schedule; reading the cron in UTC keeps a daily rule daily
     across a daylight-saving change of its time zone. None when the rule runs fewer than twice in the year.
     """
-    runs = schedules.backup_times_between(rule.schedule, "UTC", REFERENCE_START, REFERENCE_START + REFERENCE_WINDOW)
+    runs = backup_runs.backup_times_between(rule.schedule, "UTC", REFERENCE_START, REFERENCE_START + REFERENCE_WINDOW)
     gaps = [b - a for a, b in zip(runs, runs[1:], strict=False)]
     return max(gaps, default=None)
 
@@ -123,7 +123,7 @@ def backup_rpo(policy: Policy) -> timedelta | None:
     """The longest gap between two AWS Backup runs of the policy (all rules, each in its time zone), reference year."""
     runs: list[datetime] = []
     for rule in _backup_rules(policy):
-        runs += schedules.backup_times_between(rule.schedule, rule.schedule_timezone, REFERENCE_START,
+        runs += backup_runs.backup_times_between(rule.schedule, rule.schedule_timezone, REFERENCE_START,
                                                REFERENCE_START + REFERENCE_WINDOW)
     ordered = sorted(set(runs))
     return max((b - a for a, b in zip(ordered, ordered[1:], strict=False)), default=None)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from policies import names, presets, schedules
+from policies import backup_cron, backup_runs, names, presets
 from policies.base import Issues, StrictModel, skip_if_invalid
 from policies.model_fields import (
     ARN,
@@ -148,7 +148,7 @@ class BackupRule(StrictModel):
     @field_validator("schedule")
     @classmethod
     def _schedule(cls, value: str) -> str:
-        schedules.validate_backup_schedule(value)
+        backup_cron.validate_backup_schedule(value)
         return value
 
     @model_validator(mode="after")
@@ -170,7 +170,7 @@ class BackupRule(StrictModel):
                                "maximum)", getattr(self, field))
         now = (info.context or {}).get("now") or datetime.now(UTC)
         with skip_if_invalid():
-            last = schedules.last_backup_time_if_ended(self.schedule, self.schedule_timezone, now)
+            last = backup_runs.last_backup_time_if_ended(self.schedule, self.schedule_timezone, now)
             if last is not None:
                 issues.add("schedule", f"never runs again: its last run was {last:%Y-%m-%d %H:%M} UTC, and the "
                            f"Year field allows no later run (checked against {now:%Y-%m-%d %H:%M} UTC)",

@@ -1,7 +1,7 @@
 """The semantic diff of two stack configs: what changes for each policy, cluster and restore, and how risky it is.
 
 Every finding has a level (`high`, `medium`, `info`) and a stable rule id; docs/review.md lists the rules.
-RPO and retention are compared on the protection matrix (`policies.summary`), so a change counts by its effect
+RPO and retention are compared on the protection matrix (`policies.protection_matrix`), so a change counts by its effect
 on a cluster: shortening a rule that another, longer rule outlives is flagged on the policy but not the cluster.
 RPOs and schedules are compared over COMPARE_YEARS years from `now` (plan's week would make the verdict depend on
 the day), and every changed setting that no specific finding speaks for is still listed (`settings-changed`).
@@ -31,15 +31,11 @@ from policies.diff_match import (
 from policies.diff_policy import Sides, policy_findings
 from policies.models import Policy, stack_account
 from policies.org_diff import organization_findings
-from policies.schedules import days_text
-from policies.summary import (
-    ProtectionRow,
-    matrix_parts,
-    policy_targets,
-    protection_matrix,
-    restore_source,
-    summarize_policy,
-)
+from policies.policy_summary import summarize_policy
+from policies.protection_matrix import ProtectionRow, matrix_parts, protection_matrix
+from policies.schedule_words import days_text
+from policies.summary import restore_source
+from policies.summary_parts import policy_targets
 from policies.validation import Stack
 
 __all__ = ["COMPARE_PERIOD", "COMPARE_YEARS", "FAIL_ON", "LEVELS", "Finding", "StackDiff", "changed_paths", "changes",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from policies.schedules import FOREVER
+from policies.schedule_words import FOREVER
 
 LEVELS = ("high", "medium", "info")
 RANK = {"info": 1, "medium": 2, "high": 3}

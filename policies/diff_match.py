@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from policies import schedules
+from policies import backup_cron, backup_runs, rpo, snapshot_cron, snapshot_runs
 from policies.backup_layer import BackupRule
 from policies.diff_findings import Collector
-from policies.summary import Part, ProtectionRow, duration_text, rpo_schedules
+from policies.protection_matrix import ProtectionRow
+from policies.summary_parts import Part, rpo_schedules
+from policies.summary_words import duration_text
 
 # --- RPO over the comparison period ---------------------------------------------------------------------------
 
@@ -53,8 +55,8 @@ def rpo_of(parts: Sequence[Part], now: datetime) -> Rpo:
     rules, definitions = rpo_schedules(parts)
     if not rules and not definitions:
         return Rpo(None, None)
-    return Rpo(schedules.combined_rpo(rules, definitions, now, COMPARE_PERIOD),
-                schedules.last_run(rules, definitions, now + COMPARE_PERIOD))
+    return Rpo(rpo.combined_rpo(rules, definitions, now, COMPARE_PERIOD),
+                rpo.last_run(rules, definitions, now + COMPARE_PERIOD))
 
 
 def compare_rpo(c: Collector, old: Rpo, new: Rpo, now: datetime, of: str = "") -> None:
@@ -70,11 +72,11 @@ def same_backup_runs(old: BackupRule, new: BackupRule, now: datetime) -> bool:
     """Whether two rules run at the same times (`cron(0 5 ? * * *)` and `cron(0 5 * * ? *)` do)."""
     if (old.schedule, old.schedule_timezone) == (new.schedule, new.schedule_timezone):
         return True
-    if schedules.parse_backup_schedule(old.schedule).years != schedules.parse_backup_schedule(new.schedule).years:
+    if backup_cron.parse_backup_schedule(old.schedule).years != backup_cron.parse_backup_schedule(new.schedule).years:
         return False  # the same runs over the period, but one of them stops at another time
     end = now + COMPARE_PERIOD
-    return (schedules.backup_times_between(old.schedule, old.schedule_timezone, now, end)
-            == schedules.backup_times_between(new.schedule, new.schedule_timezone, now, end))
+    return (backup_runs.backup_times_between(old.schedule, old.schedule_timezone, now, end)
+            == backup_runs.backup_times_between(new.schedule, new.schedule_timezone, now, end))
 
 
 def same_snapshot_runs(old: Sequence[str], new: Sequence[str], now: datetime) -> bool:
@@ -83,15 +85,16 @@ def same_snapshot_runs(old: Sequence[str], new: Sequence[str], now: datetime) ->
         return True
 
     def rates(definitions: Sequence[str]) -> set[str]:
-        return {d for d in definitions if isinstance(schedules.parse_snapshot_definition(d), schedules.SnapshotRate)}
+        return {d for d in definitions
+                if isinstance(snapshot_cron.parse_snapshot_definition(d), snapshot_cron.SnapshotRate)}
 
     # Redshift counts rate() from the schedule's creation time, so a rate is only known to equal itself.
     if rates(old) != rates(new):
         return False
     crons = [[d for d in s if d not in rates(s)] for s in (old, new)]
     week = now + timedelta(days=7)  # cron definitions repeat every week
-    return (schedules.snapshot_times_between(crons[0], now, week)
-            == schedules.snapshot_times_between(crons[1], now, week))
+    return (snapshot_runs.snapshot_times_between(crons[0], now, week)
+            == snapshot_runs.snapshot_times_between(crons[1], now, week))
 
 
 # --- what changed where -------------------------------------------------------------------------------------------
@@ -247,7 +250,7 @@ _EXCEPT = ", except "
 
 
 def selector_parts(label: str) -> tuple[str, tuple[str, ...]]:
-    """A tag selector's label (`policies.summary.policy_targets`) as its conditions and its exclusions."""
+    """A tag selector's label (`policies.summary_parts.policy_targets`) as its conditions and its exclusions."""
     conditions, _, excluded = label.partition(_EXCEPT)
     return conditions, tuple(excluded.split(", ")) if excluded else ()
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from policies import native_plan, schedules
+from policies import native_plan, schedule_words
 from policies.backup_layer import BackupRule
 from policies.diff_findings import Collector, Finding, retention_key
 from policies.diff_match import (
@@ -21,9 +21,9 @@ from policies.diff_match import (
 )
 from policies.models import Policy
 from policies.notifications import Notifications
-from policies.schedules import FOREVER, days_text
+from policies.policy_summary import VaultSummary, vault_summary
+from policies.schedule_words import FOREVER, days_text
 from policies.snapshot_layer import SnapshotLayer
-from policies.summary import VaultSummary, vault_summary
 
 # --- per policy -------------------------------------------------------------------------------------------------
 
@@ -70,8 +70,8 @@ def _compare_copies(c: Collector, what: str, old: BackupRule, new: BackupRule, s
 def _compare_rule(c: Collector, old: BackupRule, new: BackupRule, sides: Sides) -> None:
     what = f"rule {new.name}"
     path = f"backup.rules[{new.name}]"
-    old_words = schedules.describe_backup_schedule(old.schedule, old.schedule_timezone)
-    new_words = schedules.describe_backup_schedule(new.schedule, new.schedule_timezone)
+    old_words = schedule_words.describe_backup_schedule(old.schedule, old.schedule_timezone)
+    new_words = schedule_words.describe_backup_schedule(new.schedule, new.schedule_timezone)
     if old_words == new_words:
         old_words, new_words = (f"{r.schedule} ({r.schedule_timezone})" for r in (old, new))
     if same_backup_runs(old, new, sides.now):
@@ -86,7 +86,7 @@ def _compare_rule(c: Collector, old: BackupRule, new: BackupRule, sides: Sides) 
 
 
 def _rule_text(rule: BackupRule) -> str:
-    return (f"{schedules.describe_backup_schedule(rule.schedule, rule.schedule_timezone)} kept "
+    return (f"{schedule_words.describe_backup_schedule(rule.schedule, rule.schedule_timezone)} kept "
             f"{days_text(rule.delete_after_days)}")
 
 
@@ -214,7 +214,7 @@ def _compare_native(c: Collector, old_policy: Policy, new_policy: Policy, now: d
             c.add("info", "layer-added", "native snapshot layer added", "snapshots")
         return
     if not same_snapshot_runs(old.schedule, new.schedule, now):
-        words = ["; ".join(schedules.describe_snapshot_definition(d) for d in s) or "Redshift's default"
+        words = ["; ".join(schedule_words.describe_snapshot_definition(d) for d in s) or "Redshift's default"
                  for s in (old.schedule, new.schedule)]
         c.add("medium", "schedule-moved", f"native snapshots moved from '{words[0]}' to '{words[1]}'",
               "snapshots.schedule")

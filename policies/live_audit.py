@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from policies import schedules
 from policies.models import Policy
 from policies.native_plan import tags_match
-from policies.summary import Part, rpo_schedules
+from policies.rpo import combined_rpo
+from policies.schedule_words import days_text
+from policies.summary_parts import Part, rpo_schedules
 
 Level = Literal["high", "medium", "info"]
 LEVELS: tuple[Level, ...] = ("high", "medium", "info")
@@ -127,7 +128,7 @@ def promise_for(policies: Sequence[Policy], facts: Facts, region: str, now: date
     if not parts:
         return Promise()
     rules, definitions = rpo_schedules(parts)
-    rpo = schedules.combined_rpo(rules, definitions, now - RPO_WINDOW, RPO_WINDOW) if rules or definitions else None
+    rpo = combined_rpo(rules, definitions, now - RPO_WINDOW, RPO_WINDOW) if rules or definitions else None
     backup_rules = [r for p, b, _ in parts if b and p.backup for r in p.backup.rules]
     native_layers = [p.snapshots for p, _, n in parts if n and p.snapshots]
     retention = [n.automated_snapshot_retention_days for n in native_layers
@@ -191,14 +192,14 @@ def gaps_of(facts: Facts, promise: Promise, now: datetime) -> list[Gap]:
     if promised is not None and facts.kind == "cluster" and (facts.automated_retention_days or 0) < promised:
         level: Level = "high" if not facts.automated_retention_days else "medium"
         gaps.append(Gap("retention", level, f"{name} keeps automated snapshots "
-                        f"{schedules.days_text(facts.automated_retention_days or 0)}; the stack promises "
-                        f"{schedules.days_text(promised)}"))
+                        f"{days_text(facts.automated_retention_days or 0)}; the stack promises "
+                        f"{days_text(promised)}"))
     shortest = promise.shortest_backup_retention_days
     if (shortest is not None and facts.shortest_backup_retention_days is not None
             and facts.shortest_backup_retention_days < shortest):
         gaps.append(Gap("retention", "medium", f"{name}: a backup rule covering it keeps recovery points "
-                        f"{schedules.days_text(facts.shortest_backup_retention_days)}; the stack promises at least "
-                        f"{schedules.days_text(shortest)}"))
+                        f"{days_text(facts.shortest_backup_retention_days)}; the stack promises at least "
+                        f"{days_text(shortest)}"))
     copy_region = promise.native_copy_region
     if copy_region and facts.kind == "cluster" and facts.native_copy_region != copy_region:
         found = f"copies to {facts.native_copy_region}" if facts.native_copy_region else "has no cross-region copy"

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, ValidationInfo
 
-from policies import names, schedules
+from policies import backup_runs, names
 from policies.base import Issues, RuleViolation
 from policies.regions import region_problem
 
@@ -97,8 +97,8 @@ def vault_arn_problem(arn: str) -> str | None:
 
 
 def _timezone_rule(value: str) -> str:
-    if not schedules.is_timezone(value):
-        zones = schedules.iana_timezones()
+    if not backup_runs.is_timezone(value):
+        zones = backup_runs.iana_timezones()
         last = value.strip().lower().split("/")[-1]
         close = sorted(z for z in zones if last and z.lower().endswith(last))[:3]
         hint = f" (did you mean {', '.join(close)}?)" if close else ""

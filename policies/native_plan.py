@@ -14,7 +14,7 @@ from typing import Any
 from policies.errors import ConfigError, Problem
 from policies.model_fields import CLUSTER_ID
 from policies.models import Policy
-from policies.schedules import days_text
+from policies.schedule_words import days_text
 from policies.selection import Conditions
 from policies.snapshot_layer import SnapshotLayer
 

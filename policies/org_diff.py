@@ -15,7 +15,7 @@ from policies.diff_findings import Finding
 from policies.org_baseline import vault_replacements
 from policies.org_effective import EffectivePlan, TargetView, target_views
 from policies.organization import OrganizationConfig
-from policies.summary import duration_text
+from policies.summary_words import duration_text
 from policies.validation import Stack
 
 SCOPE = "target"

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from policies import schedules
 from policies.org_grammar import APPEND, ASSIGN, CHILD_CONTROL, MAX_PLANS_PER_ACCOUNT_REGION, REMOVE, VALUE_OPERATORS
 from policies.org_policy_document import documents, override_name
 from policies.organization import OrganizationConfig, OrgTarget, org_names
-from policies.summary import duration_text
+from policies.rpo import combined_rpo
+from policies.summary_words import duration_text
 
 ALL = frozenset(VALUE_OPERATORS)
 _MISSING = object()
@@ -203,7 +203,7 @@ def target_view(config: OrganizationConfig, target: OrgTarget, home_region: str,
     plans = tuple(_plan(name, body, effective.sources, config)
                   for name, body in sorted((effective.document.get("plans") or {}).items()))
     rules = sorted({(r.schedule, "UTC") for p in plans for r in p.rules if r.schedule})
-    rpo = schedules.combined_rpo(rules, [], now) if rules else None
+    rpo = combined_rpo(rules, [], now) if rules else None
     problems = []
     if len(plans) > MAX_PLANS_PER_ACCOUNT_REGION:
         problems.append(f"{len(plans)} plans; AWS Backup allows {MAX_PLANS_PER_ACCOUNT_REGION} per account and region")

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, ValidationInfo, model_validator
 
-from policies import schedules
+from policies import backup_cron
 from policies.base import Issues, StrictModel, problems_from_validation_error
 from policies.errors import Problem
 from policies.model_fields import AccountId, DeleteAfterDays, RegionName, RuleName
@@ -137,7 +137,7 @@ class RuleOverride(StrictModel):
         issues = Issues()
         if self.schedule is not None:
             try:
-                schedules.validate_backup_schedule(self.schedule)
+                backup_cron.validate_backup_schedule(self.schedule)
             except ValueError as exc:
                 issues.add("schedule", str(exc), self.schedule)
         if not self.model_fields_set - {"name"}:

@@ -257,7 +257,7 @@ REFERENCE: dict[str, dict[str, tuple[str, str]]] = {
         'restores': ('`[]`',
             'Restores declared as code (README: Restores as code).'),
     },
-    # Restore keys without an attribute docstring in policies/restores.py.
+    # Restore keys without an attribute docstring in policies/restore_cluster.py.
     'ClusterRestoreSpec': {
         'kind': ('`cluster`', 'The kind of restore: `cluster`, `table` or `snapshot_share`.'),
         'source': ('required', 'Where the restore comes from: exactly one of `snapshot_identifier`, `snapshot_arn`, '

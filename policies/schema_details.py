@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from policies import model_fields, notifications, restores
+from policies import model_fields, notifications, restore_cluster, restore_fields, restore_table, snapshot_share
 from policies.backup_layer import MAX_WINDOW_MINUTES
 from policies.base import StrictModel
 from policies.model_fields import MAX_DELETE_AFTER_DAYS
@@ -44,7 +44,7 @@ _EXTRA: dict[tuple[str, str], dict[str, Any]] = {
     ("ClusterRestoreSpec", "region"): {"enum": "regions"},
     ("TableRestoreSpec", "region"): {"enum": "regions"},
     ("SnapshotShareSpec", "region"): {"enum": "regions"},
-    ("ClusterRestoreSpec", "iam_roles"): {"maxItems": restores.MAX_IAM_ROLES},
+    ("ClusterRestoreSpec", "iam_roles"): {"maxItems": restore_fields.MAX_IAM_ROLES},
     ("ClusterRestoreSource", "owner_account"): {"pattern": ACCOUNT},
 }
 # Items of list keys.
@@ -130,8 +130,8 @@ def _documented_models() -> dict[str, type[StrictModel]]:
     """The models that document their keys in their source (not in the README's tables)."""
     from policies import audit, organization
 
-    return {m.__name__: m for m in (restores.ClusterRestoreSource, restores.ClusterRestoreSpec,
-                                    restores.TableRestoreSpec, restores.SnapshotShareSpec, audit.Audit,
+    return {m.__name__: m for m in (restore_cluster.ClusterRestoreSource, restore_cluster.ClusterRestoreSpec,
+                                    restore_table.TableRestoreSpec, snapshot_share.SnapshotShareSpec, audit.Audit,
                                     audit.AuditReports, audit.ScopeTag, organization.OrganizationConfig,
                                     organization.OrgTarget, organization.PolicyOverride, organization.RuleOverride,
                                     organization.OrgPolicy)}

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from policies import names, schedules
+from policies import names, snapshot_spacing
 from policies.base import Issues, StrictModel, skip_if_invalid
 from policies.model_fields import KmsKeyArn, RedshiftRegionName, arn_region, name_rule
 
@@ -71,7 +71,7 @@ class SnapshotLayer(StrictModel):
         issues = Issues()
         # Each block reads its own fields: one whose field is invalid is skipped alone (one-pass validation).
         with skip_if_invalid():
-            for index, message in schedules.snapshot_definition_problems(self.schedule) if self.schedule else []:
+            for index, message in snapshot_spacing.snapshot_definition_problems(self.schedule) if self.schedule else []:
                 if index is None:
                     issues.add("schedule", message, self.schedule)
                 else:

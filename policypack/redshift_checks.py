@@ -18,7 +18,7 @@ from pack_settings import ProdVaultSettings
 
 from policies.coverage import cluster_coverage, namespace_coverage
 from policies.models import stack_account
-from policies.summary import selector_text
+from policies.summary_words import selector_text
 from policies.validation import Stack
 
 CLUSTER = "aws:redshift/cluster:Cluster"

@@ -3,7 +3,7 @@
 Each cell is lines of tokens; a token (a word, an ARN, `2026-11-22 05:00 UTC`) is never broken. Columns are sized
 so that the longest token of each fits; lines wrap between tokens. When even that does not fit the width, the
 matrix is a list, one block per target. Anyone can feed rows (`MatrixRow`): `protection_rows` makes them from
-`policies.summary`'s protection matrix, other modules (an organization's policies) may add their own.
+`policies.protection_matrix`, other modules (an organization's policies) may add their own.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from policies.schedules import days_text
-from policies.summary import ProtectionRow, duration_text
+from policies.protection_matrix import ProtectionRow
+from policies.schedule_words import days_text
+from policies.summary_words import duration_text
 
 COLUMNS = ("Protected", "Covered by", "Next backup", "Worst-case RPO", "Longest retention", "Copies", "Vault lock")
 # A timestamp as `plan` prints it is one token; anything else splits at spaces.
@@ -51,7 +52,7 @@ class MatrixRow:
 def protection_rows(rows: Sequence[ProtectionRow],
                     details: Callable[[ProtectionRow], tuple[tuple[str, tuple[str, ...]], ...]] | None = None
                     ) -> list[MatrixRow]:
-    """The rows of `policies.summary.protection_matrix`, with each row's `details` if given."""
+    """The rows of `policies.protection_matrix.protection_matrix`, with each row's `details` if given."""
     return [MatrixRow(r.target.label, (
         cell(*(f"{c.policy}: {' + '.join(c.layers)}" for c in r.coverage)),
         cell(_first_time(r)),

@@ -15,7 +15,7 @@ from policies.org_grammar import MAX_DOCUMENT_CHARACTERS, document_text
 from policies.org_policy_document import documents
 from policies.org_steps import manual_steps
 from policies.organization import OrganizationConfig, global_settings
-from policies.summary import duration_text
+from policies.summary_words import duration_text
 from policies.validation import Stack
 
 

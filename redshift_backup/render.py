@@ -20,8 +20,12 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from policies.schedules import days_text
-from policies.summary import PolicySummary, ProtectionRow, StackSummary, Upcoming, duration_text
+from policies.policy_summary import PolicySummary
+from policies.protection_matrix import ProtectionRow
+from policies.schedule_words import days_text
+from policies.summary import StackSummary
+from policies.summary_parts import Upcoming
+from policies.summary_words import duration_text
 from redshift_backup.matrix import MatrixRow, matrix_renderables, protection_rows
 from redshift_backup.plan import PlannedResource, ReviewInput
 

@@ -55,3 +55,14 @@ def test_differences_name_inputs_and_options() -> None:
     shape = {"inputs": {"name": "v"}, "protect": True}
     assert equivalence.differences({"t::a": shape}, {"t::a": {**shape, "inputs": {"name": "w"}}}) == [
         "t::a: inputs differs: project {'name': 'v'} vs baseline {'name': 'w'}"]
+
+
+def test_the_bench_starts_as_make_bench_starts_it() -> None:
+    """`python bench/run.py` puts bench/ first on sys.path: a module there named like one the standard library
+    probes for (`org`, which `copy` tries to import) broke every run before it measured anything."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--help"], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "--repeats" in done.stdout
