@@ -3,7 +3,8 @@
 An organization of 1,000 accounts in 100 OUs with 20 policies: validation (which generates and checks every
 document), the effective policy of every account, and the program under the mock runtime. Prints the registered
 resource count next to the formula it must follow (policies, attachments, regions; never accounts). Run
-`python bench/organization_scale.py` (add `--accounts 10000` to see the account count change nothing but the effective pass).
+`python bench/organization_scale.py` (add `--accounts 10000` to see the account count change nothing but the
+effective pass).
 A separate script from bench/run.py, which benchmarks the single-account components.
 """
 
