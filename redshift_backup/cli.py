@@ -181,7 +181,7 @@ def plan(stack_file: Path, stack_name: str | None, fmt: str, now: datetime) -> N
     finally:
         close_event_loop_at_exit()
     from redshift_backup.audit_plan import audit_plan_document, audit_plan_markdown, audit_plan_text
-    from redshift_backup.org_render import org_plan_document, org_plan_markdown, org_plan_text
+    from redshift_backup.org_render import org_matrix_rows, org_plan_document, org_plan_markdown, org_plan_text
 
     assumptions = assumptions_lines(account, [line for r in resources or () for line in render.input_lines(r.inputs)])
     if fmt == "json":
@@ -191,7 +191,8 @@ def plan(stack_file: Path, stack_name: str | None, fmt: str, now: datetime) -> N
         click.echo(render.plan_markdown(summary, resources, error, assumptions) + audit_plan_markdown(stack)
                    + org_plan_markdown(stack, now), nl=False)
     else:
-        click.echo(render.plan_text(summary, resources, error, tty=_tty(), assumptions=assumptions)
+        click.echo(render.plan_text(summary, resources, error, tty=_tty(), assumptions=assumptions,
+                                    extra_rows=org_matrix_rows(stack, now))
                    + audit_plan_text(stack) + org_plan_text(stack, now), nl=False)
     if error is not None:
         sys.exit(EXIT_INVALID)

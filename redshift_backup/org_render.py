@@ -9,14 +9,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from policies.backup_runs import next_backup_times
 from policies.org_baseline import stack_set_instances
 from policies.org_effective import EffectiveRule, TargetView, protection_rows, target_views
 from policies.org_grammar import MAX_DOCUMENT_CHARACTERS, document_text
 from policies.org_policy_document import documents
 from policies.org_steps import manual_steps
 from policies.organization import OrganizationConfig, global_settings
+from policies.policy_summary import vault_summary
 from policies.summary_words import duration_text
 from policies.validation import Stack
+from redshift_backup.matrix import MatrixRow, cell
 
 
 def _days(days: int | None) -> str:
@@ -150,3 +153,29 @@ def org_plan_markdown(stack: Stack, now: datetime) -> str:
 def org_plan_text(stack: Stack, now: datetime) -> str:
     """The organization sections of `plan --format text` ("" for a stack without one)."""
     return org_text(stack, now) if stack.organization is not None else ""
+
+
+def org_matrix_rows(stack: Stack, now: datetime) -> list[MatrixRow]:
+    """One row of `plan`'s protection matrix per organization target (none for a stack without one): what
+    an account directly under the target gets from the effective policy. Next backup is the earliest run of any
+    effective rule (UTC: organization backup policies have no time zone)."""
+    config = stack.organization
+    if config is None:
+        return []
+    views = target_views(config, stack.region, now)
+    # The vault (and its lock) is the member-account baseline's, made from the policy's vault spec.
+    policies = {p.name: p for p in config.policies}
+    out = []
+    for view, row in zip(views, protection_rows(views), strict=True):
+        upcoming = [t for plan in view.plans for rule in plan.rules if rule.schedule
+                    for t in next_backup_times(rule.schedule, "UTC", now, 1)]
+        out.append(MatrixRow(f"organization target {row['target']}", (
+            cell(*(f"{name}: organization backup policy" for name in row["plans"])),
+            cell(min(upcoming).strftime("%Y-%m-%d %H:%M UTC") if upcoming else "none scheduled"),
+            cell(row["rpo"]),
+            cell(_days(row["longest_retention_days"])),
+            cell(*row["copies"]) if row["copies"] else cell("none"),
+            cell(*(f"{vault.name}: {vault.lock_text}" for vault in
+                   (vault_summary(policies[name]) for name in row["plans"] if name in policies) if vault)),
+        )))
+    return out

@@ -75,3 +75,26 @@ def test_diff_flags_a_weakened_organization(monkeypatch: pytest.MonkeyPatch) -> 
     high = {f["rule"] for f in findings if f["level"] == "high"}
     assert high == {"org-vault-replaced", "org-lock-loosened", "org-attachment-removed", "org-retention-shortened",
                     "org-regions-removed", "org-rpo-worse", "org-copy-removed"}
+
+
+def test_the_protection_matrix_has_a_row_per_organization_target() -> None:
+    from redshift_backup.org_render import org_matrix_rows
+
+    stack = load_stack_file(ROOT / "Pulumi.org.yaml")
+    rows = {row.label: [" ".join(" ".join(line) for line in c) for c in row.cells]
+            for row in org_matrix_rows(stack, NOW_DT)}
+    assert list(rows) == [f"organization target {t.label}" for t in stack.organization.targets]  # type: ignore[union-attr]
+    production = rows["organization target production (ou-a1b2-prod0001)"]
+    covered, next_backup, rpo, longest, copies, locks = production
+    assert covered == "org-baseline: organization backup policy org-prod: organization backup policy"
+    assert (next_backup, rpo, longest) == ("2026-11-22 04:00 UTC", "1 hour", "2555 days")
+    assert "org-central (2555 days)" in copies
+    assert locks == "org-redshift: governance (7-400 days) org-prod-redshift: compliance (14-2555 days)"
+    sandbox = rows["organization target sandbox (ou-a1b2-sand0001)"]
+    assert sandbox[2:4] == ["1 day", "7 days"]  # the override shortens the baseline's retention there
+
+
+def test_a_stack_without_an_organization_adds_no_rows() -> None:
+    from redshift_backup.org_render import org_matrix_rows
+
+    assert org_matrix_rows(load_stack_file(ROOT / "Pulumi.dev.yaml"), NOW_DT) == []
