@@ -27,10 +27,14 @@ class BackupAuditFramework(pulumi.ComponentResource):
 
     def __init__(self, name: str, policy: Policy | dict[str, Any], region: str | None = None, *,
                  plan_id: pulumi.Input[str], report_bucket_name: pulumi.Input[str] | None = None,
+                 report_bucket_ready: list[pulumi.Resource] | None = None, account: str | None = None,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         policy, region = policy_argument(policy, region)
-        ConfigError.collect(audit_controls.audit_problems([(0, policy)], region, stack_account([policy])))
-        plan = audit_controls.framework_plan(policy, region, stack_account([policy]))
+        # The stack's account as `check` and `plan` see it (from every policy's ARNs: `stack_account`), so that
+        # copies count as cross-account alike; this policy's own ARNs when used alone.
+        account = account if account is not None else stack_account([policy])
+        ConfigError.collect(audit_controls.audit_problems([(0, policy)], region, account))
+        plan = audit_controls.framework_plan(policy, region, account)
         if plan is None or policy.audit is None:
             raise ValueError(f"policy {policy.name!r} has no audit section (or no backup layer)")
         super().__init__("redshift-backup:index:BackupAuditFramework", name, None, opts)
@@ -56,16 +60,14 @@ class BackupAuditFramework(pulumi.ComponentResource):
         if reports.s3_bucket_name:
             bucket = reports.s3_bucket_name
         elif report_bucket_name is not None:
-            bucket = report_bucket_name
+            bucket, depends = report_bucket_name, list(report_bucket_ready or [])
         else:
             bucket, depends = private_report_bucket(self, name, tags)
-        channel: dict[str, Any] = {"s3_bucket_name": bucket, "formats": sorted(reports.formats)}
-        if reports.s3_key_prefix:
-            channel["s3_key_prefix"] = reports.s3_key_prefix
         plans = [aws.backup.ReportPlan(
             f"{name}-{spec.key}", name=spec.name,
             description=f"{spec.template} of the audit framework of redshift-backup policy {policy.name}",
-            report_delivery_channel=aws.backup.ReportPlanReportDeliveryChannelArgs(**channel),
+            report_delivery_channel=aws.backup.ReportPlanReportDeliveryChannelArgs(
+                **backup_plan.report_delivery(reports, bucket)),
             report_setting=aws.backup.ReportPlanReportSettingArgs(
                 report_template=spec.template, framework_arns=[framework.arn], number_of_frameworks=1),
             tags=tags, opts=pulumi.ResourceOptions(parent=self, depends_on=depends))

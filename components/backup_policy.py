@@ -37,7 +37,9 @@ class RedshiftBackupPolicy(pulumi.ComponentResource):
     with the native layer; without it, a policy with `notifications` gets its own as a child. `account_id`
     (default: the caller's, looked up once per policy) builds the selections' cluster ARNs; a program with many
     policies looks it up once and passes it to each. `credentials` (default: the stack's aws:profile and
-    aws:assumeRoles) are who the Redshift opt-in resource acts as with boto3.
+    aws:assumeRoles) are who the Redshift opt-in resource acts as with boto3. `stack_account` (default: the one
+    this policy's ARNs name) is the account the stack's ARNs name (`policies.models.stack_account` of every
+    policy), which tells the audit framework which copies are cross-account.
     """
 
     vault_name: pulumi.Output[str]
@@ -53,7 +55,7 @@ class RedshiftBackupPolicy(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None, *,
                  destination_providers: Mapping[str, aws.Provider] | None = None,
                  account_id: pulumi.Input[str] | None = None,
-                 credentials: Credentials | None = None) -> None:
+                 credentials: Credentials | None = None, stack_account: str | None = None) -> None:
         policy, region = policy_argument(policy, region)
         backup = policy.backup
         if backup is None:
@@ -105,8 +107,9 @@ class RedshiftBackupPolicy(pulumi.ComponentResource):
         else:
             self.reports = None
         self.audit = (BackupAuditFramework(
-            f"{name}-audit", policy, region, plan_id=plan.id, opts=child,
-            report_bucket_name=self.reports.bucket_name if self.reports else None) if policy.audit else None)
+            f"{name}-audit", policy, region, plan_id=plan.id, opts=child, account=stack_account,
+            report_bucket_name=self.reports.bucket_name if self.reports else None,
+            report_bucket_ready=self.reports.bucket_ready if self.reports else None) if policy.audit else None)
         if backup.opt_in_region_settings:
             # Not aws.backup.RegionSettings: it stores every resource type's opt-in and never settles with ours
             # alone (components/region_opt_in.py). Another type, so an `up` over a stack that had one creates this

@@ -3,6 +3,7 @@ vaults, snapshot copy grants) and the boto3 calls of dynamic providers and tag d
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import typing
 from functools import cache
@@ -101,7 +102,11 @@ def stack_credentials() -> Credentials:
         credentials["profile"] = profile
     roles: list[AssumeRole] = []
     entries = config.get_object("assumeRoles") or []
-    ConfigError.collect(aws_setting_problems({"assumeRoles": entries}), f"stack {pulumi.get_stack()}")
+    problems = aws_setting_problems({"assumeRoles": entries})
+    if pulumi.runtime.config.is_config_secret(f"{AWS}:assumeRoles"):
+        # A secret value (an externalId, say) is never echoed: the error names the entry, not what it holds.
+        problems = [dataclasses.replace(p, value=None, has_value=False) for p in problems]
+    ConfigError.collect(problems, f"stack {pulumi.get_stack()}")
     for entry in entries:
         role = assume_role_of(entry)
         assert role is not None  # aws_setting_problems refused an entry without a roleArn

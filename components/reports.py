@@ -40,11 +40,13 @@ class BackupReports(pulumi.ComponentResource):
                 f"{name}-{spec.key}", name=spec.name,
                 description=f"{spec.template} of redshift-backup policy {policy.name}",
                 report_delivery_channel=aws.backup.ReportPlanReportDeliveryChannelArgs(
-                    **backup_plan.report_delivery(policy, bucket_name)),
+                    **backup_plan.report_delivery(reports, bucket_name)),
                 report_setting=aws.backup.ReportPlanReportSettingArgs(report_template=spec.template), tags=tags,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=depends)))
 
         self.bucket_name = pulumi.Output.from_input(bucket_name)
+        # What a report plan delivering to this bucket must wait for (none for a bucket the user gives).
+        self.bucket_ready = depends
         self.report_plan_arns = pulumi.Output.all(*[p.arn for p in plans])
         self.register_outputs({"bucket_name": self.bucket_name, "report_plan_arns": self.report_plan_arns})
 

@@ -19,7 +19,7 @@ from components.snapshot_policy import RedshiftSnapshotPolicy
 from components.vault import configured_region
 from policies import backup_plan
 from policies.errors import ConfigError
-from policies.models import StackConfig
+from policies.models import StackConfig, stack_account
 from policies.summary import StackSummary, summarize
 from policies.validation import NAMESPACE, Stack, discovered_native_problems, validate_config
 
@@ -88,12 +88,15 @@ def build_stack(stack: Stack) -> None:
     providers = {region: region_provider(f"aws-{region}", region) for region in sorted(copy_regions)}
     # One getCallerIdentity for the whole stack, not one per component.
     account = aws.get_caller_identity_output().account_id if stack.policies else None
+    # The account the config's ARNs name, as `check` and `plan` judge the audit frameworks with it.
+    known_account = stack_account(stack.policies)
     for i, policy in enumerate(stack.policies):
         notifications = (BackupNotifications(f"{policy.name}-notifications", policy=policy, account_id=account)
                          if policy.notifications else None)
         if policy.backup:
             RedshiftBackupPolicy(policy.name, policy=policy, region=stack.region, notifications=notifications,
-                                 destination_providers=providers, account_id=account, credentials=credentials)
+                                 destination_providers=providers, account_id=account, credentials=credentials,
+                                 stack_account=known_account)
         if policy.snapshots:
             RedshiftSnapshotPolicy(f"{policy.name}-snapshots", policy=policy, region=stack.region,
                                    topic_arn=notifications.topic_arn if notifications else None,

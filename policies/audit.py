@@ -30,6 +30,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from policies.base import Issues, StrictModel
+from policies.model_fields import report_duplicates
 
 # --- AWS facts ------------------------------------------------------------------------------------------------
 
@@ -198,10 +199,6 @@ class Audit(StrictModel):
     @model_validator(mode="after")
     def _rules(self) -> Audit:
         issues = Issues()
-        seen: set[str] = set()
-        for i, name in enumerate(self.skip_controls):
-            if name in seen:
-                issues.add(("skip_controls", i), "is listed twice", name)
-            seen.add(name)
+        report_duplicates(issues, "skip_controls", list(self.skip_controls))
         issues.raise_if_any()
         return self

@@ -15,8 +15,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeVar
 
+from policies import regions
+from policies.audit import AuditReports
 from policies.audit_controls import audit_recovery_point_tags
-from policies.backup_layer import BackupLayer, CopyAction
+from policies.backup_layer import BackupLayer, CopyAction, ReportPlan
 from policies.model_fields import CLUSTER_ARN, NAMESPACE_ARN, VAULT_ARN, arn_region
 from policies.models import Policy
 from policies.selection import MAX_SELECTION_ARNS, MAX_SELECTION_ARNS_WITH_WILDCARD
@@ -53,12 +55,9 @@ REPORT_TEMPLATE_SUFFIX = {
 
 
 def partition_of(region: str) -> str:
-    """The ARN partition of a region: `aws`, `aws-us-gov` or `aws-cn`."""
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    if region.startswith("cn-"):
-        return "aws-cn"
-    return "aws"
+    """The ARN partition of a region, from botocore's data (`aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-eusc`,
+    ...: the one table `check` uses too); `aws` for a name that is no region (only mocks and tests give one)."""
+    return regions.partition_of(region) or "aws"
 
 
 def with_account(values: Iterable[str], account_id: str) -> list[str]:
@@ -396,10 +395,9 @@ def report_specs(policy: Policy) -> list[ReportSpec]:
             for t in sorted(reports.templates)]
 
 
-def report_delivery(policy: Policy, bucket_name: T) -> dict[str, Any]:
-    """`ReportPlanReportDeliveryChannelArgs` as a dict, formats sorted, empty prefix left out."""
-    reports = _backup(policy).reports
-    assert reports is not None
+def report_delivery(reports: ReportPlan | AuditReports, bucket_name: T) -> dict[str, Any]:
+    """`ReportPlanReportDeliveryChannelArgs` as a dict, formats sorted, empty prefix left out: for the job reports
+    (`backup.reports`) and the audit's compliance reports (`audit.reports`) alike."""
     channel: dict[str, Any] = {"s3_bucket_name": bucket_name, "formats": sorted(reports.formats)}
     if reports.s3_key_prefix:
         channel["s3_key_prefix"] = reports.s3_key_prefix

@@ -17,17 +17,18 @@ VAULT_NAME = re.compile(r"^[a-zA-Z0-9\-_]{2,50}$")
 # kept short and DNS-like: the longest derived name ("<policy>-snapshot-schedule") must stay inside AWS limits.
 POLICY_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
 CLUSTER_ID = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{0,62}(?<!-)$")
-ACCOUNT_ID = re.compile(r"^\d{12}$")
+# [0-9], not \d: \d also matches other scripts' digits, which no AWS account id has.
+ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
-ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:.+$")
+ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:.+$")
 # The identifier part is checked on its own (policies/selection.py), so that its message can say what is wrong.
-CLUSTER_ARN = re.compile(r"^arn:aws[a-z-]*:redshift:([a-z0-9-]+):(\d{12}):cluster:([^:/\s]+)$")
-NAMESPACE_ARN = re.compile(r"^arn:aws[a-z-]*:redshift-serverless:([a-z0-9-]+):(\d{12}):namespace/([0-9a-f*-]+)$")
-VAULT_ARN = re.compile(r"^arn:aws[a-z-]*:backup:([a-z0-9-]+):(\d{12}):backup-vault:([a-zA-Z0-9\-_]{2,50})$")
-KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key|alias)/.+$")
-IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
+CLUSTER_ARN = re.compile(r"^arn:aws[a-z-]*:redshift:([a-z0-9-]+):([0-9]{12}):cluster:([^:/\s]+)$")
+NAMESPACE_ARN = re.compile(r"^arn:aws[a-z-]*:redshift-serverless:([a-z0-9-]+):([0-9]{12}):namespace/([0-9a-f*-]+)$")
+VAULT_ARN = re.compile(r"^arn:aws[a-z-]*:backup:([a-z0-9-]+):([0-9]{12}):backup-vault:([a-zA-Z0-9\-_]{2,50})$")
+KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z0-9-]+):([0-9]{12}):(key|alias)/.+$")
+IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$")
 # `.fifo` topics match, so that the notifications rule can say why AWS Backup cannot use them.
-SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):[A-Za-z0-9_-]{1,251}(\.fifo)?$")
+SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):([0-9]{12}):[A-Za-z0-9_-]{1,251}(\.fifo)?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # `aws:` is reserved in any letter case (AWS refuses AWS:Team as it refuses aws:team).
 TAG_KEY = re.compile(r"^(?![aA][wW][sS]:)[\w .:/=+\-@]{1,128}$")

@@ -25,13 +25,12 @@ from pydantic import Field, ValidationError, ValidationInfo, model_validator
 from policies import backup_cron
 from policies.base import Issues, StrictModel, problems_from_validation_error
 from policies.errors import Problem
-from policies.model_fields import AccountId, DeleteAfterDays, RegionName, RuleName
+from policies.model_fields import ACCOUNT_ID, AccountId, DeleteAfterDays, RegionName, RuleName
 from policies.models import Policy
 
 # [API] AttachPolicy TargetId: a root (r-), an OU (ou-<root part>-<ou part>) or a 12-digit account id.
 ROOT_ID = re.compile(r"^r-[0-9a-z]{4,32}$")
 OU_ID = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
-ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 # [POLICIES] "Maximum number you can attach to a root, OU, or account": 10 for backup policies.
 MAX_POLICIES_PER_TARGET = 10

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, Field
 
 from policies import names
 from policies.base import RuleViolation
+from policies.model_fields import ACCOUNT_ID
 from policies.node_types import node_type_problem
 from policies.regions import region_problem
 
@@ -31,7 +32,6 @@ REDSHIFT_SUPPORT = "amazon-redshift-support"
 OWNERSHIP_TAG = "redshift-backup:restored-by"
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
-_ACCOUNT = re.compile(r"^[0-9]{12}$")
 _NODE_TYPE = re.compile(r"^[a-z0-9]+\.[a-z0-9]+$")
 _SQL_NAME = re.compile(r"^[^\x00-\x1f]{1,127}$")
 _MAINTENANCE_WINDOW = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):[0-2][0-9]:[0-5][0-9]-"
@@ -58,7 +58,7 @@ def _cluster_identifier(value: str) -> str:
 
 
 def _account(value: str) -> str:
-    if not _ACCOUNT.match(value):
+    if not ACCOUNT_ID.match(value):
         raise ValueError("must be a 12-digit AWS account id (example: '123456789012')")
     return value
 
@@ -82,7 +82,7 @@ def _node_type(value: str) -> str:
 def _share_account(value: str) -> str:
     # AuthorizeSnapshotAccess: "AccountWithRestoreAccess ... To share a snapshot with Amazon Web Services
     # Support, specify amazon-redshift-support."
-    if value != REDSHIFT_SUPPORT and not _ACCOUNT.match(value):
+    if value != REDSHIFT_SUPPORT and not ACCOUNT_ID.match(value):
         raise ValueError(f"must be a 12-digit AWS account id (example: '123456789012') or {REDSHIFT_SUPPORT!r} "
                          "(AWS Support)")
     return value

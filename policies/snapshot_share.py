@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from policies.base import Issues, StrictModel
+from policies.model_fields import report_duplicates
 from policies.restore_fields import (
     MAX_SHARED_ACCOUNTS,
     REDSHIFT_SUPPORT,
@@ -38,11 +39,7 @@ class SnapshotShareSpec(StrictModel):
         issues = Issues()
         if (self.snapshot_identifier is None) == (self.snapshot_arn is None):
             issues.add((), "give exactly one of snapshot_identifier, snapshot_arn", has_value=False)
-        seen: set[str] = set()
-        for index, account in enumerate(self.accounts_with_restore_access):
-            if account in seen:
-                issues.add(("accounts_with_restore_access", index), "is listed twice", account)
-            seen.add(account)
+        report_duplicates(issues, "accounts_with_restore_access", list(self.accounts_with_restore_access))
         issues.raise_if_any()
         return self
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import yaml
 
-NAMESPACE = "redshift-backup"
+from policies.stack_file import NAMESPACE
 
 Runner = Callable[[Sequence[str]], tuple[int, str, str]]
 
@@ -115,12 +115,17 @@ def _cluster(policies: Iterable[yaml.Node], label: str) -> list[Span]:
     return spans
 
 
-def finding_spans(text: str, scope: str, subject: str) -> list[Span]:
-    """Where in a stack file a diff finding is: its policy, its restore, the clusters it names, or aws:region."""
+def compose(text: str) -> yaml.Node | None:
+    """The stack file's node tree (None when it is not YAML): parsed once, searched for every finding."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
-        return []
+        return None
+
+
+def finding_spans(root: yaml.Node | None, scope: str, subject: str) -> list[Span]:
+    """Where in a stack file (its `compose` tree) a diff finding is: its policy, its restore, the clusters it
+    names, or aws:region."""
     if root is None:
         return []
     if scope == "policy":
@@ -139,17 +144,20 @@ def diff_annotations(run: Runner, base: str, path: str, text: str, diff_text: st
                      levels: Sequence[str] = ("high",)) -> list[str]:
     """`diff --format json` of `path` against `base`: one `::error` per finding at `levels` whose policy, restore
     or cluster has a changed line, at the first changed line inside it."""
-    _code, stdout, _stderr = run(["diff", "--base", base, path, "--format", "json", "--fail-on", "never"])
+    # Only the findings are read: the resource view (two runs of the program under the mocks) is left out.
+    _code, stdout, _stderr = run(["diff", "--base", base, path, "--format", "json", "--fail-on", "never",
+                                  "--no-resources"])
     try:
         document = json.loads(stdout)
     except json.JSONDecodeError:
         return []
     changed = changed_lines(diff_text)
+    root = compose(text)
     out = []
     for finding in document.get("findings", []):
         if finding.get("level") not in levels:
             continue
-        for span in finding_spans(text, finding.get("scope", ""), finding.get("subject", "")):
+        for span in finding_spans(root, finding.get("scope", ""), finding.get("subject", "")):
             hit = sorted(line for line in changed if span.first <= line <= span.last)
             if hit:
                 out.append(command("error", finding["message"], file=path, line=hit[0],

@@ -25,8 +25,10 @@ from typing import Any
 import click
 from botocore.exceptions import BotoCoreError, ClientError
 
-from components.aws import AssumeRole, Credentials, assume_role_of, session
-from policies.errors import ConfigError, Problem, RedshiftBackupError
+from components.aws import Credentials, assume_role_of, session
+from policies.aws_settings import aws_setting_problems
+from policies.backup_plan import cluster_arn
+from policies.errors import ConfigError, RedshiftBackupError
 from policies.live_audit import FAIL_ON, Facts, ResourceAudit, audit_resources, fails, named_clusters, selection_covers
 from policies.validation import Stack, load_stack_file
 
@@ -70,19 +72,10 @@ def stack_credentials_of(config: Mapping[str, Any], profile: str | None = None) 
     chosen = profile or config.get("aws:profile")
     if chosen:
         credentials["profile"] = str(chosen)
-    roles: list[AssumeRole] = []
-    problems: list[Problem] = []
     entries = config.get("aws:assumeRoles") or []
-    if not isinstance(entries, list):
-        problems.append(Problem("aws:assumeRoles", "expected a list of objects with a roleArn", entries))
-        entries = []
-    for i, entry in enumerate(entries):
-        role = assume_role_of(entry)
-        if role is None:
-            problems.append(Problem(f"aws:assumeRoles[{i}]", "expected an object with a roleArn", entry))
-        else:
-            roles.append(role)
-    ConfigError.collect(problems)
+    # The same rule as `check` and the program (policies/aws_settings.py).
+    ConfigError.collect(aws_setting_problems({"assumeRoles": entries}))
+    roles = [role for role in map(assume_role_of, entries) if role is not None]
     if roles:
         credentials["assume_roles"] = roles
     return credentials
@@ -170,7 +163,7 @@ class Scanner:
             copy = cluster.get("ClusterSnapshotCopyStatus") or {}
             out.append(Facts(
                 kind="cluster", identifier=ident,
-                arn=f"arn:{_partition(self.region)}:redshift:{self.region}:{account}:cluster:{ident}",
+                arn=cluster_arn(self.region, account, ident),
                 tags=_tags(cluster.get("Tags")),
                 automated_retention_days=cluster.get("AutomatedSnapshotRetentionPeriod"),
                 snapshot_schedule=schedules.get(ident, ()), native_copy_region=copy.get("DestinationRegion"),
@@ -257,10 +250,6 @@ class Scanner:
             if exc.response.get("Error", {}).get("Code") in ("ResourceNotFoundException", "AccessDeniedException"):
                 return False
             raise AuditError(f"cannot read backup vault {vault_name}: {exc}") from exc
-
-
-def _partition(region: str) -> str:
-    return "aws-us-gov" if region.startswith("us-gov-") else "aws-cn" if region.startswith("cn-") else "aws"
 
 
 def run_audit(stack: Stack, scan: Scan, now: datetime) -> AuditReport:

@@ -231,7 +231,8 @@ def post(repo: str, pr: str, body: str) -> str:
 def main_review() -> int:
     base = os.environ["BASE"]
     fail_on = os.environ.get("FAIL_ON", "high")
-    parts = review(base, fail_on, *stack_files(base))
+    stacks, note = stack_files(base)
+    parts = review(base, fail_on, stacks, note)
     Path("review.md").write_text("\n".join([*parts.head, *parts.plans]).rstrip("\n") + "\n", encoding="utf-8")
     comment = comment_text(parts)
     Path("comment.md").write_text(comment, encoding="utf-8")
@@ -239,7 +240,7 @@ def main_review() -> int:
         print(post(os.environ["GITHUB_REPOSITORY"], os.environ["PR"], comment))
     else:
         print(f"not posting (POST_COMMENT=false): the review is in review.md, the artifact `{ARTIFACT}`")
-    for line in pr_annotations(base, stack_files(base)[0]):
+    for line in pr_annotations(base, stacks):
         print(line)
     for failure in parts.failures:
         print(f"::error::{failure}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import jsonschema
@@ -130,10 +131,16 @@ def test_a_high_finding_is_annotated_on_the_first_changed_line_of_its_policy() -
         {"level": "high", "rule": "x", "scope": "policy", "subject": "keep", "message": "not on a changed line"},
         {"level": "info", "rule": "y", "scope": "policy", "subject": "cut", "message": "not high"}]}
 
-    def run(args: object) -> tuple[int, str, str]:
+    calls: list[list[str]] = []
+
+    def run(args: Sequence[str]) -> tuple[int, str, str]:
+        calls.append(list(args))
         return 0, json.dumps(findings), ""
 
     assert changed_lines(git_diff) == {11}
     assert diff_annotations(run, "origin/main", "Pulumi.prod.yaml", text, git_diff) == [
         "::error file=Pulumi.prod.yaml,line=11,title=redshift-backup diff%3A high risk (retention-shortened)::"
         "shorter"]
+    # One diff, of the findings only: the resource view (the program run twice under the mocks) is not needed.
+    assert calls == [["diff", "--base", "origin/main", "Pulumi.prod.yaml", "--format", "json", "--fail-on", "never",
+                      "--no-resources"]]

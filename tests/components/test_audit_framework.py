@@ -119,3 +119,34 @@ def test_the_component_refuses_what_aws_would_refuse_before_registering() -> Non
         cause = cause.__cause__ or cause.__context__
     assert isinstance(cause, ConfigError)
     assert "exempts at most 5" in str(cause)
+
+
+def test_compliance_reports_in_the_job_report_bucket_wait_for_its_setup() -> None:
+    # The bucket's ownership, public-access block, encryption, versioning and policy come before any report plan.
+    run = build(PROD)
+    setup = {r.urn for r in run.registrations if r.parent_name == "prod-analytics-reports"
+             and r.name.startswith("prod-analytics-reports-bucket-")}
+    assert len(setup) == 5
+    for plan in of_type(run, REPORT_PLAN):
+        assert setup <= set(plan.dependencies), plan.name
+
+
+def test_copies_are_cross_account_as_the_whole_stack_sees_them() -> None:
+    # Only the other policy's role ARN names the stack's account: the audited policy alone cannot tell that its
+    # copy goes to another account, the stack can (as `check` and `plan` do).
+    role = {"name": "roles", "selection": {"clusters": ["a"]},
+            "backup": {"rules": [{"name": "daily"}], "iam_role_arn": "arn:aws:iam::111122223333:role/backup"}}
+    copying = orders()
+    copying["backup"]["rules"][0]["copy_actions"] = [
+        {"destination_vault_arn": "arn:aws:backup:us-east-1:444455556666:backup-vault:central"}]
+
+    def names(account: str | None) -> set[str]:
+        def program() -> None:
+            RedshiftBackupPolicy("roles", policy=role)
+            RedshiftBackupPolicy("orders", policy=copying, stack_account=account)
+
+        (framework,) = of_type(run_program(CONFIG, preview=False, program=program), FRAMEWORK)
+        return {c["name"] for c in framework.inputs["controls"]}
+
+    assert "BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT" in names("111122223333")
+    assert "BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT" not in names(None)

@@ -155,3 +155,17 @@ def test_an_unknown_aws_setting_fails_the_program_without_copies_too(monkeypatch
                                             stack="dev")
     assert [(p.path, p.rule) for p in error.problems] == [("aws:assumeRole", "aws-provider-setting")]
     assert registered == []
+
+
+def test_a_malformed_secret_assume_roles_is_refused_without_echoing_it() -> None:
+    from components.providers import stack_credentials
+
+    secret = [{"externalId": "s3cr3t-external-id"}]
+    pulumi.runtime.set_all_config({"aws:assumeRoles": json.dumps(secret)}, ["aws:assumeRoles"])
+    try:
+        with pytest.raises(ConfigError) as err:
+            stack_credentials()
+    finally:
+        pulumi.runtime.set_all_config({}, [])
+    assert [p.path for p in err.value.problems] == ["aws:assumeRoles[0]"]
+    assert "s3cr3t" not in str(err.value) and "s3cr3t" not in err.value.render()

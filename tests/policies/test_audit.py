@@ -264,7 +264,7 @@ def test_audit_needs_a_backup_layer_and_rejects_unknown_keys_and_repeats() -> No
         "policies[0].audit.controls: unknown key; did you mean `skip_controls`? (received [])"]
     repeated = policy(audit={"skip_controls": ["BACKUP_RECOVERY_POINT_ENCRYPTED", "BACKUP_RECOVERY_POINT_ENCRYPTED"]})
     assert problems(repeated) == [
-        "policies[0].audit.skip_controls[1]: is listed twice (received 'BACKUP_RECOVERY_POINT_ENCRYPTED')"]
+        "policies[0].audit.skip_controls[1]: is listed twice (first at skip_controls[0]) (received 'BACKUP_RECOVERY_POINT_ENCRYPTED')"]
     wrong = policy(audit={"skip_controls": ["BACKUP_EVERYTHING"]})
     (message,) = problems(wrong)
     assert message.startswith("policies[0].audit.skip_controls[0]: expected 'BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_")

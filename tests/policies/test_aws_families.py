@@ -258,3 +258,19 @@ def test_default_tags_follow_the_tag_rules_where_they_land() -> None:
     found = aws_setting_problems({"defaultTags": {"tags": {"AWS:owner": "x", "team": "data (core)", "ok": "fine"}}})
     assert [(p.path, p.rule) for p in found] == [("aws:defaultTags.tags.AWS:owner", "tag"),
                                                  ("aws:defaultTags.tags.team", "tag")]
+
+
+# Arabic-Indic digits: `\d` matches them, AWS account ids never have them.
+OTHER_DIGITS = "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0661\u0662\u0663"
+
+
+def test_account_ids_are_ascii_digits_wherever_they_appear() -> None:
+    copy_to = base_policy(backup={"rules": [{"name": "daily", "copy_actions": [
+        {"destination_account_id": OTHER_DIGITS, "destination_region": "us-west-2"}]}]})
+    assert [p[0] for p in problems(copy_to)] == [
+        "policies[0].backup.rules[0].copy_actions[0].destination_account_id"]
+    cluster_arn = base_policy(selection={"clusters": [f"arn:aws:redshift:us-east-1:{OTHER_DIGITS}:cluster:a"]})
+    assert [p[0] for p in problems(cluster_arn)] == ["policies[0].selection.clusters[0]"]
+    share = {"kind": "snapshot_share", "name": "share", "snapshot_identifier": "nightly",
+             "accounts_with_restore_access": [OTHER_DIGITS]}
+    assert [p[0] for p in problems(restores=[share])] == ["restores[0].accounts_with_restore_access[0]"]

@@ -247,10 +247,10 @@ def test_report_plans_one_per_template_with_names_aws_accepts() -> None:
         ("prod_analytics_backup_jobs", "BACKUP_JOB_REPORT"), ("prod_analytics_copy_jobs", "COPY_JOB_REPORT"),
         ("prod_analytics_restore_jobs", "RESTORE_JOB_REPORT")]
     assert all(re.fullmatch(r"[a-zA-Z][_a-zA-Z0-9]{0,255}", s.name) for s in specs)
-    assert bp.report_delivery(PROD, "BUCKET") == {"s3_bucket_name": "BUCKET", "formats": ["CSV", "JSON"]}
+    assert bp.report_delivery(PROD.backup.reports, "BUCKET") == {"s3_bucket_name": "BUCKET", "formats": ["CSV", "JSON"]}
     prefixed = policy(backup={"rules": [{"name": "d"}], "reports": {
         "templates": ["COPY_JOB_REPORT"], "s3_key_prefix": "redshift", "formats": ["JSON", "CSV"]}})
-    assert bp.report_delivery(prefixed, "B") == {"s3_bucket_name": "B", "formats": ["CSV", "JSON"],
+    assert bp.report_delivery(prefixed.backup.reports, "B") == {"s3_bucket_name": "B", "formats": ["CSV", "JSON"],
                                                  "s3_key_prefix": "redshift"}
     assert bp.report_specs(DEV) == []
 
@@ -268,3 +268,13 @@ def test_planning_a_policy_without_backup_layer_fails_clearly() -> None:
                                    "snapshots": {"automated_snapshot_retention_days": 7}}, REGION)
     with pytest.raises(ValueError, match="has no `backup` layer"):
         bp.vault_spec(native_only, REGION)
+
+
+@pytest.mark.parametrize(("region", "partition"), [
+    ("us-east-1", "aws"), ("cn-north-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov"), ("us-iso-east-1", "aws-iso"),
+    ("eu-isoe-west-1", "aws-iso-e")])
+def test_arns_are_in_the_partition_botocore_gives_the_region(region: str, partition: str) -> None:
+    from policies.backup_plan import cluster_arn, partition_of
+
+    assert partition_of(region) == partition
+    assert cluster_arn(region, "123456789012", "a").startswith(f"arn:{partition}:redshift:{region}:")

@@ -193,7 +193,7 @@ def test_table_restore_rules() -> None:
 
 def test_snapshot_share_rules() -> None:
     assert _problems(_share(accounts_with_restore_access=["111122223333", "111122223333"])) == [
-        "restores[0].accounts_with_restore_access[1]: is listed twice (received '111122223333')"]
+        "restores[0].accounts_with_restore_access[1]: is listed twice (first at accounts_with_restore_access[0]) (received '111122223333')"]
     assert _problems(_share(accounts_with_restore_access=[f"{i:012d}" for i in range(21)]))[0].startswith(
         "restores[0].accounts_with_restore_access: List should have at most 20 items")
     assert _problems(_share(snapshot_arn="arn:aws:redshift:us-east-1:123456789012:snapshot:p/n")) == [
