@@ -103,6 +103,7 @@ def organization_problems(config: OrganizationConfig) -> list[tuple[tuple[str | 
     """Rules across the organization config: unique names, known targets and policies, locks, AWS's limits."""
     out: list[tuple[tuple[str | int, ...], str, Any]] = []
     names: dict[str, int] = {}
+    vaults: dict[str, int] = {}
     for i, policy in enumerate(config.policies):
         for path, message, value in org_policy_problems(policy):
             out.append((("policies", i, *path), message, value))
@@ -110,6 +111,14 @@ def organization_problems(config: OrganizationConfig) -> list[tuple[tuple[str | 
         if policy.name in names:
             out.append((("policies", i, "name"), f"is already used by policies[{names[policy.name]}]", policy.name))
         names.setdefault(policy.name, i)
+        # The baseline StackSets of two policies would create one vault twice in every account and region.
+        vault = policy.vault_name
+        if policy.backup and vault:
+            if vault in vaults:
+                out.append((("policies", i, "backup", "vault", "name"), f"policies[{vaults[vault]}] already creates "
+                            f"a vault named {vault!r} in every targeted account and region; give each policy its "
+                            "own vault name", vault))
+            vaults.setdefault(vault, i)
         if not (policy.regions or config.regions):
             out.append((("policies", i, "regions"), "no regions: give regions here or organization.regions "
                         "([SYNTAX]: a plan must list its regions)", None))

@@ -25,7 +25,7 @@ from pydantic import Field, ValidationError, ValidationInfo, model_validator
 from policies import backup_cron
 from policies.base import Issues, StrictModel, problems_from_validation_error
 from policies.errors import Problem
-from policies.model_fields import ACCOUNT_ID, AccountId, DeleteAfterDays, RegionName, RuleName
+from policies.model_fields import ACCOUNT_ID, AccountId, BackupRegionName, DeleteAfterDays, RuleName
 from policies.models import Policy
 
 # [API] AttachPolicy TargetId: a root (r-), an OU (ou-<root part>-<ou part>) or a 12-digit account id.
@@ -111,7 +111,7 @@ class OrgPolicy(Policy):
     locked. What the org path cannot express is refused by `policies.org_rules` (with why and what to use)."""
 
     # Default: the organization's `regions`.
-    regions: list[RegionName] = []
+    regions: list[BackupRegionName] = []
     # Parts of the plan child policies (attached to OUs or accounts below) may not change: AWS applies
     # "@@operators_allowed_for_child_policies": ["@@none"] at every node of each locked part. Default: none locked.
     lock: list[LockPart] = []
@@ -152,9 +152,9 @@ class PolicyOverride(StrictModel):
     # The name of the policy attached at an ancestor target. Required.
     policy: str
     # Regions added for the accounts below (`@@append`). Default: none.
-    regions_append: list[RegionName] = []
+    regions_append: list[BackupRegionName] = []
     # Regions taken away for the accounts below (`@@remove`). Default: none.
-    regions_remove: list[RegionName] = []
+    regions_remove: list[BackupRegionName] = []
     # New values for some of the policy's rules (`@@assign`). Default: none.
     rules: list[RuleOverride] = []
 
@@ -221,7 +221,7 @@ class OrganizationConfig(StrictModel):
     """`redshift-backup:organization`: policies that AWS Organizations and StackSets apply to many accounts."""
 
     # Default regions of every policy (a policy's own `regions` replaces them).
-    regions: list[RegionName] = []
+    regions: list[BackupRegionName] = []
     # The organization's backup policies: the keys of `redshift-backup:policies`, plus `regions` and `lock`.
     policies: list[OrgPolicy] = []
     # Where they are attached: the root, OUs and accounts. Default: none.

@@ -111,7 +111,8 @@ def _strings(value: Any) -> list[tuple[tuple[str | int, ...], str]]:
 def placement_problems(raw: Any, stack_region: str | None) -> list[tuple[tuple[str | int, ...], str, str, str]]:
     """Every ARN and every region of a stack's config (any key, so new models are covered without code): an ARN's
     partition exists and is the stack's, its region exists in that partition and offers the service named in the
-    ARN; a `*region` value is in the stack's partition (copies and restores never leave it).
+    ARN; a region value (a key naming `region`, or an item of
+    such a list) is in the stack's partition (copies and restores never leave it).
 
     Returns (where, message, value, rule id) for each problem. Region values that are not regions at all are the models'
     to report (their own rule says which services the key needs).
@@ -139,7 +140,8 @@ def placement_problems(raw: Any, stack_region: str | None) -> list[tuple[tuple[s
             elif region and service in SERVICES and region not in partitions()[partition].services[service]:
                 out.append((where, f"names region {region}, where {SERVICES[service]} is not offered "
                                    "(botocore's endpoint data)", value, "region"))
-        elif where and isinstance(where[-1], str) and where[-1].endswith("region") and home:
+        elif home and "region" in next((k for k in reversed(where) if isinstance(k, str)), ""):
+            # `destination_region`, and every item of `regions`, `regions_append`...
             other = partition_of(value)
             if other is not None and other != home:
                 out.append((where, f"is in partition {other}, but the stack's region {stack_region} is in {home}: "

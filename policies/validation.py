@@ -91,9 +91,26 @@ def validate_config(raw: Mapping[str, Any], region: str | None, *, source: str |
     problems.extend(cross_policy_problems(enumerate(config.policies)))
     problems.extend(audit_problems(enumerate(config.policies), region, stack_account(config.policies)))
     problems.extend(restore_list_problems(config.restores))
+    problems.extend(_opt_in_owner_problems(config, organization, region))
     ConfigError.collect(as_written(problems, raw), source)
     assert region is not None
     return Stack(config=config, region=region, source=source, name=name, organization=organization)
+
+
+def _opt_in_owner_problems(config: StackConfig, organization: OrganizationConfig | None,
+                           region: str | None) -> list[Problem]:
+    """The Redshift opt-in of the stack's account and region has one owner: a policy's `opt_in_region_settings`
+    and the organization's `opt_in_management_account` (for the same region) would each put back what it found on
+    delete, undoing the other's."""
+    if organization is None or not organization.opt_in_management_account or region is None:
+        return []
+    regions = {r for p in organization.policies for r in organization.regions_of(p)}
+    return [Problem(join_path("policies", i, "backup", "opt_in_region_settings"),
+                    f"organization.opt_in_management_account already opts {region} in for this account; "
+                    "RegionSettings is one per account and region, so turn it on in one place only", True,
+                    rule="cross-policy")
+            for i, policy in enumerate(config.policies)
+            if policy.backup and policy.backup.opt_in_region_settings and region in regions]
 
 
 def _stack_services(raw: Mapping[str, Any]) -> tuple[str, ...]:

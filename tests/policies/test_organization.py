@@ -482,3 +482,38 @@ def test_run_as_delegated_administrator_lists_what_only_the_management_account_m
     assert "member.org.stacksets.cloudformation.amazonaws.com" in steps and "only the management account may" in steps
     raw["delegated_administrator_account_id"] = "222233334444"
     assert any("only the management account can register a delegated administrator" in p for p in problems(raw))
+
+
+def test_organization_regions_follow_the_same_rules_as_copy_regions() -> None:
+    # A region without AWS Backup, and a region of another partition, wherever a region list of the org path is.
+    found = problems(org(regions=["us-east-1", "cn-north-1"]))
+    assert [p.split(":")[0] for p in found] == ["organization.regions[1]"]
+    assert "partition aws-cn" in found[0]
+    override = org(targets=[{"id": "r-ab12", "policies": ["tier1"]},
+                            {"id": "ou-ab12-abcdefgh", "overrides": [{"policy": "tier1",
+                                                                      "regions_append": ["us-gov-west-1"]}]}])
+    assert [p.split(":")[0] for p in problems(override)] == ["organization.targets[1].overrides[0].regions_append[0]"]
+
+
+def test_two_organization_policies_cannot_create_one_vault() -> None:
+    raw = org()
+    second = {**raw["policies"][0], "name": "tier2"}
+    raw["policies"] += [second]
+    raw["targets"][0]["policies"] += ["tier2"]
+    for policy in raw["policies"]:
+        policy["backup"] = {**policy["backup"], "vault": {"name": "shared"}}
+    found = problems(raw)
+    assert [p.split(":")[0] for p in found] == ["organization.policies[1].backup.vault.name"]
+    assert "policies[0] already creates a vault named 'shared'" in found[0]
+
+
+def test_the_stack_accounts_redshift_opt_in_has_one_owner() -> None:
+    policy = {"name": "own", "selection": {"clusters": ["a"]},
+              "backup": {"rules": [{"name": "daily"}], "opt_in_region_settings": True}}
+    with pytest.raises(ConfigError) as info:
+        validate_config({"policies": [policy], "organization": org(opt_in_management_account=True)}, "us-east-1")
+    assert [p.path for p in info.value.problems] == ["policies[0].backup.opt_in_region_settings"]
+    assert "organization.opt_in_management_account already opts us-east-1 in" in info.value.problems[0].message
+    # Another region of the organization's: no overlap, both stand.
+    validate_config({"policies": [policy], "organization": org(opt_in_management_account=True,
+                                                                 regions=["eu-west-1"])}, "us-east-1")
