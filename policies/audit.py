@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from policies import names
 from policies.base import Issues, StrictModel
-from policies.model_fields import report_duplicates
+from policies.model_fields import TagKey, name_rule, report_duplicates
 
 # --- AWS facts ------------------------------------------------------------------------------------------------
 
@@ -153,7 +154,7 @@ class ScopeTag(StrictModel):
     """One tag (key, optional value): AWS allows one tag per control scope."""
 
     # The tag key. Required.
-    key: str = Field(min_length=1, max_length=128)
+    key: TagKey
     # Default: any value of the key.
     value: str | None = Field(default=None, min_length=1, max_length=256)
 
@@ -162,7 +163,7 @@ class AuditReports(StrictModel):
     """Where the compliance reports go: a CONTROL_COMPLIANCE_REPORT and a RESOURCE_COMPLIANCE_REPORT plan."""
 
     # Default: the bucket of the policy's `backup.reports` when it has one, else a private bucket created for them.
-    s3_bucket_name: str | None = None
+    s3_bucket_name: Annotated[str, name_rule(names.S3_BUCKET)] | None = None
     # Where in the bucket the reports go. Default: no prefix (where AWS Backup puts them).
     s3_key_prefix: str | None = None
     # CSV and/or JSON. Default: CSV.
@@ -173,8 +174,7 @@ class AuditReports(StrictModel):
         issues = Issues()
         if not self.formats:
             issues.add("formats", "is empty; expected CSV and/or JSON", [])
-        if len(set(self.formats)) != len(self.formats):
-            issues.add("formats", "lists a format twice", list(self.formats))
+        report_duplicates(issues, "formats", list(self.formats))
         issues.raise_if_any()
         return self
 

@@ -309,6 +309,7 @@ class ReportPlan(StrictModel):
         report_duplicates(issues, "templates", list(self.templates))
         if not self.formats:
             issues.add("formats", "is empty; expected CSV and/or JSON", [])
+        report_duplicates(issues, "formats", list(self.formats))
         issues.raise_if_any()
         return self
 

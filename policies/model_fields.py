@@ -107,6 +107,17 @@ def _timezone_rule(value: str) -> str:
     return value
 
 
+def _tag_key_rule(value: str) -> str:
+    if not TAG_KEY.match(value):
+        raise RuleViolation("tag", "expected a tag key of 1-128 letters, digits, spaces and _ . : / = + - @, not "
+                            "starting with 'aws:' in any letter case (AWS reserves it)")
+    return value
+
+
+# A tag key on its own (a control scope's tag), by the same rule as the keys of `tags`.
+TagKey = Annotated[str, AfterValidator(_tag_key_rule)]
+
+
 def _tags_rule(value: dict[str, str]) -> dict[str, str]:
     for key, val in value.items():
         if not TAG_KEY.match(key):

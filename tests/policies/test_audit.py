@@ -297,3 +297,17 @@ def test_an_invalid_derived_name_fails_loudly() -> None:
 def test_policy_model_accepts_audit_directly() -> None:
     parsed = Policy.model_validate(policy(), context={"region": REGION})
     assert parsed.audit is not None and parsed.audit.reports.formats == ["CSV"]
+
+
+def test_audit_tags_buckets_and_formats_follow_the_rules_their_twins_follow() -> None:
+    # A scope tag is a tag key like any other; a report bucket is an S3 bucket name like backup.reports' one.
+    found = problems(policy(audit={"scope_tag": {"key": "AWS:team"}, "reports": {
+        "s3_bucket_name": "Not_A_Bucket", "formats": ["CSV", "CSV"]}}))
+    assert [p.split(":")[0] for p in found] == ["policies[0].audit.scope_tag.key",
+                                                "policies[0].audit.reports.s3_bucket_name",
+                                                "policies[0].audit.reports.formats[1]"]
+    assert "not starting with 'aws:'" in found[0] and "S3 bucket names must be" in found[1]
+    assert "is listed twice (first at formats[0])" in found[2]
+    job_reports = policy()
+    job_reports["backup"]["reports"] = {"formats": ["JSON", "JSON"]}
+    assert [p.split(":")[0] for p in problems(job_reports)] == ["policies[0].backup.reports.formats[1]"]
