@@ -23,7 +23,6 @@ The controls themselves are derived in policies/audit_controls.py.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
@@ -123,10 +122,6 @@ AUDIT_TAG_KEY = "redshift-backup:policy"
 REFERENCE_START = datetime(2026, 1, 1, tzinfo=UTC)
 REFERENCE_WINDOW = timedelta(days=366)
 
-# AWS Backup framework and report plan names: "between 1 and 256 characters, starting with a letter, and
-# consisting of letters (a-z, A-Z), numbers (0-9), and underscores (_)" (CreateFramework, CreateReportPlan).
-AUDIT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,255}$")
-
 CONTROL_COMPLIANCE_REPORT = "CONTROL_COMPLIANCE_REPORT"
 RESOURCE_COMPLIANCE_REPORT = "RESOURCE_COMPLIANCE_REPORT"
 COMPLIANCE_TEMPLATES = (CONTROL_COMPLIANCE_REPORT, RESOURCE_COMPLIANCE_REPORT)
@@ -135,15 +130,16 @@ TEMPLATE_SUFFIX = {CONTROL_COMPLIANCE_REPORT: "control_compliance",
 
 
 def aws_audit_name(policy_name: str, suffix: str) -> str:
-    """The one place a framework or report plan name is derived from a policy name (rule: AUDIT_NAME above).
+    """The one place a framework or report plan name is derived from a policy name (rule: `names.REPORT_PLAN`,
+    whose table `names.DERIVED` refuses a policy name that would break it).
 
     Policy names are 2-32 lowercase letters, digits and hyphens starting with a letter, so replacing hyphens by
     underscores always gives a valid name; the check stays so that a change to either rule fails loudly.
     """
     name = f"{policy_name.replace('-', '_')}_{suffix}"
-    if not AUDIT_NAME.match(name):
-        raise ValueError(f"{name!r} is not a valid AWS Backup framework or report plan name: expected 1-256 "
-                         "letters, digits and underscores, starting with a letter")
+    problem = names.REPORT_PLAN.problem(name)
+    if problem:
+        raise ValueError(f"{name!r} is not a valid AWS Backup framework or report plan name: {problem}")
     return name
 
 

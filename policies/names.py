@@ -2,12 +2,12 @@
 
 `DERIVED` is the one table of derived names: the policy name is refused when it would make any of them illegal,
 saying which name breaks which rule. A capability that names a new resource after the policy adds one line:
-`Derived("audit framework", "{policy_underscored}_audit", AUDIT_FRAMEWORK)` (a `NameRule` of its own if AWS's
+`Derived("audit framework", "{policy_underscored}_audit", REPORT_PLAN)` (a `NameRule` of its own if AWS's
 rule is new). The planners that build the names (`policies/backup_plan.py`, `policies/native_plan.py`) and this
 table are kept equal by tests/policies/test_names.py.
 
 Names the user gives directly (a snapshot copy grant, a report bucket, a vault name inside an ARN) are checked
-against the same rules (`name_problem`).
+against the same rules (`model_fields.name_rule`).
 """
 
 from __future__ import annotations
@@ -69,8 +69,9 @@ BACKUP_PLAN = NameRule(
     "AWS Backup API: CreateBackupPlan, CreateBackupSelection",
     lambda n: bool(re.fullmatch(r"[a-zA-Z0-9._-]{1,50}", n)))
 REPORT_PLAN = NameRule(
-    "AWS Backup report plan", "1-256 letters, digits and underscores, starting with a letter",
-    "AWS Backup API: CreateReportPlan", lambda n: bool(re.fullmatch(r"[a-zA-Z][a-zA-Z0-9_]{0,255}", n)))
+    "AWS Backup framework and report plan", "1-256 letters, digits and underscores, starting with a letter",
+    "AWS Backup API: CreateFramework, CreateReportPlan",
+    lambda n: bool(re.fullmatch(r"[a-zA-Z][a-zA-Z0-9_]{0,255}", n)))
 SNS_TOPIC = NameRule(
     "SNS topic", "1-256 letters, digits, hyphens and underscores", "Amazon SNS API: CreateTopic",
     lambda n: bool(re.fullmatch(r"[A-Za-z0-9_-]{1,256}", n)))
@@ -80,10 +81,6 @@ IAM_ROLE = NameRule(
 KMS_ALIAS = NameRule(
     "KMS alias", "alias/ followed by 1-250 letters, digits, / _ and -, not under alias/aws/",
     "AWS KMS API: CreateAlias", _kms_alias)
-AUDIT_FRAMEWORK = NameRule(
-    "AWS Backup framework and report plan", "1-256 letters, digits and underscores, starting with a letter",
-    "AWS Backup API: CreateFramework, CreateReportPlan",
-    lambda n: bool(re.fullmatch(r"[a-zA-Z][a-zA-Z0-9_]{0,255}", n)))
 ORG_POLICY = NameRule(
     "AWS Organizations policy", "1-128 characters", "AWS Organizations API: CreatePolicy",
     lambda n: 1 <= len(n) <= 128)
@@ -128,9 +125,9 @@ DERIVED: list[Derived] = [
     Derived("event subscription", "{policy}-redshift-events", EVENT_SUBSCRIPTION),
     Derived("event subscription", "{policy}-redshift-snapshot-events", EVENT_SUBSCRIPTION),
     # The `audit:` section (policies/audit.py: aws_audit_name).
-    Derived("audit framework", "{policy_underscored}_audit", AUDIT_FRAMEWORK),
-    Derived("audit report plan", "{policy_underscored}_control_compliance", AUDIT_FRAMEWORK),
-    Derived("audit report plan", "{policy_underscored}_resource_compliance", AUDIT_FRAMEWORK),
+    Derived("audit framework", "{policy_underscored}_audit", REPORT_PLAN),
+    Derived("audit report plan", "{policy_underscored}_control_compliance", REPORT_PLAN),
+    Derived("audit report plan", "{policy_underscored}_resource_compliance", REPORT_PLAN),
     # The organization path (policies/organization.py: org_names).
     Derived("organization backup policy", "redshift-backup-{policy}", ORG_POLICY),
     Derived("vault StackSet", "redshift-backup-{policy}-vault", STACK_SET),
@@ -156,7 +153,3 @@ def _derived_name_problems(policy: str, region: str | None, _entries: int, _tabl
             out.append(f"would make the {entry.resource} name {name!r} illegal: {problem}")
     return tuple(dict.fromkeys(out))
 
-
-def name_problem(rule: NameRule, name: str) -> str | None:
-    """Why a name the user gives is not a legal `rule` name, or None."""
-    return rule.problem(name)

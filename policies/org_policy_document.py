@@ -157,12 +157,10 @@ def override_name(override: PolicyOverride, target: OrgTarget) -> str:
 def config_document_problems(config: OrganizationConfig, home_region: str) -> Iterator[
         tuple[tuple[str | int, ...], str, Any]]:
     """Every document the config would attach, checked: problems at the config path that produced them."""
-    index = {p.name: i for i, p in enumerate(config.policies)}
     for i, policy in enumerate(config.policies):
         for where, message in document_problems(policy_document(config, policy, home_region), complete=True):
             yield (("policies", i), f"the backup policy document AWS would receive is refused: {where or '<root>'}: "
                    f"{message}", None)
-        del index[policy.name]
     for t, target in enumerate(config.targets):
         for o, override in enumerate(target.overrides):
             for where, message in document_problems(override_document(config, override), complete=False):

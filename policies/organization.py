@@ -23,6 +23,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, ValidationInfo, model_validator
 
 from policies import backup_cron
+from policies import names as aws_names
 from policies.base import Issues, StrictModel, problems_from_validation_error
 from policies.errors import Problem
 from policies.model_fields import ACCOUNT_ID, AccountId, BackupRegionName, DeleteAfterDays, RuleName
@@ -65,18 +66,9 @@ def _target_id_problem(value: str) -> str | None:
 
 # --- AWS names derived from policy names --------------------------------------------------------------------------
 
-# Every AWS name the organization path derives from a policy name goes through `org_names`, with the rule of
-# each name next to it, so that one rule for derived names can replace it in one place.
-#   Organizations policy Name: 1-128 characters (API Reference, CreatePolicy `Name`).
-#   StackSet name: `^[a-zA-Z][-a-zA-Z0-9]*$`, at most 128 characters (CloudFormation API, CreateStackSet).
-#   IAM role name: `[\w+=,.@-]+`, 1-64 characters (IAM API, CreateRole `RoleName`); global to an account.
-#   Plan key in the document: the policy name (2-32 of [a-z0-9-], see model_fields.POLICY_NAME), which AWS Backup
-#   uses as the BackupPlanName (1-200 of letters, digits, '-', '_', '.').
-#   Selection key: AWS Backup's SelectionName in each account, `^[a-zA-Z0-9\-\_\.]{1,50}$` (API, BackupSelection).
-ORG_POLICY_NAME_MAX = 128
-STACK_SET_NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]{0,127}$")
-IAM_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
-SELECTION_NAME = re.compile(r"^[a-zA-Z0-9\-_.]{1,50}$")
+# Every AWS name the organization path derives from a policy name goes through `org_names`; the rule of each
+# (Organizations policy, StackSet, IAM role, AWS Backup selection) is in policies/names.py, whose table of derived
+# names refuses a policy name that would break one. The plan key in the document is the policy name itself.
 
 
 def org_names(policy_name: str, target_id: str | None = None) -> dict[str, str]:
@@ -93,13 +85,14 @@ def org_names(policy_name: str, target_id: str | None = None) -> dict[str, str]:
     if target_id is not None:
         # '.' cannot occur in a policy name, so no policy's own name can equal another's override name.
         names["override_policy"] = f"redshift-backup-{policy_name}.override.{target_id}"
-    for key, pattern in (("vault_stack_set", STACK_SET_NAME), ("role_stack_set", STACK_SET_NAME),
-                         ("role", IAM_ROLE_NAME), ("selection", SELECTION_NAME)):
-        if not pattern.match(names[key]):  # pragma: no cover - policy names are short and DNS-like
-            raise ValueError(f"derived {key} name {names[key]!r} breaks AWS's naming rule {pattern.pattern}")
-    for key in ("org_policy", "override_policy"):
-        if key in names and len(names[key]) > ORG_POLICY_NAME_MAX:  # pragma: no cover
-            raise ValueError(f"derived {key} name {names[key]!r} is longer than {ORG_POLICY_NAME_MAX}")
+    # The rules of policies/names.py (whose table refuses a policy name that would break them): they hold for
+    # every legal policy name, and fail loudly if either rule changes.
+    for key, rule in (("vault_stack_set", aws_names.STACK_SET), ("role_stack_set", aws_names.STACK_SET),
+                      ("role", aws_names.IAM_ROLE), ("selection", aws_names.BACKUP_PLAN),
+                      ("org_policy", aws_names.ORG_POLICY), ("override_policy", aws_names.ORG_POLICY)):
+        problem = rule.problem(names[key]) if key in names else None
+        if problem:  # pragma: no cover - policy names are short and DNS-like
+            raise ValueError(f"derived {key} name {names[key]!r}: {problem}")
     return names
 
 

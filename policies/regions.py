@@ -87,11 +87,6 @@ def region_problem(region: str, services: tuple[str, ...] = ()) -> str | None:
     return None
 
 
-def arn_partition(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[1] if len(parts) > 1 else ""
-
-
 def _strings(value: Any) -> list[tuple[tuple[str | int, ...], str]]:
     """Every string leaf of a config value with its place (an explicit stack: configs can be large)."""
     out: list[tuple[tuple[str | int, ...], str]] = []

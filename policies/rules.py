@@ -142,11 +142,6 @@ def catalog() -> dict[str, Rule]:
     return dict(sorted(rules.items()))
 
 
-def rule(rule_id: str) -> Rule:
-    """The rule `rule_id` names (the generic `config` rule for an id the catalog does not know)."""
-    return catalog().get(rule_id) or catalog()["config"]
-
-
 def rules_markdown() -> str:
     """docs/rules.md: every rule once, with its AWS source (tests/policies/test_rules.py keeps the file equal)."""
     lines = ["# Rules `redshift-backup check` applies", "",

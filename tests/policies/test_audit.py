@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policies import audit
+from policies import audit, names
 from policies import audit_controls as controls
 from policies.backup_layer import BackupRule
 from policies.errors import ConfigError
@@ -286,7 +286,7 @@ def test_planning_is_deterministic_and_needs_no_clock() -> None:
 @given(st.from_regex(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$", fullmatch=True),
        st.sampled_from(["audit", "control_compliance", "resource_compliance"]))
 def test_every_policy_name_gives_a_valid_framework_and_report_plan_name(name: str, suffix: str) -> None:
-    assert audit.AUDIT_NAME.match(audit.aws_audit_name(name, suffix))
+    assert names.REPORT_PLAN.problem(audit.aws_audit_name(name, suffix)) is None
 
 
 def test_an_invalid_derived_name_fails_loudly() -> None:
