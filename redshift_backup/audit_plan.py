@@ -12,6 +12,7 @@ from policies.audit import CONFIG_NOTE, CONFIG_RECORDED_TYPES, MAX_CONTROLS_PER_
 from policies.audit_controls import ControlSpec, FrameworkPlan, framework_plan
 from policies.models import stack_account
 from policies.validation import Stack
+from redshift_backup.render import md_cell
 
 HEADING = "Audit frameworks (AWS Backup Audit Manager)"
 
@@ -53,10 +54,6 @@ def audit_plan_text(stack: Stack) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def audit_plan_markdown(stack: Stack) -> str:
     """The audit section of `plan` as markdown ("" when no policy is audited)."""
     plans = frameworks(stack)
@@ -66,11 +63,11 @@ def audit_plan_markdown(stack: Stack) -> str:
     for plan in plans:
         lines += [f"**{plan.framework_name}** (policy `{plan.policy}`): {len(plan.controls)} controls", "",
                   "| control | checks | parameters | scope |", "| --- | --- | --- | --- |"]
-        lines += [f"| `{c.name}` | {_md(c.text)} | {_md(_parameters_text(c))} | {_md(c.scope.label)} |"
+        lines += [f"| `{c.name}` | {md_cell(c.text)} | {md_cell(_parameters_text(c))} | {md_cell(c.scope.label)} |"
                   for c in plan.controls]
         lines.append("")
         lines += [f"- report plan `{r.name}`: {r.template}" for r in plan.reports]
-        lines += [f"- note: {_md(note)}" for note in plan.notes]
+        lines += [f"- note: {md_cell(note)}" for note in plan.notes]
         lines.append("")
     lines += [_total(plans) + ".", "", CONFIG_NOTE + "."]
     return "\n".join(lines) + "\n"

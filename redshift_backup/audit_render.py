@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from policies.live_audit import LEVELS, ResourceAudit, duration_words, fails
+from redshift_backup.render import md_cell
 
 AUDIT_FORMAT = "redshift-backup/audit"
 FORMAT_VERSION = 1
@@ -76,10 +77,6 @@ def audit_text(report: Any, fail_on: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def audit_markdown(report: Any, fail_on: str) -> str:
     out = [f"## Redshift protection audit: {report.account} {report.region}", "",
            f"Stack `{report.stack}`, scanned {report.now.astimezone(UTC):%Y-%m-%d %H:%M} UTC. "
@@ -88,14 +85,14 @@ def audit_markdown(report: Any, fail_on: str) -> str:
            "| --- | --- | --- | --- | --- | --- | --- |"]
     for r in report.resources:
         lines = dict(_lines(r, report.now))
-        gaps = "<br>".join(f"**{g.level}** {_md(g.message)}" for g in r.gaps) or "none"
-        out.append(f"| {r.facts.kind} `{r.facts.identifier}` | {_md(lines['policies'])} | {_md(lines['AWS Backup'])} "
-                   f"| {_md(lines['native'])} | {lines['newest recovery point']} | {lines['newest snapshot']} "
-                   f"| {gaps} |")
+        gaps = "<br>".join(f"**{g.level}** {md_cell(g.message)}" for g in r.gaps) or "none"
+        out.append(f"| {r.facts.kind} `{r.facts.identifier}` | {md_cell(lines['policies'])} "
+                   f"| {md_cell(lines['AWS Backup'])} | {md_cell(lines['native'])} "
+                   f"| {lines['newest recovery point']} | {lines['newest snapshot']} | {gaps} |")
     warnings = [f"the stack names cluster `{c}`, which does not exist here" for c in report.missing]
     warnings += list(report.warnings)
     if warnings:
-        out += ["", "Warnings:", ""] + [f"- {_md(w)}" for w in warnings]
+        out += ["", "Warnings:", ""] + [f"- {md_cell(w)}" for w in warnings]
     return "\n".join(out) + "\n"
 
 

@@ -20,6 +20,7 @@ from policies.policy_summary import vault_summary
 from policies.summary_words import duration_text
 from policies.validation import Stack
 from redshift_backup.matrix import MatrixRow, cell
+from redshift_backup.render import md_table, time_text
 
 
 def _days(days: int | None) -> str:
@@ -111,12 +112,10 @@ def org_markdown(stack: Stack, now: datetime) -> str:
     config = stack.organization
     assert config is not None
     views = target_views(config, stack.region, now)
-    out = ["", f"## {_headline(stack)}", "", "### Organization: protection by target", "",
-           "| Target | Plans | RPO | Longest retention | Copies | Ignored |", "| --- | --- | --- | --- | --- | --- |"]
-    for row in protection_rows(views):
-        out.append(f"| {row['target']} | {', '.join(row['plans'])} | {row['rpo']} | "
-                   f"{_days(row['longest_retention_days'])} | {'<br>'.join(row['copies']) or '-'} | "
-                   f"{'<br>'.join(row['ignored']) or '-'} |")
+    out = ["", f"## {_headline(stack)}", "", "### Organization: protection by target", ""]
+    out += md_table(("Target", "Plans", "RPO", "Longest retention", "Copies", "Ignored"), [
+        (row["target"], ", ".join(row["plans"]), row["rpo"], _days(row["longest_retention_days"]),
+         "\n".join(row["copies"]) or "-", "\n".join(row["ignored"]) or "-") for row in protection_rows(views)])
     for title, lines in org_sections(stack, now).items():
         out += ["", f"### Organization: {title}", ""] + [f"- `{line}`" if line.startswith(" ") else f"- {line}"
                                                          for line in lines]
@@ -171,7 +170,7 @@ def org_matrix_rows(stack: Stack, now: datetime) -> list[MatrixRow]:
                     for t in next_backup_times(rule.schedule, "UTC", now, 1)]
         out.append(MatrixRow(f"organization target {row['target']}", (
             cell(*(f"{name}: organization backup policy" for name in row["plans"])),
-            cell(min(upcoming).strftime("%Y-%m-%d %H:%M UTC") if upcoming else "none scheduled"),
+            cell(time_text(min(upcoming)) if upcoming else "none scheduled"),
             cell(row["rpo"]),
             cell(_days(row["longest_retention_days"])),
             cell(*row["copies"]) if row["copies"] else cell("none"),

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -125,10 +124,6 @@ def render_text(renderables: Sequence[RenderableType], tty: bool = False) -> str
     for renderable in renderables:
         console.print(renderable, soft_wrap=isinstance(renderable, Text) and bool(renderable.no_wrap))
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
-
-
-def _box(tty: bool) -> box.Box:
-    return box.ROUNDED if tty else box.ASCII
 
 
 def _grid() -> Table:

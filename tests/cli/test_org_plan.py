@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -98,3 +99,13 @@ def test_a_stack_without_an_organization_adds_no_rows() -> None:
     from redshift_backup.org_render import org_matrix_rows
 
     assert org_matrix_rows(load_stack_file(ROOT / "Pulumi.dev.yaml"), NOW_DT) == []
+
+
+def test_the_organization_table_escapes_what_markdown_would_read_as_a_column() -> None:
+    raw = load_stack_file(ROOT / "Pulumi.org.yaml")
+    assert raw.organization is not None
+    target = raw.organization.targets[0].model_copy(update={"name": "root | main"})
+    organization = raw.organization.model_copy(update={"targets": [target, *raw.organization.targets[1:]]})
+    stack = dataclasses.replace(raw, organization=organization)
+    row = next(line for line in org_markdown(stack, NOW_DT).splitlines() if "root \\| main" in line)
+    assert row.count(" | ") == 5  # six cells: the name's pipe is escaped, not a seventh column
