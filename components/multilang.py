@@ -9,9 +9,9 @@ from typing import TypedDict
 import pulumi
 
 from components.backup_policy import RedshiftBackupPolicy
-from components.multilang_types import typed_dict, without_nones
+from components.multilang_types import typed_dict
 from components.notifications import BackupNotifications
-from components.restore_common import from_wire, has_output
+from components.restore_common import has_output, plain_inputs
 from components.snapshot_policy import RedshiftSnapshotPolicy
 from policies.models import Policy
 from policies.validation import validate_policy
@@ -48,7 +48,7 @@ class RedshiftBackup(pulumi.ComponentResource):
             # config is); an Output would only be known after resources were already planned.
             raise TypeError("RedshiftBackup needs `policy` and `region` as plain values, not outputs of other "
                             "resources")
-        policy = validate_policy(from_wire(without_nones(raw)), region)
+        policy = validate_policy(plain_inputs(raw), region)
         super().__init__("redshift-backup:index:RedshiftBackup", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         notifications = (BackupNotifications(f"{name}-notifications", policy=policy, opts=child)

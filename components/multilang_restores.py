@@ -8,7 +8,7 @@ from typing import Any
 
 import pulumi
 
-from components.multilang_types import typed_dict, without_nones
+from components.multilang_types import typed_dict
 from components.restore_cluster import RedshiftClusterRestore
 from components.restore_common import validate_props
 from components.restore_table import RedshiftTableRestore
@@ -25,7 +25,7 @@ SnapshotShareArgs = typed_dict(SnapshotShareSpec, name="SnapshotShareArgs", excl
 
 def _spec(model: Any, kind: str, name: str, args: Any) -> Any:
     # Validated before the component registers, so a bad input registers nothing (as in a Python stack).
-    return validate_props(model, {**without_nones(dict(args)), "name": name, "kind": kind})
+    return validate_props(model, {**dict(args), "name": name, "kind": kind})
 
 
 class ClusterRestore(pulumi.ComponentResource):

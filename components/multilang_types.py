@@ -77,11 +77,3 @@ def typed_dict(model: type[BaseModel], made: dict[type[BaseModel], Any] | None =
         made[model] = made_type
     return made_type
 
-
-def without_nones(value: Any) -> Any:
-    """What a typed input arrives as, minus the keys another language left unset (sent as null)."""
-    if isinstance(value, dict):
-        return {k: without_nones(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [without_nones(v) for v in value]
-    return value

@@ -15,10 +15,9 @@ from components.providers import credentials_input
 from components.region_opt_in import BackupRegionOptIn
 from components.vault import to_json
 from policies import org_baseline, org_grammar, org_policy_document
+from policies.backup_plan import BACKUP_SERVICE
 from policies.errors import ConfigError
 from policies.organization import OrganizationConfig, check_organization, global_settings, org_names
-
-BACKUP_SERVICE = "backup.amazonaws.com"
 
 
 def organization_argument(config: OrganizationConfig | dict[str, Any], region: str) -> OrganizationConfig:

@@ -136,29 +136,27 @@ def is_unknown(value: Any) -> bool:
     return bool(value.__class__.__name__ == "Unknown")
 
 
-def _plain(value: Any) -> Any:
+def plain_inputs(value: Any) -> Any:
+    """Inputs as the user wrote them: keys left unset (null: another language's unset field) dropped, and numbers
+    as written, in mappings and lists too (`from_wire`)."""
     if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items() if v is not None}
+        return {k: plain_inputs(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain_inputs(v) for v in value]
     return from_wire(value)
 
 
 def from_wire(value: Any) -> Any:
-    """Numbers (also inside mappings and lists) as the user wrote them: integer inputs arrive from the engine as
-    floats (2.0, the gRPC wire form), which messages would show as `received 0.0`. 2.5 stays 2.5."""
+    """A number as the user wrote it: integer inputs arrive from the engine as floats (2.0, the gRPC wire form),
+    which messages would show as `received 0.0`. 2.5 stays 2.5."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, Mapping):
-        return {k: from_wire(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [from_wire(v) for v in value]
     return value
 
 
 def validate_props(model: type[M], props: Mapping[str, Any], extra_keys: tuple[str, ...] = ()) -> M:
     """The spec a provider works from: props (minus our own extras) validated through the policies model."""
-    data = {k: v for k, v in _plain(props).items() if k not in extra_keys and not k.startswith("__")}
+    data = {k: v for k, v in plain_inputs(props).items() if k not in extra_keys and not k.startswith("__")}
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -172,7 +170,7 @@ def check_props(
     unknown = {k for k, v in news.items() if is_unknown(v)}
     data = {
         k: v
-        for k, v in _plain(news).items()
+        for k, v in plain_inputs(news).items()
         if k not in extra_keys and k not in unknown and not k.startswith("__")
     }
     try:
@@ -189,7 +187,7 @@ def check_props(
 
 def changed_keys(olds: Mapping[str, Any], news: Mapping[str, Any], keys: tuple[str, ...]) -> list[str]:
     """Input keys whose value differs; a missing key and None are the same (both mean the default)."""
-    return [k for k in keys if _plain({"v": olds.get(k)}).get("v") != _plain({"v": news.get(k)}).get("v")]
+    return [k for k in keys if plain_inputs({"v": olds.get(k)}).get("v") != plain_inputs({"v": news.get(k)}).get("v")]
 
 
 def has_output(value: Any) -> bool:

@@ -156,11 +156,11 @@ def test_an_eta_under_a_minute_is_shown_in_seconds() -> None:
 
 
 def test_numbers_from_the_wire_read_as_written() -> None:
-    from components.restore_common import from_wire
+    from components.restore_common import from_wire, plain_inputs
 
-    assert from_wire({"a": [0.0, 2.5, True], "b": {"c": 7.0}, "d": None}) == {"a": [0, 2.5, True], "b": {"c": 7},
-                                                                              "d": None}
-    assert isinstance(from_wire(0.0), int)
+    assert plain_inputs({"a": [0.0, 2.5, True], "b": {"c": 7.0}, "d": None}) == {"a": [0, 2.5, True],
+                                                                                 "b": {"c": 7}}
+    assert isinstance(from_wire(0.0), int) and from_wire(2.5) == 2.5 and from_wire(True) is True
 
 
 def test_the_plan_names_aws_support() -> None:
