@@ -285,7 +285,6 @@ def _resource_view(old: Stack, new: Stack, raw_configs: tuple[dict[str, object] 
                    ) -> tuple[ResourceDiff, list[str]]:
     """`diff`'s resource view (both sides run as one account: `redshift_backup.assumptions`), and the note on
     what it assumes."""
-    from redshift_backup import resource_render
     from redshift_backup.assumptions import account_of, assumptions_lines
     from redshift_backup.plan import close_event_loop_at_exit
     from redshift_backup.resource_diff import resource_diff
@@ -297,7 +296,8 @@ def _resource_view(old: Stack, new: Stack, raw_configs: tuple[dict[str, object] 
                                   policies=names)
     finally:
         close_event_loop_at_exit()
-    shown = [line.plain for line in resource_render.text_lines(resources)]
+    # Placeholders can only be in the changed values the view shows.
+    shown = [text for c in resources.changes for i in c.inputs for text in (i.old, i.new, *i.removed, *i.added)]
     return resources, assumptions_lines(account, shown)
 
 

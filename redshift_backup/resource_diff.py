@@ -90,7 +90,7 @@ class ResourceDiff:
     component_types: dict[str, str] = field(default_factory=dict)  # component name -> type token
 
     def counts(self) -> dict[str, int]:
-        return {op: sum(1 for c in self.changes if c.op == op) for op in OP_WORDS}
+        return op_counts(self.changes)
 
     def groups(self) -> list[tuple[str | None, list[tuple[str | None, list[ResourceChange]]]]]:
         """Changes by policy (None last), then by component, in the order they come (tree order)."""
@@ -137,14 +137,14 @@ def resource_diff(old_config: Mapping[str, Any] | None, new_config: Mapping[str,
 
 def compare(old: Mapping[str, Registration], new: Mapping[str, Registration], regions: Mapping[str, str],
             policies: Sequence[str]) -> ResourceDiff:
-    """The changes between two sets of registrations by URN, in the new side's order, deletions in place."""
+    """The changes between two sets of registrations by URN, in tree order (each parent before its children,
+    siblings by name and type; a deleted resource where it stood)."""
     names = {**{r.urn: r.name for r in old.values()}, **{r.urn: r.name for r in new.values()}}
     component_types = {r.name: r.type for side in (old, new) for r in side.values() if not r.custom}
     urns = list(new) + [u for u in old if u not in new]
-    order = {u: i for i, u in enumerate(sorted(urns, key=lambda u: _chain(u, old, new)))}
     changes: list[ResourceChange] = []
     unchanged = 0
-    for urn in sorted(urns, key=order.__getitem__):
+    for urn in sorted(urns, key=lambda u: _chain(u, old, new)):
         before, after = old.get(urn), new.get(urn)
         r = after or before
         assert r is not None
@@ -165,6 +165,11 @@ def compare(old: Mapping[str, Registration], new: Mapping[str, Registration], re
             op = REPLACE_OP if REPLACE in effects else UPDATE_OR_REPLACE if UNKNOWN in effects else UPDATE
             changes.append(replace(change, op=op, inputs=inputs))
     return ResourceDiff(tuple(changes), unchanged, component_types=component_types)
+
+
+def op_counts(changes: Sequence[ResourceChange]) -> dict[str, int]:
+    """How many changes of each kind (`OP_WORDS` order)."""
+    return {op: sum(1 for c in changes if c.op == op) for op in OP_WORDS}
 
 
 def _chain(urn: str, *sides: Mapping[str, Registration]) -> tuple[tuple[str, str], ...]:

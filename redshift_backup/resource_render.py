@@ -11,7 +11,7 @@ from typing import Any
 from rich.text import Text
 
 from redshift_backup.render import md_cell, md_code, short_type
-from redshift_backup.resource_diff import OP_WORDS, InputChange, ResourceChange, ResourceDiff
+from redshift_backup.resource_diff import OP_WORDS, InputChange, ResourceChange, ResourceDiff, op_counts
 
 HOW = "the program of each side run under Pulumi's mock runtime, offline"
 # A policy's changes are folded in the markdown when there are more than this many.
@@ -21,7 +21,7 @@ STACK_GROUP = "the stack (not owned by a policy)"
 
 
 def counts_text(diff: ResourceDiff, changes: list[ResourceChange] | None = None) -> str:
-    counts = diff.counts() if changes is None else {op: sum(1 for c in changes if c.op == op) for op in OP_WORDS}
+    counts = op_counts(diff.changes if changes is None else changes)
     return ", ".join(f"{n} {OP_WORDS[op]}" for op, n in counts.items() if n) or "no change"
 
 
