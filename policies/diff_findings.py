@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,11 +44,17 @@ class StackDiff:
 
     def fails(self, fail_on: str) -> bool:
         """Whether a finding reaches `fail_on` (`high`, `medium` or `never`)."""
-        if fail_on not in FAIL_ON:
-            raise ValueError(f"fail_on: expected one of {', '.join(FAIL_ON)}, got {fail_on!r}")
-        if fail_on == "never":
-            return False
-        return any(RANK[f.level] >= RANK[fail_on] for f in self.findings)
+        return reaches((f.level for f in self.findings), fail_on)
+
+
+def reaches(levels: Iterable[str], fail_on: str) -> bool:
+    """Whether any of `levels` is at `fail_on` (`high`, `medium`) or above; never for `never`. The one threshold
+    rule of `diff --fail-on` and `audit --fail-on`."""
+    if fail_on not in FAIL_ON:
+        raise ValueError(f"fail_on: expected one of {', '.join(FAIL_ON)}, got {fail_on!r}")
+    if fail_on == "never":
+        return False
+    return any(RANK[level] >= RANK[fail_on] for level in levels)
 
 
 class Collector:

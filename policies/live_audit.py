@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from policies.diff_findings import reaches
 from policies.models import Policy
 from policies.native_plan import tags_match
 from policies.rpo import combined_rpo
 from policies.schedule_words import days_text
 from policies.summary_parts import Part, rpo_schedules
+from policies.summary_words import duration_text
 
 Level = Literal["high", "medium", "info"]
-LEVELS: tuple[Level, ...] = ("high", "medium", "info")
-FAIL_ON = ("high", "medium", "never")
 # How far back the promised RPO is measured: the week before the scan (what should already have happened).
 RPO_WINDOW = timedelta(days=7)
 
@@ -154,17 +154,6 @@ def promise_for(policies: Sequence[Policy], facts: Facts, region: str, now: date
 # --- gaps ----------------------------------------------------------------------------------------------------
 
 
-def duration_words(value: timedelta) -> str:
-    """`3 days 4 hours`, `5 hours`, `20 minutes`."""
-    minutes = int(value.total_seconds() // 60)
-    days, rest = divmod(minutes, 1440)
-    hours, minutes = divmod(rest, 60)
-    parts = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in ((days, "day"), (hours, "hour")) if n]
-    if not parts:
-        parts = [f"{minutes} minute{'s' if minutes != 1 else ''}"]
-    return " ".join(parts)
-
-
 def gaps_of(facts: Facts, promise: Promise, now: datetime) -> list[Gap]:
     """Every gap of one resource: uncovered, stale beyond the RPO, retention below the promise, copy missing, no
     vault lock, another snapshot schedule."""
@@ -181,12 +170,12 @@ def gaps_of(facts: Facts, promise: Promise, now: datetime) -> list[Gap]:
         allowed = promise.rpo + promise.tolerance
         if newest is None:
             gaps.append(Gap("stale", "high", f"{name} has no recovery point and no snapshot at all; the stack "
-                            f"promises one at least every {duration_words(promise.rpo)}"))
+                            f"promises one at least every {duration_text(promise.rpo)}"))
         elif now - newest > allowed:
             gaps.append(Gap("stale", "high", f"{name}: the newest recovery point or snapshot is "
-                            f"{duration_words(now - newest)} old; the stack promises an RPO of "
-                            f"{duration_words(promise.rpo)}" + (
-                                f" (plus a start window of {duration_words(promise.tolerance)})"
+                            f"{duration_text(now - newest)} old; the stack promises an RPO of "
+                            f"{duration_text(promise.rpo)}" + (
+                                f" (plus a start window of {duration_text(promise.tolerance)})"
                                 if promise.tolerance else "")))
     promised = promise.automated_retention_days
     if promised is not None and facts.kind == "cluster" and (facts.automated_retention_days or 0) < promised:
@@ -232,11 +221,9 @@ def audit_resources(policies: Sequence[Policy], facts: Sequence[Facts], region: 
 
 
 def fails(audits: Sequence[ResourceAudit], fail_on: str) -> bool:
-    """Whether a gap is at `fail_on` ("high", "medium") or above; never for "never"."""
-    if fail_on == "never":
-        return False
-    worst = LEVELS[: LEVELS.index(fail_on) + 1]
-    return any(g.level in worst for a in audits for g in a.gaps)
+    """Whether a gap is at `fail_on` ("high", "medium") or above; never for "never" (the rule `diff --fail-on`
+    follows)."""
+    return reaches((g.level for a in audits for g in a.gaps), fail_on)
 
 
 def named_clusters(policies: Sequence[Policy]) -> list[str]:

@@ -28,8 +28,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from components.aws import Credentials, assume_role_of, session
 from policies.aws_settings import aws_setting_problems
 from policies.backup_plan import cluster_arn
+from policies.diff_findings import FAIL_ON
 from policies.errors import ConfigError, RedshiftBackupError
-from policies.live_audit import FAIL_ON, Facts, ResourceAudit, audit_resources, fails, named_clusters, selection_covers
+from policies.live_audit import Facts, ResourceAudit, audit_resources, fails, named_clusters, selection_covers
 from policies.validation import Stack, load_stack_file
 
 EXIT_FINDINGS = 1

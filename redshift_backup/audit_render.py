@@ -10,7 +10,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from policies.live_audit import LEVELS, ResourceAudit, duration_words, fails
+from policies.diff_findings import LEVELS
+from policies.live_audit import ResourceAudit, fails
+from policies.summary_words import duration_text
 from redshift_backup.render import md_cell
 
 AUDIT_FORMAT = "redshift-backup/audit"
@@ -22,7 +24,7 @@ def _time(value: datetime | None) -> str | None:
 
 
 def _age(value: datetime | None, now: datetime) -> str:
-    return f"{duration_words(now - value)} ago" if value else "never"
+    return f"{duration_text(now - value)} ago" if value else "never"
 
 
 def _counts(resources: tuple[ResourceAudit, ...]) -> dict[str, int]:
@@ -56,7 +58,7 @@ def _lines(r: ResourceAudit, now: datetime) -> list[tuple[str, str]]:
         ("native", _native(r)),
         ("newest recovery point", _age(f.newest_recovery_point, now)),
         ("newest snapshot", _age(f.newest_snapshot, now) if f.kind == "cluster" else "-"),
-        ("promised RPO", duration_words(p.rpo) if p.rpo else "-"),
+        ("promised RPO", duration_text(p.rpo) if p.rpo else "-"),
     ]
 
 
