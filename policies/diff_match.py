@@ -52,7 +52,12 @@ class Rpo:
 
 
 def rpo_of(parts: Sequence[Part], now: datetime) -> Rpo:
-    rules, definitions = rpo_schedules(parts)
+    return rpo_of_schedules(*rpo_schedules(parts), now)
+
+
+def rpo_of_schedules(rules: Sequence[tuple[str, str]], definitions: Sequence[str], now: datetime) -> Rpo:
+    """The RPO of AWS Backup rules (schedule, time zone) and Redshift snapshot definitions over the comparison
+    period from `now`."""
     if not rules and not definitions:
         return Rpo(None, None)
     return Rpo(rpo.combined_rpo(rules, definitions, now, COMPARE_PERIOD),

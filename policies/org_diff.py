@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from policies.diff_findings import Finding
+from policies.diff_match import COMPARE_YEARS, Rpo, rpo_of_schedules
 from policies.org_baseline import vault_replacements
 from policies.org_effective import EffectivePlan, TargetView, target_views
 from policies.organization import OrganizationConfig
-from policies.summary_words import duration_text
 from policies.validation import Stack
 
 SCOPE = "target"
@@ -52,7 +52,7 @@ def organization_findings(old: Stack, new: Stack, now: datetime) -> list[Finding
         now_view = new_views.get(target_id)
         if now_view is None:
             continue
-        out += _view_findings(was, now_view, {p for t, p in lost_attachments if t == target_id})
+        out += _view_findings(was, now_view, {p for t, p in lost_attachments if t == target_id}, now)
     if old.organization and new.organization and old.organization.retain_stacks_on_account_removal and \
             not new.organization.retain_stacks_on_account_removal:
         out.append(Finding("medium", "org-baseline-not-retained", "stack", "organization",
@@ -86,7 +86,13 @@ def _policy_findings(old: OrganizationConfig | None, new: OrganizationConfig | N
     return out
 
 
-def _view_findings(old: TargetView, new: TargetView, lost: set[str]) -> list[Finding]:
+def _view_rpo(view: TargetView, now: datetime) -> Rpo:
+    """A target's RPO over the comparison period (`diff`'s: a gap outside the coming week counts too); org
+    backup policies schedule in UTC."""
+    return rpo_of_schedules([(r.schedule, "UTC") for p in view.plans for r in p.rules if r.schedule], [], now)
+
+
+def _view_findings(old: TargetView, new: TargetView, lost: set[str], now: datetime) -> list[Finding]:
     subject = new.target.label
     out: list[Finding] = []
     new_plans = {p.name: p for p in new.plans}
@@ -98,9 +104,13 @@ def _view_findings(old: TargetView, new: TargetView, lost: set[str]) -> list[Fin
                                    "(inherited from a target above, or moved)"))
             continue
         out += _plan_findings(subject, plan, other)
-    if old.rpo is not None and new.rpo is not None and new.rpo > old.rpo:
+    was, now_rpo = _view_rpo(old, now), _view_rpo(new, now)
+    # A target with no plan left is reported as the plans it lost, not again as an RPO.
+    scheduled = all(r.worst is not None or r.ends is not None for r in (was, now_rpo))
+    if scheduled and now_rpo.key > was.key:
         out.append(Finding("high", "org-rpo-worse", SCOPE, subject,
-                           f"worst-case RPO from {duration_text(old.rpo)} to {duration_text(new.rpo)}"))
+                           f"worst-case RPO over the {COMPARE_YEARS} years from {now:%Y-%m-%d}: from {was.text} to "
+                           f"{now_rpo.text}"))
     return out
 
 

@@ -82,3 +82,12 @@ def test_removing_the_whole_organization_section_is_high_everywhere() -> None:
     rules = {(f.rule, f.subject) for f in result.findings if f.level == "high"}
     assert {("org-attachment-removed", "root (r-a1b2)"), ("org-attachment-removed", "production (ou-a1b2-prod0001)"),
             ("org-policy-removed", "organization policy org-baseline")} <= rules
+
+
+def test_an_rpo_worse_only_outside_the_coming_week_is_found() -> None:
+    # The baseline's daily rule stops running in June: the week after NOW (January) looks the same, the eight
+    # years `diff` compares over do not.
+    def edit(o: dict[str, Any]) -> None:
+        o["policies"][0]["backup"]["rules"][0]["schedule"] = "cron(0 5 ? 1-5,7-12 * *)"
+    found = rules_between(BASE, changed(edit))
+    assert ("high", "org-rpo-worse", "sandbox (ou-a1b2-sand0001)") in found
