@@ -6,7 +6,6 @@ Nothing here talks to AWS: the same facts and the same `now` always give the sam
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,7 +13,7 @@ from typing import Any, Literal
 
 from policies.diff_findings import reaches
 from policies.models import Policy
-from policies.native_plan import tags_match
+from policies.native_plan import like, tags_match
 from policies.rpo import combined_rpo
 from policies.schedule_words import days_text
 from policies.summary_parts import Part, rpo_schedules
@@ -241,11 +240,6 @@ def named_clusters(policies: Sequence[Policy]) -> list[str]:
 _OPERATORS = ("StringEquals", "StringNotEquals", "StringLike", "StringNotLike")
 
 
-def _glob(pattern: str, value: str) -> bool:
-    """AWS Backup's wildcard: `*` matches any run of characters (also inside ARNs)."""
-    return re.fullmatch(".*".join(re.escape(part) for part in pattern.split("*")), value, re.DOTALL) is not None
-
-
 def _tag(tags: Mapping[str, str], key: str) -> str | None:
     prefix = "aws:ResourceTag/"
     return tags.get(key[len(prefix):] if key.startswith(prefix) else key)
@@ -257,9 +251,9 @@ def selection_covers(selection: Mapping[str, Any], arn: str, tags: Mapping[str, 
     AWS Backup: a resource in `Resources` (wildcards allowed) or matching one of `ListOfTags` (ORed, STRINGEQUALS),
     and every entry of `Conditions` (ANDed), and not in `NotResources`.
     """
-    if any(_glob(pattern, arn) for pattern in selection.get("NotResources") or ()):
+    if any(like(pattern, arn) for pattern in selection.get("NotResources") or ()):
         return False
-    listed = any(_glob(pattern, arn) for pattern in selection.get("Resources") or ())
+    listed = any(like(pattern, arn) for pattern in selection.get("Resources") or ())
     tagged = any(_tag(tags, t.get("ConditionKey", "")) == t.get("ConditionValue")
                  for t in selection.get("ListOfTags") or () if t.get("ConditionType", "STRINGEQUALS") == "STRINGEQUALS")
     if not (listed or tagged):
@@ -273,8 +267,8 @@ def selection_covers(selection: Mapping[str, Any], arn: str, tags: Mapping[str, 
                 return False
             if op == "StringNotEquals" and value == wanted:
                 return False
-            if op == "StringLike" and (value is None or not _glob(wanted, value)):
+            if op == "StringLike" and (value is None or not like(wanted, value)):
                 return False
-            if op == "StringNotLike" and value is not None and _glob(wanted, value):
+            if op == "StringNotLike" and value is not None and like(wanted, value):
                 return False
     return True

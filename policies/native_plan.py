@@ -192,17 +192,21 @@ def tags_match(tags: Mapping[str, str], conditions: Conditions) -> bool:
             return False
     for cond in conditions.string_like:
         value = tags.get(cond.key)
-        if value is None or not _like(cond.value).fullmatch(value):
+        if value is None or not like(cond.value, value):
             return False
     for cond in conditions.string_not_like:
         value = tags.get(cond.key)
-        if value is not None and _like(cond.value).fullmatch(value):
+        if value is not None and like(cond.value, value):
             return False
     return True
 
 
-def _like(pattern: str) -> re.Pattern[str]:
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.DOTALL)
+def like(pattern: str, value: str) -> bool:
+    """StringLike, as this project reads it everywhere (discovery, coverage, the live audit): `*` matches any run
+    of characters and `?` one character, as in IAM's StringLike. AWS Backup's API reference names only `*`; a
+    pattern with `?` is the one place the two readings could differ."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value, re.DOTALL) is not None
 
 
 def matching_clusters(clusters: Iterable[tuple[str, Mapping[str, str]]], conditions: Conditions) -> list[str]:
