@@ -23,7 +23,7 @@ from components.dynamic_resource import DynamicResource
 from components.restore_cluster_create import create_cluster
 from components.restore_cluster_delete import delete_cluster
 from components.restore_cluster_inputs import EXTRA_KEYS, INPUT_KEYS, OUTPUT_KEYS, REPLACE_KEYS, effective_changes
-from components.restore_cluster_status import duration_text, progress_line
+from components.restore_cluster_status import eta_text, progress_line
 from components.restore_cluster_update import read_cluster, update_cluster
 from components.restore_common import CREDENTIALS, SpecProvider, credentials_changed, credentials_prop, validate_now
 from policies.restore_cluster import ClusterRestoreSpec
@@ -36,7 +36,7 @@ __all__ = [
     "REPLACE_KEYS",
     "ClusterRestoreProvider",
     "RedshiftClusterRestore",
-    "duration_text",
+    "eta_text",
     "progress_line",
 ]
 

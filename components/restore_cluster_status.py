@@ -54,11 +54,11 @@ def progress_line(cluster: Mapping[str, Any]) -> str:
     if restore.get("CurrentRestoreRateInMegaBytesPerSecond"):
         parts.append(f"{restore['CurrentRestoreRateInMegaBytesPerSecond']:.1f} MB/s")
     if restore.get("EstimatedTimeToCompletionInSeconds"):
-        parts.append(f"ETA {duration_text(restore['EstimatedTimeToCompletionInSeconds'])}")
+        parts.append(f"ETA {eta_text(restore['EstimatedTimeToCompletionInSeconds'])}")
     return ", ".join(parts)
 
 
-def duration_text(seconds: float) -> str:
+def eta_text(seconds: float) -> str:
     """`39 s`, `10 min`, `2 min 5 s`, `1 h 30 min`: an ETA of 39 seconds is not "0 min"."""
     total = round(seconds)
     if total < 60:

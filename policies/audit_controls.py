@@ -38,6 +38,7 @@ from policies.audit import (
 from policies.backup_layer import BackupRule
 from policies.errors import Problem, join_path
 from policies.models import Policy
+from policies.rpo import worst_case_rpo
 from policies.selection import cluster_identifier_of
 
 # --- planning ---------------------------------------------------------------------------------------------------
@@ -115,8 +116,7 @@ def rule_interval(rule: BackupRule) -> timedelta | None:
     across a daylight-saving change of its time zone. None when the rule runs fewer than twice in the year.
     """
     runs = backup_runs.backup_times_between(rule.schedule, "UTC", REFERENCE_START, REFERENCE_START + REFERENCE_WINDOW)
-    gaps = [b - a for a, b in zip(runs, runs[1:], strict=False)]
-    return max(gaps, default=None)
+    return worst_case_rpo(runs, REFERENCE_START, REFERENCE_WINDOW)
 
 
 def backup_rpo(policy: Policy) -> timedelta | None:
@@ -125,8 +125,7 @@ def backup_rpo(policy: Policy) -> timedelta | None:
     for rule in _backup_rules(policy):
         runs += backup_runs.backup_times_between(rule.schedule, rule.schedule_timezone, REFERENCE_START,
                                                REFERENCE_START + REFERENCE_WINDOW)
-    ordered = sorted(set(runs))
-    return max((b - a for a, b in zip(ordered, ordered[1:], strict=False)), default=None)
+    return worst_case_rpo(runs, REFERENCE_START, REFERENCE_WINDOW)
 
 
 def frequency_parameter(interval: timedelta) -> tuple[str, int] | None:

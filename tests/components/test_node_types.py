@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from components.restore_cluster import ClusterRestoreProvider, duration_text, progress_line
+from components.restore_cluster import ClusterRestoreProvider, eta_text, progress_line
 from components.snapshot_share import SnapshotShareProvider
 from policies.base import problems_from_validation_error
 from policies.errors import ConfigError
@@ -151,7 +151,7 @@ def test_an_eta_under_a_minute_is_shown_in_seconds() -> None:
     cluster = {"ClusterIdentifier": "drill", "ClusterStatus": "creating",
                "RestoreStatus": {"Status": "restoring", "EstimatedTimeToCompletionInSeconds": 39}}
     assert progress_line(cluster) == "cluster drill: creating, restore restoring, ETA 39 s"
-    assert [duration_text(s) for s in (39, 60, 125, 600, 5400)] == ["39 s", "1 min", "2 min 5 s", "10 min",
+    assert [eta_text(s) for s in (39, 60, 125, 600, 5400)] == ["39 s", "1 min", "2 min 5 s", "10 min",
                                                                      "1 h 30 min"]
 
 
